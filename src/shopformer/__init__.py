@@ -1,0 +1,3 @@
+"""Shopformer: one shop, one model, many answers."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,144 @@
+"""`shopformer …`: init, ingest, stats, erase, demo.
+
+Exit codes: 0 done; 1 unexpected failure; 2 wrong settings or options; 3 bad input data
+(the message names file, row and field); 4 the store refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shopformer.cli.output import console, errors, show_stats, show_summary
+from shopformer.cli.progress import row_progress
+from shopformer.core.errors import ShopformerError
+from shopformer.ingest.mapping import ColumnMapping
+from shopformer.schema.validate import ParseOptions
+from shopformer.workspace import Workspace
+
+app = typer.Typer(help="Shopformer: a shop's own foundation model. Start with `shopformer demo`.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+
+WorkspaceOption = Annotated[Path, typer.Option(
+    "--workspace", "-w", envvar="SHOPFORMER_WORKSPACE",
+    help="The shop directory (made by `shopformer init`).")]
+
+
+def _fail(error: ShopformerError) -> typer.Exit:
+    errors.print(f"[red]error:[/red] {error}", highlight=False, markup=True)
+    return typer.Exit(error.exit_code)
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more.")] = False
+         ) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def init(path: Annotated[Path, typer.Argument(help="Directory for the new shop.")] = Path("."),
+         name: Annotated[str | None, typer.Option(help="The shop's name.")] = None) -> None:
+    """Create a workspace: settings, an empty store and the pseudonymization key."""
+    try:
+        with Workspace.init(path, name) as workspace:
+            console.print(f"workspace ready: {workspace.root} (store {workspace.settings.store})")
+    except ShopformerError as error:
+        raise _fail(error) from None
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="A file, or a data set directory.")],
+    workspace: WorkspaceOption = Path("."),
+    adapter: Annotated[str | None, typer.Option(
+        help="Adapter name (see --list-adapters); found from the path when not given.")] = None,
+    kind: Annotated[str | None, typer.Option(
+        help="Record kind of a plain file: event, item, review, turn, order, link, sample.")
+    ] = None,
+    mapping: Annotated[Path | None, typer.Option(
+        "--mapping", help="TOML column mapping (see docs/ingest.md).")] = None,
+    map_: Annotated[list[str] | None, typer.Option(
+        "--map", help="our_field=their_column, repeatable.")] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="our_field=value for every row, repeatable.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding; detected if absent.")
+    ] = None,
+    delimiter: Annotated[str | None, typer.Option(help="Field delimiter of a CSV file.")] = None,
+    time_format: Annotated[str | None, typer.Option(help="strptime layout of times.")] = None,
+    timezone: Annotated[str | None, typer.Option(help="Zone of naive times (default UTC).")
+    ] = None,
+    rejects: Annotated[Path | None, typer.Option(
+        help="Write bad rows with their reasons here and go on, instead of stopping.")] = None,
+) -> None:
+    """Validate, pseudonymize, scrub and store a file or data set; re-running adds nothing."""
+    try:
+        column_mapping = _mapping(kind, mapping, map_ or [], set_ or [], encoding, delimiter,
+                                  time_format, timezone)
+        with Workspace.open(workspace) as shop, row_progress(f"ingest {path.name}") as advance:
+            summary = shop.ingest(path, adapter=adapter, mapping=column_mapping,
+                                  rejects=rejects, on_rows=advance)
+        show_summary(summary)
+    except ShopformerError as error:
+        raise _fail(error) from None
+
+
+def _mapping(kind: str | None, mapping: Path | None, maps: list[str], sets: list[str],
+             encoding: str | None, delimiter: str | None, time_format: str | None,
+             timezone: str | None) -> ColumnMapping | None:
+    flags_given = any((kind, maps, sets, encoding, delimiter, time_format, timezone))
+    if mapping is None and not flags_given:
+        return None
+    from_file = ColumnMapping.from_toml(mapping, kind) if mapping else None
+    chosen_kind = kind or (from_file.kind if from_file else None)
+    if chosen_kind is None:
+        raise ShopformerError("with --map/--set/--encoding… say which records the file holds: "
+                              "--kind event (or item, review, turn, order, link, sample)")
+    from_flags = ColumnMapping.from_flags(
+        chosen_kind, maps, sets, encoding=encoding,
+        delimiter=delimiter.encode().decode("unicode_escape") if delimiter else None,
+        parse=ParseOptions(time_format, timezone))
+    return from_file.merged(from_flags) if from_file else from_flags
+
+
+@app.command()
+def stats(workspace: WorkspaceOption = Path(".")) -> None:
+    """Counts per record kind, channel and type, and the time range of each kind."""
+    try:
+        with Workspace.open(workspace) as shop:
+            show_stats(shop.store.stats(), shop.store.persons_count())
+    except ShopformerError as error:
+        raise _fail(error) from None
+
+
+@app.command()
+def erase(
+    workspace: WorkspaceOption = Path("."),
+    person: Annotated[str | None, typer.Option(help="A person id (p_…).")] = None,
+    account: Annotated[str | None, typer.Option(
+        help="A raw account id as the shop knows it; needs --channel.")] = None,
+    channel: Annotated[str | None, typer.Option(help="The channel of --account.")] = None,
+) -> None:
+    """Remove a person everywhere (all their channels) and keep them out of later ingests."""
+    try:
+        with Workspace.open(workspace) as shop:
+            if (person is None) == (account is None):
+                raise ShopformerError("give either --person or --account with --channel")
+            if account is not None:
+                if not channel:
+                    raise ShopformerError("--account needs --channel (web, app, mini, store, …)")
+                person = shop.person_for_account(channel, account)
+            deleted = shop.erase_person(person)  # type: ignore[arg-type]
+        total = sum(deleted.values())
+        details = ", ".join(f"{kind} {n:,}" for kind, n in deleted.items() if n)
+        console.print(f"erased {person}: {total:,} rows ({details or 'none stored'})")
+    except ShopformerError as error:
+        raise _fail(error) from None
+
+
+from shopformer.cli import demo as _demo  # noqa: E402  (registers `shopformer demo`)
+
+app.command(name="demo")(_demo.demo)

@@ -1,0 +1,48 @@
+"""How the CLI shows things: summaries and stats as rich tables, errors in one red line."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from shopformer.ingest.pipeline import IngestSummary
+from shopformer.storage.base import KindStats
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def show_summary(summary: IngestSummary) -> None:
+    table = Table(title=f"ingest {summary.source} ({summary.adapter}) in {summary.seconds:.1f}s")
+    for column in ("kind", "accepted", "duplicate", "updated", "rejected", "erased"):
+        table.add_column(column, justify="left" if column == "kind" else "right")
+    for kind, counts in [*summary.kinds.items(), ("total", summary.total)]:
+        table.add_row(kind, f"{counts.accepted:,}", f"{counts.duplicates:,}",
+                      f"{counts.updated:,}", f"{counts.rejected:,}", f"{counts.erased:,}")
+    console.print(table)
+    if summary.persons_changed:
+        console.print(f"identity: {summary.persons_changed:,} accounts joined or changed person")
+    if summary.rejects_file and summary.total.rejected:
+        console.print(f"rejected rows and their reasons: {summary.rejects_file}")
+
+
+def show_stats(stats: dict[str, KindStats], persons: int) -> None:
+    table = Table(title="what is in the store")
+    for column in ("kind", "rows", "from", "to", "by channel", "by type / data set"):
+        table.add_column(column)
+    for kind, kind_stats in stats.items():
+        table.add_row(kind, f"{kind_stats.rows:,}", _day(kind_stats.first_ts),
+                      _day(kind_stats.last_ts), _counts(kind_stats.by_channel),
+                      _counts(kind_stats.by_type))
+    console.print(table)
+    console.print(f"persons (across channels): {persons:,}")
+
+
+def _day(moment: object) -> str:
+    return "" if moment is None else str(moment)[:16]
+
+
+def _counts(counts: dict[str, int], most: int = 6) -> str:
+    items = list(counts.items())
+    shown = ", ".join(f"{name} {count:,}" for name, count in items[:most])
+    return shown + (f", … (+{len(items) - most})" if len(items) > most else "")

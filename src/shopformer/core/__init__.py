@@ -1,0 +1,1 @@
+"""Shared ground: errors that say where, registries, logging. Standard library only."""

@@ -1,0 +1,1 @@
+"""Getting a shop's files into the store: readers, mappings, adapters, identity, the pipeline."""

@@ -1,0 +1,199 @@
+"""The one path every record takes: validate → pseudonymize + scrub → store → resolve identity.
+
+Each batch is stored in its own transaction, so an interrupted run leaves whole batches;
+record keys make the re-run add only what is missing. A bad row either stops the run with
+its file, row and field, or (with a rejects file) is written there with its reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from shopformer.ingest.identity import refresh_persons
+from shopformer.ingest.source import RawBatch
+from shopformer.privacy.columns import looks_personal
+from shopformer.privacy.pseudonymize import Pseudonymizer
+from shopformer.privacy.scrub import PiiScrubber
+from shopformer.schema.records import Pii, RecordSpec, record_spec
+from shopformer.schema.validate import Rejection, validate_batch
+from shopformer.storage.base import AppendResult, Store
+
+
+@dataclass
+class KindCounts:
+    accepted: int = 0  # new rows stored
+    duplicates: int = 0  # already stored (same key): re-ingesting adds nothing
+    updated: int = 0  # items whose fields changed
+    rejected: int = 0  # malformed rows, each with a reason
+    erased: int = 0  # rows of erased persons, kept out
+
+    def add(self, result: AppendResult) -> None:
+        self.accepted += result.inserted
+        self.duplicates += result.duplicates
+        self.updated += result.updated
+        self.erased += result.erased
+
+
+@dataclass
+class IngestSummary:
+    source: str
+    adapter: str
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    started: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    finished: str | None = None
+    seconds: float = 0.0
+    kinds: dict[str, KindCounts] = field(default_factory=dict)
+    persons_changed: int = 0
+    rejects_file: str | None = None
+
+    def counts(self, kind: str) -> KindCounts:
+        return self.kinds.setdefault(kind, KindCounts())
+
+    @property
+    def total(self) -> KindCounts:
+        total = KindCounts()
+        for counts in self.kinds.values():
+            for name, value in asdict(counts).items():
+                setattr(total, name, getattr(total, name) + value)
+        return total
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class RejectsFile:
+    """Bad rows and their reasons, one JSON object per line, so they can be fixed and re-fed.
+
+    It holds rows exactly as received (that is what a person needs to fix them), so it is
+    written where the caller says, never inside the workspace by default.
+    """
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._handle: IO[str] = path.open("a", encoding="utf-8")
+
+    def write(self, rejection: Rejection) -> None:
+        record = {"file": rejection.file, "row": rejection.row, "field": rejection.field,
+                  "reason": rejection.reason, "values": rejection.raw}
+        self._handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+
+    def close(self) -> None:
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._handle.close()
+
+
+def _only_short_numbers(column: pa.ChunkedArray) -> bool:
+    """Too short to hold a phone, card or ID number, and no '@': nothing to scrub."""
+    matches = pc.match_substring_regex(column, r"^-?[0-9.,:]{0,10}$")
+    return bool(pc.all(pc.fill_null(matches, True)).as_py())
+
+
+def _namespace(column: str) -> str:
+    lowered = column.lower()
+    if "device" in lowered:
+        return "device"
+    if lowered == "ip" or lowered.endswith("_ip") or lowered.startswith("ip_"):
+        return "ip"
+    if lowered.startswith("account"):
+        return "account"
+    return "value"
+
+
+class IngestPipeline:
+    def __init__(self, store: Store, pseudonymizer: Pseudonymizer,
+                 scrubber: PiiScrubber | None = None, rejects: Path | None = None,
+                 on_rows: Callable[[int], None] | None = None) -> None:
+        self.store = store
+        self.pseudonymizer = pseudonymizer
+        self.scrubber = scrubber or PiiScrubber()
+        self.rejects_path = rejects
+        self.on_rows = on_rows or (lambda n: None)
+
+    def run(self, batches: Iterable[RawBatch], *, source: str, adapter: str,
+            pii_columns: tuple[str, ...] = ()) -> IngestSummary:
+        summary = IngestSummary(source=source, adapter=adapter,
+                                rejects_file=str(self.rejects_path) if self.rejects_path else None)
+        sink = RejectsFile(self.rejects_path) if self.rejects_path else None
+        clock = time.perf_counter()
+        links_seen = False
+        try:
+            for batch in batches:
+                links_seen |= batch.kind == "link"
+                self._one_batch(batch, pii_columns, summary, sink)
+        finally:
+            if sink:
+                sink.close()
+            if links_seen:
+                summary.persons_changed = refresh_persons(self.store)
+            summary.seconds = round(time.perf_counter() - clock, 3)
+            summary.finished = datetime.now(UTC).isoformat()
+        self.store.record_run(summary.to_dict())
+        return summary
+
+    def _one_batch(self, batch: RawBatch, pii_columns: tuple[str, ...], summary: IngestSummary,
+                   sink: RejectsFile | None) -> None:
+        counts = summary.counts(batch.kind)
+        spec = record_spec(batch.kind)
+        table = self._protect_extras(spec, batch.table, pii_columns)
+        checked = validate_batch(spec, table, batch.rows, batch.file, batch.options)
+        rejections = batch.rejections + checked.rejections
+        if rejections:
+            if sink is None:
+                raise min(rejections, key=lambda r: r.row or 0).to_error()
+            for rejection in rejections:
+                sink.write(rejection)
+            counts.rejected += len(rejections)
+        clean = self._protect(spec, checked.table)
+        counts.add(self.store.append(batch.kind, clean))
+        self.on_rows(batch.table.num_rows + len(batch.rejections))
+
+    def _protect_extras(self, spec: RecordSpec, table: pa.Table, pii_columns: tuple[str, ...]
+                        ) -> pa.Table:
+        """Columns bound for `extra`: personal ones pseudonymized, other text scrubbed."""
+        known = set(spec.names)
+        for index, name in enumerate(table.column_names):
+            if name in known:
+                continue
+            column = table.column(index)
+            if name in pii_columns or looks_personal(name):
+                values = self.pseudonymizer.column(column, _namespace(name))
+            elif pa.types.is_string(column.type) and not _only_short_numbers(column):
+                values = self._scrub(column)
+            else:
+                continue
+            table = table.set_column(index, name, values)
+        return table
+
+    def _protect(self, spec: RecordSpec, table: pa.Table) -> pa.Table:
+        """Raw ids and personal data in free text never reach the store."""
+        for spec_field in spec.fields:
+            if spec_field.pii is Pii.NONE:
+                continue
+            index = table.column_names.index(spec_field.name)
+            column = table.column(index)
+            if column.null_count == len(column):
+                continue
+            if spec_field.pii is Pii.ID:
+                values = self.pseudonymizer.column(column, _namespace(spec_field.name))
+            else:
+                values = self._scrub(column)
+            table = table.set_column(index, spec_field.name, values)
+        return table
+
+    def _scrub(self, column: pa.ChunkedArray) -> pa.Array:
+        encoded = pc.dictionary_encode(column.combine_chunks())
+        cleaned = [self.scrubber.scrub(text) for text in encoded.dictionary.to_pylist()]
+        return pc.take(pa.array(cleaned, pa.string()), encoded.indices)

@@ -1,0 +1,26 @@
+"""What a reader hands to the ingest pipeline: rows named in our fields, and where they came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+from shopformer.schema.validate import ParseOptions, Rejection
+
+
+@dataclass
+class RawBatch:
+    """Rows of one record kind, columns already named as our fields (others go to `extra`)."""
+
+    kind: str
+    table: pa.Table
+    rows: np.ndarray  # 1-based data row number in `file` of each table row
+    file: str
+    options: ParseOptions = ParseOptions()
+    rejections: list[Rejection] = field(default_factory=list)  # rows the reader could not parse
+
+    def __post_init__(self) -> None:
+        if len(self.rows) != self.table.num_rows:
+            raise ValueError(f"{self.file}: {len(self.rows)} row numbers for {self.table.num_rows} rows")

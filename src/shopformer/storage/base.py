@@ -1,0 +1,114 @@
+"""The `Store` interface every backend implements, and `open_store(url)` to pick one.
+
+Records arrive validated and already pseudonymized; the store's jobs are to keep each record
+exactly once (append is idempotent by record key), to give them back in batches or per
+person, and to forget a person completely when asked.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from shopformer.core.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    inserted: int = 0
+    duplicates: int = 0
+    updated: int = 0  # items only: a known item whose fields changed
+    erased: int = 0  # rows of persons who asked to be forgotten, not stored again
+
+    def __add__(self, other: AppendResult) -> AppendResult:
+        return AppendResult(self.inserted + other.inserted, self.duplicates + other.duplicates,
+                            self.updated + other.updated, self.erased + other.erased)
+
+
+@dataclass(frozen=True)
+class KindStats:
+    rows: int
+    first_ts: datetime | None = None
+    last_ts: datetime | None = None
+    by_channel: dict[str, int] = field(default_factory=dict)
+    by_type: dict[str, int] = field(default_factory=dict)
+
+
+class Store(ABC):
+    """Append-only, deduplicated record storage with per-person access and erasure."""
+
+    @abstractmethod
+    def append(self, kind: str, table: pa.Table) -> AppendResult:
+        """Store rows of one record kind (columns as `schema.validate.arrow_schema`); rows whose
+        key is already stored are counted as duplicates and left alone (items: updated)."""
+
+    @abstractmethod
+    def read_batches(self, kind: str, *, columns: list[str] | None = None,
+                     batch_rows: int = 65_536, order_by: list[str] | None = None
+                     ) -> Iterator[pa.RecordBatch]:
+        """Stream every stored row of a kind, in batches."""
+
+    @abstractmethod
+    def count(self, kind: str) -> int: ...
+
+    @abstractmethod
+    def person_timeline(self, person_id: str) -> pa.Table:
+        """All of one person's events across channels, in time order."""
+
+    @abstractmethod
+    def person_accounts(self, person_id: str) -> list[tuple[str, str]]:
+        """The (channel, account) pairs that make up a person."""
+
+    @abstractmethod
+    def person_of(self, channel: str, account: str) -> str: ...
+
+    @abstractmethod
+    def links(self) -> pa.Table:
+        """Every identity link: channel_a, account_a, channel_b, account_b."""
+
+    @abstractmethod
+    def replace_persons(self, mapping: pa.Table) -> int:
+        """Make `mapping` (channel, account, person_id) the linked accounts' persons; every
+        stored row follows. Returns how many accounts changed person."""
+
+    @abstractmethod
+    def erase_person(self, person_id: str) -> dict[str, int]:
+        """Delete every row of a person and keep them from coming back; rows deleted per kind."""
+
+    @abstractmethod
+    def stats(self) -> dict[str, KindStats]: ...
+
+    @abstractmethod
+    def record_run(self, run: dict) -> None:
+        """Keep the summary of one ingest run (no raw data in it)."""
+
+    @abstractmethod
+    def runs(self) -> list[dict]: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_store(url: str | Path) -> Store:
+    """`duckdb:///path/shop.duckdb` (or a plain path) for the embedded store."""
+    text = str(url)
+    if text.startswith("duckdb://"):
+        text = text.removeprefix("duckdb://")
+    elif "://" in text:
+        scheme = text.split("://", 1)[0]
+        raise ConfigError(f"unknown store scheme {scheme!r}; known: duckdb "
+                          "(PostgreSQL arrives with the scale-out work)")
+    from shopformer.storage.duckdb_store import DuckDBStore
+
+    return DuckDBStore(Path(text))

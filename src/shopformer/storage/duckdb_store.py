@@ -1,0 +1,314 @@
+"""The embedded default: one DuckDB file in the workspace, nothing to install or start.
+
+Each append is one transaction, so a crash (even SIGKILL) leaves whole batches or nothing;
+record keys make re-running an interrupted ingest add exactly what was missing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from shopformer.core.errors import StoreError
+from shopformer.schema.identity import PERSON_ID_CHARS
+from shopformer.schema.records import RECORDS, FieldType, RecordSpec, record_spec
+from shopformer.schema.validate import arrow_schema
+from shopformer.storage.base import AppendResult, KindStats, Store
+
+SCHEMA_VERSION = "1"
+_SQL_TYPES = {FieldType.STRING: "VARCHAR", FieldType.TIMESTAMP: "TIMESTAMP",
+              FieldType.FLOAT: "DOUBLE", FieldType.INT: "BIGINT", FieldType.JSON: "VARCHAR",
+              FieldType.STRING_LIST: "VARCHAR[]"}
+PERSON_TABLES = [spec for spec in RECORDS.values() if spec.has_person]
+
+
+def default_person_sql(channel: str, account: str) -> str:
+    """SQL twin of `schema.identity.default_person_id`."""
+    return (f"'p_' || left(sha256(coalesce({channel}, '') || ':' || {account}), "
+            f"{PERSON_ID_CHARS})")
+
+
+def _key_sql(spec: RecordSpec) -> str:
+    """The record key: given, built from its parts, or derived from the whole row's content."""
+    if spec.key_from:
+        return " || ':' || ".join(f"CAST(b.{name} AS VARCHAR)" for name in spec.key_from)
+    if spec.kind == "link":
+        a, b = "b.channel_a || ':' || b.account_a", "b.channel_b || ':' || b.account_b"
+        return f"'l_' || left(sha256(least({a}, {b}) || '|' || greatest({a}, {b})), 24)"
+    content = ", ".join(f"{name} := b.{name}" for name in spec.names if name != spec.key)
+    derived = f"'{spec.kind[0]}_' || left(sha256(to_json(struct_pack({content}, " \
+              f"extra := b.extra))), 24)"
+    return f"coalesce(b.{spec.key}, {derived})"
+
+
+def _columns(spec: RecordSpec) -> list[str]:
+    names = list(spec.names) + ["extra"]
+    if spec.key not in names:
+        names.insert(0, spec.key)
+    if spec.has_person:
+        names.append("person_id")
+    return names
+
+
+class DuckDBStore(Store):
+    """`Store` on a DuckDB file (see storage.base.Store for the contract)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        try:
+            self._con = duckdb.connect(str(path))
+        except duckdb.IOException as error:
+            raise StoreError(f"cannot open {path}: {error} (is another shopformer process "
+                             "using this workspace?)") from None
+        self._create()
+
+    # --- schema -----------------------------------------------------------------------
+    def _create(self) -> None:
+        con = self._con
+        con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        if found and found[0][0] != SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: store schema {found[0][0]}, this Shopformer reads "
+                             f"{SCHEMA_VERSION}; upgrade Shopformer or re-ingest")
+        con.begin()
+        for spec in RECORDS.values():
+            con.execute(self._table_ddl(spec))
+        con.execute("CREATE TABLE IF NOT EXISTS persons (channel VARCHAR, account VARCHAR, "
+                    "person_id VARCHAR NOT NULL, PRIMARY KEY (channel, account))")
+        con.execute("CREATE TABLE IF NOT EXISTS erased (channel VARCHAR, account VARCHAR, "
+                    "erased_at TIMESTAMP DEFAULT now(), PRIMARY KEY (channel, account))")
+        con.execute("CREATE TABLE IF NOT EXISTS ingest_runs (run_id VARCHAR PRIMARY KEY, "
+                    "summary VARCHAR)")
+        con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+                    [SCHEMA_VERSION]).fetchall()
+        con.commit()
+
+    @staticmethod
+    def _table_ddl(spec: RecordSpec) -> str:
+        columns = [f"{spec.key} VARCHAR PRIMARY KEY"] if spec.key not in spec.names else []
+        for field in spec.fields:
+            sql_type = _SQL_TYPES[field.type]
+            key = " PRIMARY KEY" if field.name == spec.key else ""
+            columns.append(f"{field.name} {sql_type}{key}")
+        columns.append("extra VARCHAR")
+        if spec.has_person:
+            columns.append("person_id VARCHAR")
+        return f"CREATE TABLE IF NOT EXISTS {spec.table} ({', '.join(columns)})"
+
+    # --- writing ----------------------------------------------------------------------
+    def append(self, kind: str, table: pa.Table) -> AppendResult:
+        spec = record_spec(kind)
+        table = table.select(list(arrow_schema(spec).names)).cast(arrow_schema(spec))
+        table = table.append_column("_pos", pa.array(np.arange(table.num_rows)))
+        con = self._con
+        con.register("_batch", table)
+        try:
+            con.begin()
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _staged AS {self._staging_sql(spec)}")
+            erased = self._drop_erased(spec)
+            staged = con.execute("SELECT count(*) FROM _staged").fetchall()[0][0]
+            if kind == "item":
+                inserted, updated = self._upsert_items(spec)
+            else:
+                columns = ", ".join(_columns(spec))
+                inserted = con.execute(
+                    f"INSERT INTO {spec.table} ({columns}) SELECT {columns} FROM _staged "
+                    f"QUALIFY row_number() OVER (PARTITION BY {spec.key} ORDER BY _pos) = 1 "
+                    "ON CONFLICT DO NOTHING").fetchall()[0][0]
+                updated = 0
+            con.execute("DROP TABLE _staged")
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        finally:
+            con.unregister("_batch")
+        return AppendResult(inserted, staged - inserted - updated, updated, erased)
+
+    def _staging_sql(self, spec: RecordSpec) -> str:
+        fields = ", ".join(f"b.{name}" for name in spec.names if name != spec.key)
+        select = [f"{_key_sql(spec)} AS {spec.key}", fields, "b.extra", "b._pos"]
+        join = ""
+        if spec.has_person:
+            default = default_person_sql("b.channel", "b.account")
+            select.append(f"CASE WHEN b.account IS NULL THEN NULL "
+                          f"ELSE coalesce(p.person_id, {default}) END AS person_id")
+            join = ("LEFT JOIN persons p ON p.channel IS NOT DISTINCT FROM b.channel "
+                    "AND p.account = b.account")
+        return f"SELECT {', '.join(select)} FROM _batch b {join}"
+
+    def _drop_erased(self, spec: RecordSpec) -> int:
+        if spec.has_person:
+            condition = "e.channel IS NOT DISTINCT FROM s.channel AND e.account = s.account"
+        elif spec.kind == "link":
+            condition = ("(e.channel = s.channel_a AND e.account = s.account_a) OR "
+                         "(e.channel = s.channel_b AND e.account = s.account_b)")
+        else:
+            return 0
+        return self._con.execute(
+            f"DELETE FROM _staged s WHERE EXISTS (SELECT 1 FROM erased e WHERE {condition})"
+        ).fetchall()[0][0]
+
+    def _upsert_items(self, spec: RecordSpec) -> tuple[int, int]:
+        con = self._con
+        con.execute("CREATE OR REPLACE TEMP TABLE _latest AS SELECT * FROM _staged "
+                    "QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY _pos DESC) = 1")
+        fields = [n for n in spec.names if n != spec.key] + ["extra"]
+        changed = " OR ".join(f"s.{n} IS DISTINCT FROM i.{n}" for n in fields)
+        updated = con.execute(f"SELECT count(*) FROM _latest s JOIN items i USING (item_id) "
+                              f"WHERE {changed}").fetchall()[0][0]
+        known = con.execute("SELECT count(*) FROM _latest s JOIN items i USING (item_id)"
+                            ).fetchall()[0][0]
+        total = con.execute("SELECT count(*) FROM _latest").fetchall()[0][0]
+        columns = ", ".join(_columns(spec))
+        assignments = ", ".join(f"{n} = excluded.{n}" for n in fields)
+        con.execute(f"INSERT INTO items ({columns}) SELECT {columns} FROM _latest "
+                    f"ON CONFLICT (item_id) DO UPDATE SET {assignments}").fetchall()
+        con.execute("DROP TABLE _latest")
+        return total - known, updated
+
+    # --- identity ---------------------------------------------------------------------
+    def links(self) -> pa.Table:
+        return self._con.sql("SELECT channel_a, account_a, channel_b, account_b FROM links "
+                             "ORDER BY link_id").to_arrow_table()
+
+    def replace_persons(self, mapping: pa.Table) -> int:
+        con = self._con
+        con.register("_mapping", mapping.select(["channel", "account", "person_id"]))
+        try:
+            con.begin()
+            con.execute("CREATE OR REPLACE TEMP TABLE _changed AS "
+                        "SELECT coalesce(n.channel, o.channel) AS channel, "
+                        "coalesce(n.account, o.account) AS account, n.person_id "
+                        "FROM _mapping n FULL OUTER JOIN persons o "
+                        "ON n.channel IS NOT DISTINCT FROM o.channel AND n.account = o.account "
+                        "WHERE n.person_id IS DISTINCT FROM o.person_id")
+            changed = con.execute("SELECT count(*) FROM _changed").fetchall()[0][0]
+            if changed:
+                con.execute("DELETE FROM persons")
+                con.execute("INSERT INTO persons SELECT channel, account, person_id FROM _mapping")
+                default = default_person_sql("t.channel", "t.account")
+                for spec in PERSON_TABLES:
+                    con.execute(
+                        f"UPDATE {spec.table} t SET person_id = coalesce(c.person_id, {default}) "
+                        "FROM _changed c WHERE t.channel IS NOT DISTINCT FROM c.channel "
+                        "AND t.account = c.account").fetchall()
+            con.execute("DROP TABLE _changed")
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        finally:
+            con.unregister("_mapping")
+        return changed
+
+    def person_of(self, channel: str, account: str) -> str:
+        found = self._con.execute(
+            "SELECT person_id FROM persons WHERE channel = ? AND account = ?", [channel, account]
+        ).fetchall()
+        if found:
+            return found[0][0]
+        return self._con.execute(f"SELECT {default_person_sql('?', '?')}",
+                                 [channel, account]).fetchall()[0][0]
+
+    def person_accounts(self, person_id: str) -> list[tuple[str, str]]:
+        parts = ["SELECT channel, account FROM persons WHERE person_id = $1"]
+        parts += [f"SELECT DISTINCT channel, account FROM {spec.table} WHERE person_id = $1"
+                  for spec in PERSON_TABLES]
+        query = " UNION ".join(parts) + " ORDER BY channel, account"
+        return [tuple(row) for row in self._con.execute(query, [person_id]).fetchall()]
+
+    def person_timeline(self, person_id: str) -> pa.Table:
+        return self._con.sql("SELECT * FROM events WHERE person_id = $1 ORDER BY ts, event_id",
+                             params=[person_id]).to_arrow_table()
+
+    def erase_person(self, person_id: str) -> dict[str, int]:
+        accounts = self.person_accounts(person_id)
+        con = self._con
+        deleted: dict[str, int] = {}
+        try:
+            con.begin()
+            for spec in PERSON_TABLES:
+                deleted[spec.kind] = con.execute(
+                    f"DELETE FROM {spec.table} WHERE person_id = ?", [person_id]).fetchall()[0][0]
+            links = 0
+            for channel, account in accounts:
+                links += con.execute(
+                    "DELETE FROM links WHERE (channel_a = $1 AND account_a = $2) "
+                    "OR (channel_b = $1 AND account_b = $2)", [channel, account]).fetchall()[0][0]
+                con.execute("INSERT INTO erased (channel, account) VALUES (?, ?) "
+                            "ON CONFLICT DO NOTHING", [channel, account]).fetchall()
+            deleted["link"] = links
+            con.execute("DELETE FROM persons WHERE person_id = ?", [person_id]).fetchall()
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        con.execute("CHECKPOINT").fetchall()  # the deleted rows leave the write-ahead log now
+        return deleted
+
+    # --- reading ----------------------------------------------------------------------
+    def read_batches(self, kind: str, *, columns: list[str] | None = None,
+                     batch_rows: int = 65_536, order_by: list[str] | None = None
+                     ) -> Iterator[pa.RecordBatch]:
+        spec = record_spec(kind)
+        known = set(_columns(spec))
+        for name in [*(columns or []), *(order_by or [])]:
+            if name not in known:
+                raise StoreError(f"{kind} records have no column {name!r}")
+        select = ", ".join(columns) if columns else "*"
+        order = f" ORDER BY {', '.join(order_by)}" if order_by else ""
+        cursor = self._con.cursor()
+        try:
+            reader = cursor.sql(f"SELECT {select} FROM {spec.table}{order}").to_arrow_reader(
+                batch_rows)
+            yield from reader
+        finally:
+            cursor.close()
+
+    def count(self, kind: str) -> int:
+        return self._con.execute(f"SELECT count(*) FROM {record_spec(kind).table}").fetchall()[0][0]
+
+    def stats(self) -> dict[str, KindStats]:
+        out = {}
+        for spec in RECORDS.values():
+            rows = self.count(spec.kind)
+            first = last = None
+            if "ts" in spec.names:
+                first, last = self._con.execute(
+                    f"SELECT min(ts), max(ts) FROM {spec.table}").fetchall()[0]
+            by_channel = self._group(spec, "channel") if "channel" in spec.names else {}
+            by_type = self._group(spec, "type") if "type" in spec.names else {}
+            if spec.kind == "sample":
+                by_type = self._group(spec, "dataset")
+            out[spec.kind] = KindStats(rows, first, last, by_channel, by_type)
+        return out
+
+    def _group(self, spec: RecordSpec, column: str) -> dict[str, int]:
+        rows = self._con.execute(f"SELECT coalesce({column}, '(none)'), count(*) FROM "
+                                 f"{spec.table} GROUP BY 1 ORDER BY 2 DESC").fetchall()
+        return dict(rows)
+
+    def persons_count(self) -> int:
+        parts = " UNION ".join(f"SELECT person_id FROM {s.table} WHERE person_id IS NOT NULL"
+                               for s in PERSON_TABLES)
+        return self._con.execute(f"SELECT count(DISTINCT person_id) FROM ({parts})"
+                                 ).fetchall()[0][0]
+
+    def record_run(self, run: dict) -> None:
+        self._con.execute("INSERT INTO ingest_runs VALUES (?, ?)",
+                          [run["run_id"], json.dumps(run, default=str)]).fetchall()
+
+    def runs(self) -> list[dict]:
+        rows = self._con.execute("SELECT summary FROM ingest_runs").fetchall()
+        return sorted((json.loads(r[0]) for r in rows), key=lambda r: r.get("started", ""))
+
+    def close(self) -> None:
+        self._con.close()
+

@@ -1,0 +1,151 @@
+"""A shop is one directory: settings, the store, the pseudonym key, the ingest log, models.
+
+```
+shop/
+  shop.toml                 settings (store URL, time zone)
+  store.duckdb              the embedded store
+  .shopformer/pseudonym.key the keyed-hash secret (or $SHOPFORMER_PSEUDONYM_KEY)
+  logs/ingest.jsonl         append-only log of ingest runs (counts only, no raw data)
+  models/<name>/<version>/  trained models (later issues)
+```
+The CLI and the server open the same workspace.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from shopformer.core.errors import ConfigError, ShopformerError
+from shopformer.ingest.adapters import find_adapter
+from shopformer.ingest.mapping import ColumnMapping
+from shopformer.ingest.pipeline import IngestPipeline, IngestSummary
+from shopformer.ingest.readers import read_mapped
+from shopformer.privacy.pseudonymize import Pseudonymizer, load_or_create_key
+from shopformer.storage.base import Store, open_store
+
+SETTINGS_FILE = "shop.toml"
+
+
+@dataclass(frozen=True)
+class ShopSettings:
+    name: str = "shop"
+    store: str = "duckdb:///store.duckdb"  # relative paths are inside the workspace
+    timezone: str = "UTC"  # zone of naive times in the shop's files
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise ConfigError(f"{SETTINGS_FILE}: name must not be empty")
+
+    def to_toml(self) -> str:
+        return (f'name = "{self.name}"\nstore = "{self.store}"\ntimezone = "{self.timezone}"\n')
+
+
+class Workspace:
+    """Opens a shop directory; use `Workspace.init` once, then `Workspace.open`."""
+
+    def __init__(self, root: Path, settings: ShopSettings) -> None:
+        self.root = root
+        self.settings = settings
+        self._store: Store | None = None
+        self._pseudonymizer: Pseudonymizer | None = None
+
+    @classmethod
+    def init(cls, root: Path, name: str | None = None) -> Workspace:
+        root = Path(root)
+        root.mkdir(parents=True, exist_ok=True)
+        settings_path = root / SETTINGS_FILE
+        if not settings_path.exists():
+            settings = ShopSettings(name=name or root.resolve().name or "shop")
+            settings_path.write_text(settings.to_toml(), encoding="utf-8")
+        workspace = cls.open(root)
+        load_or_create_key(workspace.key_path)
+        workspace.store  # noqa: B018 - creates the store file now, not on first use
+        return workspace
+
+    @classmethod
+    def open(cls, root: Path) -> Workspace:
+        root = Path(root)
+        settings_path = root / SETTINGS_FILE
+        if not settings_path.exists():
+            raise ConfigError(f"{root} is not a Shopformer workspace (no {SETTINGS_FILE}); "
+                              f"create one with: shopformer init {root}")
+        try:
+            data = tomllib.loads(settings_path.read_text(encoding="utf-8"))
+            return cls(root, ShopSettings(**data))
+        except (tomllib.TOMLDecodeError, TypeError) as error:
+            raise ConfigError(f"{settings_path}: {error}") from None
+
+    @property
+    def key_path(self) -> Path:
+        return self.root / ".shopformer" / "pseudonym.key"
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            url = self.settings.store
+            if url.startswith("duckdb:///") and not url.startswith("duckdb:////"):
+                url = "duckdb://" + str(self.root / url.removeprefix("duckdb:///"))
+            self._store = open_store(url)
+        return self._store
+
+    @property
+    def pseudonymizer(self) -> Pseudonymizer:
+        if self._pseudonymizer is None:
+            self._pseudonymizer = Pseudonymizer(load_or_create_key(self.key_path))
+        return self._pseudonymizer
+
+    def ingest(self, path: Path, *, adapter: str | None = None,
+               mapping: ColumnMapping | None = None, rejects: Path | None = None,
+               on_rows: Callable[[int], None] | None = None) -> IngestSummary:
+        """Ingest a file or directory through its adapter, or through a column mapping."""
+        path = Path(path)
+        if not path.exists():
+            raise ConfigError(f"{path}: no such file or directory")
+        pipeline = IngestPipeline(self.store, self.pseudonymizer, rejects=rejects,
+                                  on_rows=on_rows)
+        keep_going = rejects is not None
+        if mapping is not None:
+            if path.is_dir():
+                raise ConfigError(f"{path}: a column mapping applies to one file, not a directory")
+            batches = read_mapped(path, mapping, keep_going=keep_going)
+            summary = pipeline.run(batches, source=str(path), adapter=f"mapping:{mapping.kind}")
+        else:
+            found = find_adapter(path, adapter)
+            summary = pipeline.run(found.batches(path, keep_going=keep_going),
+                                   source=str(path), adapter=found.name,
+                                   pii_columns=getattr(found, "pii_columns", ()))
+        self._log(summary)
+        return summary
+
+    def _log(self, summary: IngestSummary) -> None:
+        log = self.root / "logs" / "ingest.jsonl"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(summary.to_dict(), ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def person_for_account(self, channel: str, raw_account: str) -> str:
+        """The person behind a raw account id as the shop knows it (pseudonymized first)."""
+        return self.store.person_of(channel, self.pseudonymizer.one(raw_account, "account"))
+
+    def erase_person(self, person_id: str) -> dict[str, int]:
+        if not person_id.startswith("p_"):
+            raise ShopformerError(f"{person_id!r} is not a person id (they start with 'p_')")
+        return self.store.erase_person(person_id)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
