@@ -24,7 +24,7 @@ from shopformer.core.errors import ConfigError, ShopformerError
 from shopformer.ingest.adapters import find_adapter
 from shopformer.ingest.mapping import ColumnMapping
 from shopformer.ingest.pipeline import IngestPipeline, IngestSummary
-from shopformer.ingest.readers import read_mapped
+from shopformer.ingest.readers import BATCH_ROWS, read_mapped
 from shopformer.privacy.pseudonymize import Pseudonymizer, load_or_create_key
 from shopformer.storage.base import Store, open_store
 
@@ -101,7 +101,8 @@ class Workspace:
 
     def ingest(self, path: Path, *, adapter: str | None = None,
                mapping: ColumnMapping | None = None, rejects: Path | None = None,
-               on_rows: Callable[[int], None] | None = None) -> IngestSummary:
+               on_rows: Callable[[int], None] | None = None,
+               batch_rows: int = BATCH_ROWS) -> IngestSummary:
         """Ingest a file or directory through its adapter, or through a column mapping."""
         path = Path(path)
         if not path.exists():
@@ -112,11 +113,12 @@ class Workspace:
         if mapping is not None:
             if path.is_dir():
                 raise ConfigError(f"{path}: a column mapping applies to one file, not a directory")
-            batches = read_mapped(path, mapping, keep_going=keep_going)
+            batches = read_mapped(path, mapping, keep_going=keep_going, batch_rows=batch_rows)
             summary = pipeline.run(batches, source=str(path), adapter=f"mapping:{mapping.kind}")
         else:
             found = find_adapter(path, adapter)
-            summary = pipeline.run(found.batches(path, keep_going=keep_going),
+            batches = found.batches(path, keep_going=keep_going, batch_rows=batch_rows)
+            summary = pipeline.run(batches,
                                    source=str(path), adapter=found.name,
                                    pii_columns=getattr(found, "pii_columns", ()))
         self._log(summary)

@@ -16,6 +16,7 @@ from shopformer.cli.output import console, errors, show_stats, show_summary
 from shopformer.cli.progress import row_progress
 from shopformer.core.errors import ShopformerError
 from shopformer.ingest.mapping import ColumnMapping
+from shopformer.ingest.readers import BATCH_ROWS
 from shopformer.schema.validate import ParseOptions
 from shopformer.workspace import Workspace
 
@@ -73,6 +74,8 @@ def ingest(
     ] = None,
     rejects: Annotated[Path | None, typer.Option(
         help="Write bad rows with their reasons here and go on, instead of stopping.")] = None,
+    batch_rows: Annotated[int, typer.Option(
+        min=1, help="Rows per stored batch (one transaction each).")] = BATCH_ROWS,
 ) -> None:
     """Validate, pseudonymize, scrub and store a file or data set; re-running adds nothing."""
     try:
@@ -80,7 +83,7 @@ def ingest(
                                   time_format, timezone)
         with Workspace.open(workspace) as shop, row_progress(f"ingest {path.name}") as advance:
             summary = shop.ingest(path, adapter=adapter, mapping=column_mapping,
-                                  rejects=rejects, on_rows=advance)
+                                  rejects=rejects, on_rows=advance, batch_rows=batch_rows)
         show_summary(summary)
     except ShopformerError as error:
         raise _fail(error) from None

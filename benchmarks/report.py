@@ -1,0 +1,44 @@
+"""Shared by every benchmark: the results JSON of DESIGN.md and a section of docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+DOCS = ROOT / "docs" / "benchmarks.md"
+
+
+def machine_description() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu = platform.processor() or platform.machine()
+    return f"{os.cpu_count()} cores, {memory:.0f} GiB, CPU ({cpu}, {platform.system()})"
+
+
+def write_results(name: str, command: str, rows: list[dict]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    payload = {"benchmark": name, "date": date.today().isoformat(),
+               "machine": machine_description(), "command": command, "rows": rows}
+    path.write_text(json.dumps(payload, indent=1) + "\n")
+    return path
+
+
+def update_docs(name: str, title: str, command: str, body: str, machine: str) -> None:
+    """Replace this benchmark's section of docs/benchmarks.md, leaving the others alone."""
+    DOCS.parent.mkdir(parents=True, exist_ok=True)
+    text = DOCS.read_text() if DOCS.exists() else (
+        "# Benchmarks\n\nEvery number here is written by a script in `benchmarks/` that "
+        "anyone can run; machine-readable copies are in `benchmarks/results/`.\n")
+    section = (f"<!-- {name}:start -->\n## {title}\n\n"
+               f"- command: `{command}`\n- machine: {machine}\n- date: {date.today()}\n\n"
+               f"{body}\n<!-- {name}:end -->")
+    pattern = re.compile(rf"<!-- {name}:start -->.*?<!-- {name}:end -->", re.S)
+    text = pattern.sub(lambda _: section, text) if pattern.search(text) else \
+        text.rstrip() + "\n\n" + section + "\n"
+    DOCS.write_text(text)

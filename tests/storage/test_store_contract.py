@@ -1,0 +1,134 @@
+"""The `Store` contract: every backend runs these same tests (today: DuckDB)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from shopformer.schema import record_spec
+from shopformer.schema.identity import default_person_id
+from shopformer.schema.validate import validate_batch
+from shopformer.storage import Store, open_store
+
+
+def _duckdb(tmp_path: Path) -> Store:
+    return open_store(f"duckdb://{tmp_path / 'store.duckdb'}")
+
+
+BACKENDS = [pytest.param(_duckdb, id="duckdb")]
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request, tmp_path):
+    opened = request.param(tmp_path)
+    yield opened
+    opened.close()
+
+
+def typed(kind: str, **columns) -> pa.Table:
+    table = pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
+    checked = validate_batch(record_spec(kind), table, np.arange(1, table.num_rows + 1))
+    assert not checked.rejections, checked.rejections
+    return checked.table
+
+
+def events(n: int, account: str = "a1", channel: str = "web", start: int = 0) -> pa.Table:
+    return typed("event", event_id=[f"e{start + i}" for i in range(n)],
+                 ts=[f"2024-01-01T00:{(start + i) % 60:02d}:00Z" for i in range(n)],
+                 account=[account] * n, channel=[channel] * n, type=["view"] * n,
+                 item_id=[f"i{i % 7}" for i in range(n)])
+
+
+def test_append_is_idempotent_by_key(store):
+    first = store.append("event", events(10))
+    again = store.append("event", events(10))
+    more = store.append("event", events(15))
+    assert (first.inserted, first.duplicates) == (10, 0)
+    assert (again.inserted, again.duplicates) == (0, 10)
+    assert (more.inserted, more.duplicates) == (5, 10)
+    assert store.count("event") == 15
+
+
+def test_rows_without_a_key_get_a_content_key(store):
+    table = typed("event", ts=["2024-01-01T00:00:00Z"] * 3, account=["a", "a", "b"],
+                  channel=["web"] * 3, type=["view"] * 3, item_id=["i1", "i1", "i1"])
+    result = store.append("event", table)
+    assert (result.inserted, result.duplicates) == (2, 1)  # two identical rows are one event
+    assert store.append("event", table).inserted == 0
+    ids = [row["event_id"] for b in store.read_batches("event") for row in b.to_pylist()]
+    assert all(i.startswith("e_") for i in ids) and len(set(ids)) == 2
+
+
+def test_items_are_upserted_and_counted(store):
+    store.append("item", typed("item", item_id=["i1", "i2"], title=["a", "b"], price=["1", "2"]))
+    result = store.append("item", typed("item", item_id=["i1", "i2", "i3"], title=["a", "B", "c"],
+                                        price=["1", "2", "3"]))
+    assert (result.inserted, result.updated, result.duplicates) == (1, 1, 1)
+    titles = {r["item_id"]: r["title"] for b in store.read_batches("item") for r in b.to_pylist()}
+    assert titles == {"i1": "a", "i2": "B", "i3": "c"}
+
+
+def test_read_batches_streams_in_order(store):
+    store.append("event", events(50))
+    batches = list(store.read_batches("event", columns=["event_id", "ts"], batch_rows=16,
+                                      order_by=["ts", "event_id"]))
+    assert sum(b.num_rows for b in batches) == 50
+    assert all(b.num_rows <= 16 for b in batches)
+    stamps = [t for b in batches for t in b.column("ts").to_pylist()]
+    assert stamps == sorted(stamps)
+    with pytest.raises(Exception, match="no column"):
+        list(store.read_batches("event", columns=["nope"]))
+
+
+def test_person_id_matches_python_twin_and_links_merge_channels(store):
+    store.append("event", events(3, account="w1", channel="web"))
+    store.append("event", events(2, account="s1", channel="store", start=100))
+    assert store.person_of("web", "w1") == default_person_id("web", "w1")
+    merged = default_person_id("store", "s1")
+    changed = store.replace_persons(pa.table({"channel": ["store", "web"],
+                                              "account": ["s1", "w1"],
+                                              "person_id": [merged, merged]}))
+    assert changed == 2
+    timeline = store.person_timeline(merged)
+    assert timeline.num_rows == 5
+    assert set(timeline.column("channel").to_pylist()) == {"web", "store"}
+    stamps = timeline.column("ts").to_pylist()
+    assert stamps == sorted(stamps)
+    assert store.person_accounts(merged) == [("store", "s1"), ("web", "w1")]
+    # a link that disappears puts the account back on its own
+    store.replace_persons(pa.table({"channel": pa.array([], pa.string()),
+                                    "account": pa.array([], pa.string()),
+                                    "person_id": pa.array([], pa.string())}))
+    assert store.person_timeline(merged).num_rows == 2
+
+
+def test_erase_removes_a_person_everywhere_and_keeps_them_out(store):
+    store.append("event", events(4, account="w1"))
+    store.append("event", events(3, account="w2", start=50))
+    store.append("order", typed("order", order_id=["o1"], account=["w1"], channel=["web"],
+                                ts=["2024-01-02T00:00:00Z"], amount=["5"]))
+    person = store.person_of("web", "w1")
+    deleted = store.erase_person(person)
+    assert deleted["event"] == 4 and deleted["order"] == 1
+    assert store.count("event") == 3
+    again = store.append("event", events(4, account="w1"))
+    assert (again.inserted, again.erased) == (0, 4)
+
+
+def test_stats_and_runs(store):
+    store.append("event", events(6))
+    stats = store.stats()
+    assert stats["event"].rows == 6
+    assert stats["event"].by_channel == {"web": 6}
+    assert stats["event"].first_ts == datetime(2024, 1, 1, 0, 0)
+    store.record_run({"run_id": "r1", "started": "2024"})
+    assert store.runs()[0]["run_id"] == "r1"
+
+
+def test_unknown_store_scheme_is_refused(tmp_path):
+    with pytest.raises(Exception, match="unknown store scheme"):
+        open_store("mysql://x")
