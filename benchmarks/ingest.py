@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 from report import machine_description, update_docs, write_results
-
 from shopformer.workspace import Workspace
 
 DATASETS = {  # name in results → (directory under the data root, adapter)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from tests.conftest import write
 from typer.testing import CliRunner
 
 from shopformer.cli.main import app
-from tests.conftest import write
 
 runner = CliRunner()
 

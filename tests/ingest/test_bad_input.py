@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from tests.conftest import write
 
 from shopformer.core.errors import InputError
 from shopformer.ingest.mapping import ColumnMapping
-from tests.conftest import write
 
 HEADER = "event_id,ts,account,channel,type,item_id,price\n"
 GOOD = "e1,2024-05-01T10:00:00Z,u1,web,view,i1,9.5\ne2,2024-05-01T10:01:00Z,u1,app,cart,i1,9.5\n"
@@ -56,7 +56,7 @@ def test_negative_price_stops_without_rejects_file(workspace, tmp_path):
 
 def test_row_with_wrong_number_of_fields(workspace, tmp_path):
     path = write(tmp_path / "e.csv", HEADER + GOOD + "e3,2024-05-01T10:00:00Z,u1\n" + GOOD)
-    with pytest.raises(InputError, match="row 3.*expected 7 fields"):
+    with pytest.raises(InputError, match=r"row 3.*expected 7 fields"):
         ingest(workspace, path)
     summary = ingest(workspace, path, tmp_path / "r.jsonl")
     assert summary.kinds["event"].rejected == 1
@@ -101,13 +101,13 @@ def test_header_only_file_accepts_nothing(workspace, tmp_path):
 def test_missing_required_column_is_named(workspace, tmp_path):
     path = write(tmp_path / "events.csv", "event_id,account,channel,type,item_id\n"
                                           "e1,u1,web,view,i1\n")
-    with pytest.raises(InputError, match="missing required column.*ts"):
+    with pytest.raises(InputError, match=r"missing required column.*ts"):
         ingest(workspace, path)
 
 
 def test_bad_jsonl_line(workspace, tmp_path):
     path = write(tmp_path / "items.jsonl", '{"item_id": "i1", "title": "ok"}\n{"item_id": \n')
-    with pytest.raises(InputError, match="row 2.*JSON"):
+    with pytest.raises(InputError, match=r"row 2.*JSON"):
         ingest(workspace, path, kind="item")
 
 

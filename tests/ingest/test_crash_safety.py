@@ -18,7 +18,8 @@ def make_events(path: Path) -> Path:
     with path.open("w") as handle:
         handle.write("ts,account,channel,type,item_id,price\n")
         for i in range(ROWS):
-            handle.write(f"2024-01-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:{(i // 60) % 60:02d}Z,"
+            clock = f"{i % 24:02d}:{i % 60:02d}:{(i // 60) % 60:02d}"
+            handle.write(f"2024-01-{1 + i % 28:02d}T{clock}Z,"
                          f"user{i % 997},{('web', 'app', 'mini')[i % 3]},view,item{i % 613},"
                          f"{i % 50}.5\n")
     return path

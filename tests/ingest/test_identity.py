@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 
 import pyarrow as pa
+from tests.conftest import write
 
 from shopformer.ingest.identity import resolve_persons
 from shopformer.ingest.mapping import ColumnMapping
-from tests.conftest import write
 
 LINKS = [("web", "w1", "app", "a1"), ("app", "a1", "store", "m1"),  # a chain: w1–a1–m1
          ("web", "w2", "mini", "x2"), ("phone", "h9", "web", "w2")]

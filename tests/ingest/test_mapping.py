@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from tests.conftest import write
 
 from shopformer.core.errors import ConfigError
 from shopformer.ingest.mapping import ColumnMapping
-from tests.conftest import write
 
 SHOP_EXPORT = ("uid;when;what;sku;amount;note\n"
                "1001;03/11/2024 20:15;pv;A-1;12,5;first visit\n"
@@ -35,7 +35,8 @@ buy = "purchase"
     data = write(tmp_path / "export.txt", SHOP_EXPORT.replace("12,5", "12.5"))
     summary = workspace.ingest(data, mapping=ColumnMapping.from_toml(mapping_file))
     assert summary.kinds["event"].accepted == 2
-    rows = [r for b in workspace.store.read_batches("event", order_by=["ts"]) for r in b.to_pylist()]
+    batches = workspace.store.read_batches("event", order_by=["ts"])
+    rows = [r for b in batches for r in b.to_pylist()]
     assert [r["type"] for r in rows] == ["view", "purchase"]
     assert rows[0]["ts"] == datetime(2024, 11, 3, 12, 15)  # 20:15 in Shanghai is 12:15 UTC
     assert rows[0]["channel"] == "mini"

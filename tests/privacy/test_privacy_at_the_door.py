@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from shopformer.ingest.mapping import ColumnMapping
 from tests.conftest import write
+
+from shopformer.ingest.mapping import ColumnMapping
 
 RAW = {
     "account": "zhangwei_1987", "account2": "ACC-778899-member", "device": "IMEI356938035643809",

@@ -15,7 +15,8 @@ from shopformer.core.errors import InputError, Location
 
 _SAMPLE = 1 << 20
 _SAME_AS = {"gb2312": "gb18030", "gbk": "gb18030", "ascii": "utf-8", "utf_8": "utf-8",
-            "big5hkscs": "big5", "windows-1252": "cp1252", "iso-8859-1": "cp1252", "latin_1": "cp1252"}
+            "big5hkscs": "big5", "windows-1252": "cp1252", "iso-8859-1": "cp1252",
+            "latin_1": "cp1252"}
 
 
 def detect_encoding(path: Path) -> str:

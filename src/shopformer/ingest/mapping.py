@@ -48,7 +48,7 @@ class ColumnMapping:
     header: bool = True
     names: tuple[str, ...] = ()
     format: str | None = None
-    parse: ParseOptions = ParseOptions()
+    parse: ParseOptions = field(default_factory=ParseOptions)
 
     def __post_init__(self) -> None:
         spec = record_spec(self.kind)
@@ -77,7 +77,8 @@ class ColumnMapping:
         return cls(
             kind=kind, columns=dict(data.get("columns", {})),
             constants={k: str(v) for k, v in data.get("constants", {}).items()},
-            values={k: {str(a): str(b) for a, b in v.items()} for k, v in data.get("values", {}).items()},
+            values={k: {str(a): str(b) for a, b in v.items()}
+                    for k, v in data.get("values", {}).items()},
             encoding=data.get("encoding"), delimiter=data.get("delimiter"),
             header=bool(data.get("header", True)), names=tuple(data.get("names", ())),
             format=data.get("format"),

@@ -131,7 +131,8 @@ def _read_csv_exactly(path: Path, batch_rows: int, encoding: str, delimiter: str
 
 
 def _rows_table(names: list[str], records: list[list[str]]) -> pa.Table:
-    return pa.table({n: pa.array([r[i] for r in records], pa.string()) for i, n in enumerate(names)})
+    return pa.table({name: pa.array([r[i] for r in records], pa.string())
+                     for i, name in enumerate(names)})
 
 
 def _require_content(path: Path) -> None:
@@ -168,7 +169,8 @@ def _bad_line(path: Path, encoding: str, text: str, expected: int) -> Rejection:
                 row = number  # the header is line 0, so this is the 1-based data row
                 break
     found = text.count(",") + 1 if text else 0
-    reason = f"expected {expected} fields, found about {found}: the row is cut or has stray delimiters"
+    reason = (f"expected {expected} fields, found about {found}: "
+              "the row is cut or has stray delimiters")
     return Rejection(str(path), row, None, reason, {"_line": text})
 
 

@@ -1,4 +1,4 @@
-"""What a reader hands to the ingest pipeline: rows named in our fields, and where they came from."""
+"""What a reader hands to the pipeline: rows named in our fields, and where they came from."""
 
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ class RawBatch:
     table: pa.Table
     rows: np.ndarray  # 1-based data row number in `file` of each table row
     file: str
-    options: ParseOptions = ParseOptions()
+    options: ParseOptions = field(default_factory=ParseOptions)
     rejections: list[Rejection] = field(default_factory=list)  # rows the reader could not parse
 
     def __post_init__(self) -> None:
         if len(self.rows) != self.table.num_rows:
-            raise ValueError(f"{self.file}: {len(self.rows)} row numbers for {self.table.num_rows} rows")
+            raise ValueError(f"{self.file}: {len(self.rows)} row numbers for "
+                             f"{self.table.num_rows} rows")

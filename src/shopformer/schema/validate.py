@@ -22,7 +22,8 @@ from shopformer.schema.times import TIMESTAMP, parse_times
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 ARROW_TYPES = {
     FieldType.STRING: pa.string(), FieldType.TIMESTAMP: TIMESTAMP, FieldType.FLOAT: pa.float64(),
-    FieldType.INT: pa.int64(), FieldType.JSON: pa.string(), FieldType.STRING_LIST: pa.list_(pa.string()),
+    FieldType.INT: pa.int64(), FieldType.JSON: pa.string(),
+    FieldType.STRING_LIST: pa.list_(pa.string()),
 }
 
 
@@ -58,7 +59,8 @@ class ValidatedBatch:
 
 
 def arrow_schema(spec: RecordSpec) -> pa.Schema:
-    return pa.schema([(f.name, ARROW_TYPES[f.type]) for f in spec.fields] + [("extra", pa.string())])
+    fields = [(f.name, ARROW_TYPES[f.type]) for f in spec.fields]
+    return pa.schema([*fields, ("extra", pa.string())])
 
 
 def validate_batch(spec: RecordSpec, table: pa.Table, rows: np.ndarray, file: str | None = None,

@@ -47,7 +47,7 @@ def _key_sql(spec: RecordSpec) -> str:
 
 
 def _columns(spec: RecordSpec) -> list[str]:
-    names = list(spec.names) + ["extra"]
+    names = [*list(spec.names), "extra"]
     if spec.key not in names:
         names.insert(0, spec.key)
     if spec.has_person:
