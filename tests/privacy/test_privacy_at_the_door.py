@@ -50,7 +50,7 @@ def every_stored_text(workspace) -> list[str]:
 
 def test_no_raw_identifier_survives_ingest(workspace, tmp_path):
     summary = workspace.ingest(plant(tmp_path), adapter="shop")
-    assert summary.total.accepted == 7 and summary.total.rejected == 0
+    assert summary.total.accepted == 6 and summary.total.rejected == 0
     workspace.close()
     workspace.store  # noqa: B018 - reopen: reads go through a fresh connection
     stored = "\n".join(every_stored_text(workspace))
@@ -83,7 +83,7 @@ def test_erase_forgets_the_person_and_keeps_them_out(workspace, tmp_path):
     assert deleted["turn"] == 1 and deleted["link"] == 1
     assert all(workspace.store.count(k) == 0 for k in ("event", "review", "turn", "order", "link"))
     again = workspace.ingest(folder, adapter="shop")
-    assert again.total.accepted == 0 and again.total.erased == 7
+    assert again.total.accepted == 0 and again.total.erased == 6
 
 
 def test_key_is_per_workspace(tmp_path):

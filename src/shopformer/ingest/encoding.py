@@ -76,7 +76,14 @@ def _looks_chinese(sample: bytes) -> bool:
         text = codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
     except UnicodeDecodeError:
         return False
-    wide = [ch for ch in text if ord(ch) > 127]
-    han = sum(1 for ch in wide if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f"
-              or "\uff00" <= ch <= "\uffef")
-    return bool(wide) and han / len(wide) >= 0.9
+    wide = [i for i, ch in enumerate(text) if ord(ch) > 127]
+    han = [i for i in wide if _is_han(text[i])]
+    # Latin-1 text misread as GB18030 gives lone Han characters between letters ("Caf齟);
+    # Chinese text comes in runs. Ask for mostly Han, mostly in runs.
+    in_runs = sum(1 for i in han if (i > 0 and _is_han(text[i - 1]))
+                  or (i + 1 < len(text) and _is_han(text[i + 1])))
+    return bool(han) and len(han) / len(wide) >= 0.9 and in_runs / len(han) >= 0.6
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"

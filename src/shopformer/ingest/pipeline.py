@@ -162,10 +162,11 @@ class IngestPipeline:
 
     def _protect_extras(self, spec: RecordSpec, table: pa.Table, pii_columns: tuple[str, ...]
                         ) -> pa.Table:
-        """Columns bound for `extra`: personal ones pseudonymized, other text scrubbed."""
+        """Columns the adapter names as personal (even keys built from a raw id) and unmapped
+        columns that look personal are pseudonymized; other unmapped text is scrubbed."""
         known = set(spec.names)
         for index, name in enumerate(table.column_names):
-            if name in known:
+            if name in known and name not in pii_columns:
                 continue
             column = table.column(index)
             if name in pii_columns or looks_personal(name):

@@ -152,7 +152,7 @@ def _header(path: Path, encoding: str, delimiter: str, quoting: bool) -> list[st
         raise
     if not names:
         raise InputError("the file is empty (not even a header row)", Location(str(path)))
-    cleaned = [name.lstrip("\ufeff").strip() for name in names]
+    cleaned = [name.removeprefix("ï»¿").lstrip("\ufeff").strip() for name in names]
     duplicates = {n for n in cleaned if cleaned.count(n) > 1}
     if duplicates or "" in cleaned:
         raise InputError(f"the header row needs unique, non-empty names; got {cleaned}",

@@ -278,9 +278,53 @@ def _check_conditional(spec: RecordSpec, columns: dict[str, pa.Array], bad_field
 def _extras(spec: RecordSpec, table: pa.Table) -> pa.Array:
     known = set(spec.names)
     names = [n for n in table.column_names if n not in known and n != "extra"]
-    given = table.column("extra").to_pylist() if "extra" in table.column_names else None
-    if not names and given is None:
+    if not names and "extra" not in table.column_names:
         return pa.nulls(table.num_rows, pa.string())
+    if "extra" in table.column_names or not all(_flat(table.column(n).type) for n in names):
+        return _extras_each(names, table)
+    # Each present member is written as ", member"; missing ones as "". (pyarrow's own
+    # null skipping in binary_join_element_wise drops rows where every value is null.)
+    pieces = [pc.fill_null(pc.binary_join_element_wise(", ", member, ""), "")
+              for member in (_json_member(n, table.column(n).combine_chunks()) for n in names)]
+    joined = pc.binary_join_element_wise(*pieces, "") if len(pieces) > 1 else pieces[0]
+    wrapped = pc.binary_join_element_wise("{", pc.utf8_slice_codeunits(joined, 2), "}", "")
+    return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), wrapped)
+
+
+def _flat(kind: pa.DataType) -> bool:
+    return (pa.types.is_string(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind)
+            or pa.types.is_boolean(kind) or pa.types.is_null(kind))
+
+
+_JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
+
+
+def _json_member(name: str, values: pa.Array) -> pa.Array:
+    """`"name": value` for each row, null where the value is missing; built column-wise
+    because extras ride along with every row of the bulk path."""
+    key = json.dumps(name, ensure_ascii=False) + ": "
+    if pa.types.is_string(values.type):
+        text = values
+        for raw, escaped in _JSON_ESCAPES:
+            text = pc.replace_substring(text, raw, escaped)
+        if pc.any(pc.match_substring_regex(text, "[\x00-\x1f]")).as_py():
+            text = pa.array([None if v is None else json.dumps(v, ensure_ascii=False)[1:-1]
+                             for v in values.to_pylist()], pa.string())
+        text = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), text)
+        member = pc.binary_join_element_wise(key + '"', text, '"', "")
+    elif pa.types.is_floating(values.type):
+        finite = pc.is_finite(values)
+        member = pc.binary_join_element_wise(key, pc.cast(pc.if_else(finite, values, None),
+                                                          pa.string()), "")
+    else:
+        text = pc.cast(values, pa.string())
+        member = pc.binary_join_element_wise(key, text, "")
+    return member
+
+
+def _extras_each(names: list[str], table: pa.Table) -> pa.Array:
+    """Nested values or a given `extra` column: the slow, general path."""
+    given = table.column("extra").to_pylist() if "extra" in table.column_names else None
     columns = [table.column(n).to_pylist() for n in names]
     out: list[str | None] = []
     for i in range(table.num_rows):

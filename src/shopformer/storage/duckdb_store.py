@@ -110,26 +110,21 @@ class DuckDBStore(Store):
         con.register("_batch", table)
         try:
             con.begin()
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _staged AS {self._staging_sql(spec)}")
-            erased = self._drop_erased(spec)
-            staged = con.execute("SELECT count(*) FROM _staged").fetchall()[0][0]
             if kind == "item":
+                con.execute(f"CREATE OR REPLACE TEMP TABLE _staged AS {self._staging_sql(spec)}")
                 inserted, updated = self._upsert_items(spec)
+                con.execute("DROP TABLE _staged")
+                erased = 0
             else:
-                columns = ", ".join(_columns(spec))
-                inserted = con.execute(
-                    f"INSERT INTO {spec.table} ({columns}) SELECT {columns} FROM _staged "
-                    f"QUALIFY row_number() OVER (PARTITION BY {spec.key} ORDER BY _pos) = 1 "
-                    "ON CONFLICT DO NOTHING").fetchall()[0][0]
-                updated = 0
-            con.execute("DROP TABLE _staged")
+                (erased, inserted), updated = self._insert_new(spec), 0
             con.commit()
         except BaseException:
             con.rollback()
             raise
         finally:
             con.unregister("_batch")
-        return AppendResult(inserted, staged - inserted - updated, updated, erased)
+        return AppendResult(inserted, table.num_rows - inserted - updated - erased, updated,
+                            erased)
 
     def _staging_sql(self, spec: RecordSpec) -> str:
         fields = ", ".join(f"b.{name}" for name in spec.names if name != spec.key)
@@ -143,17 +138,32 @@ class DuckDBStore(Store):
                     "AND p.account = b.account")
         return f"SELECT {', '.join(select)} FROM _batch b {join}"
 
-    def _drop_erased(self, spec: RecordSpec) -> int:
+    def _insert_new(self, spec: RecordSpec) -> tuple[int, int]:
+        """One statement: key, person, erased filter, in-batch and stored duplicates.
+        Returns (rows kept out because their person was erased, rows inserted)."""
+        staged = f"({self._staging_sql(spec)}) s"
+        erased_filter, erased = "", 0
+        condition = self._erased_condition(spec)
+        if condition and self._con.execute("SELECT count(*) FROM erased").fetchall()[0][0]:
+            erased_filter = f"WHERE NOT EXISTS (SELECT 1 FROM erased e WHERE {condition})"
+            erased = self._con.execute(
+                f"SELECT count(*) FROM {staged} WHERE EXISTS "
+                f"(SELECT 1 FROM erased e WHERE {condition})").fetchall()[0][0]
+        columns = ", ".join(_columns(spec))
+        inserted = self._con.execute(
+            f"INSERT INTO {spec.table} ({columns}) SELECT {columns} FROM {staged} "
+            f"{erased_filter} QUALIFY row_number() OVER (PARTITION BY {spec.key} "
+            "ORDER BY _pos) = 1 ON CONFLICT DO NOTHING").fetchall()[0][0]
+        return erased, inserted
+
+    @staticmethod
+    def _erased_condition(spec: RecordSpec) -> str | None:
         if spec.has_person:
-            condition = "e.channel IS NOT DISTINCT FROM s.channel AND e.account = s.account"
-        elif spec.kind == "link":
-            condition = ("(e.channel = s.channel_a AND e.account = s.account_a) OR "
-                         "(e.channel = s.channel_b AND e.account = s.account_b)")
-        else:
-            return 0
-        return self._con.execute(
-            f"DELETE FROM _staged s WHERE EXISTS (SELECT 1 FROM erased e WHERE {condition})"
-        ).fetchall()[0][0]
+            return "e.channel IS NOT DISTINCT FROM s.channel AND e.account = s.account"
+        if spec.kind == "link":
+            return ("(e.channel = s.channel_a AND e.account = s.account_a) OR "
+                    "(e.channel = s.channel_b AND e.account = s.account_b)")
+        return None
 
     def _upsert_items(self, spec: RecordSpec) -> tuple[int, int]:
         con = self._con

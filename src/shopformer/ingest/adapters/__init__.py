@@ -1,6 +1,7 @@
 """Adapters: one per public data set or file layout, registered by a short name.
 
-Importing this package registers every adapter, so `ADAPTERS` lists them all.
+`find_adapter` imports every adapter module (registering it) on first use, so importing
+this package stays cheap.
 """
 
 from shopformer.ingest.adapters.base import ADAPTERS, DatasetAdapter, find_adapter

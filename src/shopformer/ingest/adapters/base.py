@@ -25,6 +25,9 @@ class DatasetAdapter(ABC):
 
     name: ClassVar[str]
     description: ClassVar[str]
+    # Columns (ours or the source's) holding personal ids the generic rules would miss,
+    # e.g. a key built from a raw user id: the pipeline pseudonymizes them whole.
+    pii_columns: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     @abstractmethod

@@ -1,0 +1,1 @@
+"""Privacy at the door: pseudonymization, PII scrubbing, erasure."""
