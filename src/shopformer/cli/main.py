@@ -56,7 +56,8 @@ def ingest(
     path: Annotated[Path, typer.Argument(help="A file, or a data set directory.")],
     workspace: WorkspaceOption = Path("."),
     adapter: Annotated[str | None, typer.Option(
-        help="Adapter name (see --list-adapters); found from the path when not given.")] = None,
+        help="Adapter name (see `shopformer adapters`); found from the path when not given.")
+    ] = None,
     kind: Annotated[str | None, typer.Option(
         help="Record kind of a plain file: event, item, review, turn, order, link, sample.")
     ] = None,
@@ -105,6 +106,16 @@ def _mapping(kind: str | None, mapping: Path | None, maps: list[str], sets: list
         delimiter=delimiter.encode().decode("unicode_escape") if delimiter else None,
         parse=ParseOptions(time_format, timezone))
     return from_file.merged(from_flags) if from_file else from_flags
+
+
+@app.command()
+def adapters() -> None:
+    """List the adapters `shopformer ingest` can use, and what each reads."""
+    from shopformer.ingest.adapters import ADAPTERS, load_all
+
+    load_all()
+    for name, adapter in ADAPTERS.items():
+        console.print(f"[bold]{name}[/bold]: {adapter.description}")
 
 
 @app.command()

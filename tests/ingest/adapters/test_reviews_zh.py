@@ -14,7 +14,7 @@ def test_reviews_keep_text_category_and_label(sliced, ingest, source_line) -> No
     first = reviews[0]
     assert first["text"].startswith("做父母一定要有刘墉这样的心态")  # the stray BOM is gone
     assert first["extra"] == {"label": "1", "category": "书籍"}
-    assert first["channel"] is None and first["review_id"] is None
+    assert first["channel"] is None and first["review_id"] == "reviews_zh-1"
     assert {r["extra"]["label"] for r in reviews} == {"0", "1"}
     for review in reviews[::41]:
         category, label, text = source_line(path, review["_row"]).split(",", 2)

@@ -4,6 +4,6 @@
 this package stays cheap.
 """
 
-from shopformer.ingest.adapters.base import ADAPTERS, DatasetAdapter, find_adapter
+from shopformer.ingest.adapters.base import ADAPTERS, DatasetAdapter, find_adapter, load_all
 
-__all__ = ["ADAPTERS", "DatasetAdapter", "find_adapter"]
+__all__ = ["ADAPTERS", "DatasetAdapter", "find_adapter", "load_all"]

@@ -43,7 +43,8 @@ class DatasetAdapter(ABC):
 ADAPTERS: Registry[type[DatasetAdapter]] = Registry("adapter")
 
 
-def _load_all() -> None:
+def load_all() -> None:
+    """Import every adapter module, registering it."""
     for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
         if module.name != "base":
             importlib.import_module(f"shopformer.ingest.adapters.{module.name}")
@@ -51,7 +52,7 @@ def _load_all() -> None:
 
 def find_adapter(path: Path, name: str | None = None) -> DatasetAdapter:
     """The named adapter, or the one whose data set `path` looks like."""
-    _load_all()
+    load_all()
     if name:
         return ADAPTERS.get(name)()
     found = [adapter for _, adapter in ADAPTERS.items() if adapter.matches(path)]

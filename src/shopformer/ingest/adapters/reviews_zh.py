@@ -2,8 +2,9 @@
 
 `cat,label,review` → review records with `text` = review. `label` is the sentiment as the
 source writes it (1 = positive, 0 = negative) and `cat` (平板, 水果, 酒店, …) becomes
-`category`; both stay in `extra`. There is no item, account, channel or time; `review_id` is
-derived by the pipeline from the content. A review that is empty in the source is rejected
+`category`; both stay in `extra`. There is no item, account, channel or time, so two
+customers writing the same words would look like one review: `review_id` is
+`reviews_zh-<row>` (the file is a fixed corpus, so its row numbers are stable). A review that is empty in the source is rejected
 by the validator (text is required): the full file has one such row.
 """
 
@@ -15,7 +16,7 @@ from typing import ClassVar
 
 from shopformer.ingest.adapters import files
 from shopformer.ingest.adapters.base import ADAPTERS, DatasetAdapter
-from shopformer.ingest.adapters.tables import without_bom
+from shopformer.ingest.adapters.tables import numbered, without_bom
 from shopformer.ingest.readers import BATCH_ROWS, read_csv
 from shopformer.ingest.source import RawBatch
 
@@ -39,6 +40,7 @@ class ReviewsZh(DatasetAdapter):
         for file in files.data_files(path, _is_reviews_file):
             for table, rows, rejections in read_csv(file, batch_rows, keep_going=keep_going):
                 reviews = table.select(["label"]) \
+                    .append_column("review_id", numbered("reviews_zh-", rows)) \
                     .append_column("category", table.column("cat")) \
                     .append_column("text", without_bom(table.column("review")))
                 yield RawBatch("review", reviews, rows, str(file), rejections=rejections)
