@@ -15,7 +15,9 @@ def run(*command: str) -> subprocess.CompletedProcess:
 
 
 def test_import_layers_flow_one_way():
-    executable = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
+    beside_python = Path(sys.executable).parent / "lint-imports"
+    executable = str(beside_python) if beside_python.exists() else shutil.which("lint-imports")
+    assert executable, "import-linter is not installed (pip install -e '.[dev]')"
     result = run(executable, "--no-cache")
     assert result.returncode == 0, result.stdout + result.stderr
 

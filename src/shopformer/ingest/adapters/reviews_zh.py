@@ -4,8 +4,9 @@
 source writes it (1 = positive, 0 = negative) and `cat` (平板, 水果, 酒店, …) becomes
 `category`; both stay in `extra`. There is no item, account, channel or time, so two
 customers writing the same words would look like one review: `review_id` is
-`reviews_zh-<row>` (the file is a fixed corpus, so its row numbers are stable). A review that is empty in the source is rejected
-by the validator (text is required): the full file has one such row.
+`reviews_zh-<row>` (the file is a fixed corpus, so its row numbers are stable). A review
+that is empty in the source is rejected by the validator (text is required): the full file
+has one such row.
 """
 
 from __future__ import annotations
