@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from report import machine_description, update_docs, write_results
+from report import machine_description, shown_path, update_docs, write_results
 from shopformer.workspace import Workspace
 
 DATASETS = {  # name in results → (directory under the data root, adapter)
@@ -57,13 +57,14 @@ def main() -> None:
         ]
         table.append(f"| {name} | {adapter} | {accepted:,} | {rejected:,} | {seconds:.2f} | "
                      f"{rate:,.0f} |")
-    command = f"python benchmarks/ingest.py --data {args.data} --repeat {args.repeat}"
+    command = f"python benchmarks/ingest.py --data {shown_path(args.data)} --repeat {args.repeat}"
     write_results("ingest", command, rows)
     body = "\n".join([
         "Full path per row: read, validate, pseudonymize ids (HMAC-SHA256), scrub free text, "
         "store in DuckDB with deduplication (one transaction per batch). Fresh workspace per "
         f"run, best of {args.repeat}. Target: at least 100,000 events per second on 2 cores "
-        "for the bulk path (Amazon Beauty).",
+        "for the bulk path (Amazon Beauty). Reviews are slower per row because every text is "
+        "scrubbed for personal data.",
         "",
         "| data set | adapter | accepted | rejected | seconds | rows/s |",
         "|---|---|---:|---:|---:|---:|",

@@ -16,8 +16,22 @@ DOCS = ROOT / "docs" / "benchmarks.md"
 
 def machine_description() -> str:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    cpu = platform.processor() or platform.machine()
-    return f"{os.cpu_count()} cores, {memory:.0f} GiB, CPU ({cpu}, {platform.system()})"
+    return f"{os.cpu_count()} cores, {memory:.0f} GiB, CPU ({_cpu_model()}, {platform.system()})"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def shown_path(path: Path) -> str:
+    """A data path as someone with the same checkout layout would type it."""
+    return os.path.relpath(path.resolve(), ROOT)
 
 
 def write_results(name: str, command: str, rows: list[dict]) -> Path:
