@@ -16,16 +16,19 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shopformer.core.errors import ConfigError, ShopformerError
 from shopformer.ingest.adapters import find_adapter
 from shopformer.ingest.mapping import ColumnMapping
 from shopformer.ingest.pipeline import IngestPipeline, IngestSummary
 from shopformer.ingest.readers import BATCH_ROWS, read_mapped
+from shopformer.ingest.source import RawBatch
 from shopformer.privacy.pseudonymize import Pseudonymizer, load_or_create_key
+from shopformer.schema.records import CHANNEL_ALIASES
 from shopformer.storage.base import Store, open_store
 
 SETTINGS_FILE = "shop.toml"
@@ -35,11 +38,16 @@ SETTINGS_FILE = "shop.toml"
 class ShopSettings:
     name: str = "shop"
     store: str = "duckdb:///store.duckdb"  # relative paths are inside the workspace
-    timezone: str = "UTC"  # zone of naive times in the shop's files
+    timezone: str = "UTC"  # zone of naive times in the shop's own files and mappings
 
     def __post_init__(self) -> None:
         if not self.name.strip():
             raise ConfigError(f"{SETTINGS_FILE}: name must not be empty")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"{SETTINGS_FILE}: unknown time zone {self.timezone!r} "
+                              "(use an IANA name such as Asia/Shanghai or UTC)") from None
 
     def to_toml(self) -> str:
         return (f'name = "{self.name}"\nstore = "{self.store}"\ntimezone = "{self.timezone}"\n')
@@ -110,6 +118,9 @@ class Workspace:
         pipeline = IngestPipeline(self.store, self.pseudonymizer, rejects=rejects,
                                   on_rows=on_rows)
         keep_going = rejects is not None
+        if mapping is not None and mapping.parse.timezone is None:
+            mapping = replace(mapping, parse=replace(mapping.parse,
+                                                     timezone=self.settings.timezone))
         if mapping is not None:
             if path.is_dir():
                 raise ConfigError(f"{path}: a column mapping applies to one file, not a directory")
@@ -118,11 +129,19 @@ class Workspace:
         else:
             found = find_adapter(path, adapter)
             batches = found.batches(path, keep_going=keep_going, batch_rows=batch_rows)
+            if found.name == "shop":  # the shop's own files: naive times are in its zone
+                batches = self._in_shop_timezone(batches)
             summary = pipeline.run(batches,
                                    source=str(path), adapter=found.name,
                                    pii_columns=getattr(found, "pii_columns", ()))
         self._log(summary)
         return summary
+
+    def _in_shop_timezone(self, batches: Iterator[RawBatch]) -> Iterator[RawBatch]:
+        for batch in batches:
+            if batch.options.timezone is None:
+                batch.options = replace(batch.options, timezone=self.settings.timezone)
+            yield batch
 
     def _log(self, summary: IngestSummary) -> None:
         log = self.root / "logs" / "ingest.jsonl"
@@ -134,7 +153,9 @@ class Workspace:
 
     def person_for_account(self, channel: str, raw_account: str) -> str:
         """The person behind a raw account id as the shop knows it (pseudonymized first)."""
-        return self.store.person_of(channel, self.pseudonymizer.one(raw_account, "account"))
+        name = channel.strip().lower()
+        name = CHANNEL_ALIASES.get(name, name)
+        return self.store.person_of(name, self.pseudonymizer.one(raw_account.strip(), "account"))
 
     def erase_person(self, person_id: str) -> dict[str, int]:
         if not person_id.startswith("p_"):

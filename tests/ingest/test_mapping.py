@@ -86,3 +86,33 @@ def test_parquet_and_jsonl(workspace, tmp_path):
     assert workspace.ingest(items, mapping=ColumnMapping(kind="item")).kinds["item"].accepted == 1
     item = next(workspace.store.read_batches("item")).to_pylist()[0]
     assert item["channels"] == ["web", "mini"] and item["attributes"] == '{"color": "red"}'
+
+
+def test_workspace_timezone_applies_to_the_shops_own_files(tmp_path):
+    from shopformer.workspace import Workspace
+
+    shop = tmp_path / "shop"
+    Workspace.init(shop).close()
+    settings = (shop / "shop.toml").read_text().replace('"UTC"', '"Asia/Shanghai"')
+    (shop / "shop.toml").write_text(settings)
+    folder = tmp_path / "export"
+    write(folder / "events.csv", "ts,account,channel,type,item_id\n"
+                                 "2024-05-01 08:00:00,u1,web,view,i1\n")
+    write(folder / "orders.jsonl", '\ufeff{"order_id": "o1", "account": "u1", "channel": "web", '
+                                   '"ts": "2024-05-01T08:00:00Z", "amount": 3}\n')
+    with Workspace.open(shop) as workspace:
+        workspace.ingest(folder)
+        event = next(workspace.store.read_batches("event")).to_pylist()[0]
+        order = next(workspace.store.read_batches("order")).to_pylist()[0]
+    assert event["ts"] == datetime(2024, 5, 1, 0, 0)  # 08:00 in Shanghai is midnight UTC
+    assert order["ts"] == datetime(2024, 5, 1, 8, 0)  # an explicit Z stays as it is
+
+
+def test_unknown_timezone_in_settings(tmp_path):
+    from shopformer.workspace import Workspace
+
+    shop = tmp_path / "shop"
+    Workspace.init(shop).close()
+    (shop / "shop.toml").write_text('name = "x"\ntimezone = "Mars/Olympus"\n')
+    with pytest.raises(ConfigError, match="unknown time zone"):
+        Workspace.open(shop)

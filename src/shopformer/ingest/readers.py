@@ -107,7 +107,7 @@ def _read_csv_exactly(path: Path, batch_rows: int, encoding: str, delimiter: str
     records: list[list[str]] = []
     rows: list[int] = []
     rejections: list[Rejection] = []
-    with path.open(encoding=encoding, newline="") as handle:
+    with path.open(encoding=_python_codec(encoding), newline="") as handle:
         quoting_mode = csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE
         reader = csv.reader(handle, delimiter=delimiter, quoting=quoting_mode)
         if has_header:
@@ -135,6 +135,11 @@ def _rows_table(names: list[str], records: list[list[str]]) -> pa.Table:
                      for i, name in enumerate(names)})
 
 
+def _python_codec(encoding: str) -> str:
+    """Python's 'utf-8' keeps a byte-order mark as text; 'utf-8-sig' drops it."""
+    return "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
+
+
 def _require_content(path: Path) -> None:
     if not path.exists():
         raise InputError("no such file", Location(str(path)))
@@ -144,7 +149,7 @@ def _require_content(path: Path) -> None:
 
 def _header(path: Path, encoding: str, delimiter: str, quoting: bool) -> list[str]:
     try:
-        with path.open(encoding=encoding, newline="") as handle:
+        with path.open(encoding=_python_codec(encoding), newline="") as handle:
             quoting_mode = csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE
             names = next(csv.reader(handle, delimiter=delimiter, quoting=quoting_mode), None)
     except UnicodeDecodeError:
@@ -163,7 +168,7 @@ def _header(path: Path, encoding: str, delimiter: str, quoting: bool) -> list[st
 def _bad_line(path: Path, encoding: str, text: str, expected: int) -> Rejection:
     """Find the row of a line the CSV parser refused (rare, so a re-scan is fine)."""
     row = None
-    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+    with path.open(encoding=_python_codec(encoding), errors="replace", newline="") as handle:
         for number, line in enumerate(handle):
             if line.rstrip("\r\n") == text:
                 row = number  # the header is line 0, so this is the 1-based data row
@@ -182,7 +187,7 @@ def read_jsonl(path: Path, batch_rows: int = BATCH_ROWS, *, keep_going: bool = F
     records: list[dict] = []
     rows: list[int] = []
     rejections: list[Rejection] = []
-    with path.open(encoding=encoding) as handle:
+    with path.open(encoding=_python_codec(encoding)) as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
