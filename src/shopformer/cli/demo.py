@@ -20,6 +20,10 @@ def demo(
     items: Annotated[int, typer.Option(help="How many catalog items.")] = 300,
     days: Annotated[int, typer.Option(help="Days of history.")] = 120,
     ingest: Annotated[bool, typer.Option(help="Ingest the files after building them.")] = True,
+    data_dir: Annotated[Path | None, typer.Option(
+        help="Where the demo's raw files go (default: beside the workspace, PATH-data). "
+             "They hold raw ids and planted personal data, so never inside the workspace.")
+    ] = None,
 ) -> None:
     """Build a synthetic multi-channel shop with planted truths (tastes, seasonality, a
     complaint burst, a fraud ring, price elasticities), ingest it and print the store's stats."""
@@ -34,7 +38,8 @@ def demo(
         workspace = Workspace.init(path) if not (path / SETTINGS_FILE).exists() \
             else Workspace.open(path)
         with workspace:
-            manifest = build_demo_shop(path / "demo-data", config)
+            raw_files = data_dir or path.resolve().with_name(path.resolve().name + "-data")
+            manifest = build_demo_shop(raw_files, config)
             counts = ", ".join(f"{kind} {n:,}" for kind, n in manifest.counts.items())
             console.print(f"demo shop files in {manifest.out_dir}: {counts}")
             console.print(f"planted truths: {manifest.truth_path}")
