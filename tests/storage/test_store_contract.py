@@ -123,6 +123,7 @@ def test_stats_and_runs(store):
     store.append("event", events(6))
     stats = store.stats()
     assert stats["event"].rows == 6
+    assert store.persons_count() == 1
     assert stats["event"].by_channel == {"web": 6}
     assert stats["event"].first_ts == datetime(2024, 1, 1, 0, 0)
     store.record_run({"run_id": "r1", "started": "2024"})

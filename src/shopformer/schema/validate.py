@@ -168,7 +168,11 @@ def _normalize_name(value: str, spec: FieldSpec) -> str | None:
 def _numbers(spec: FieldSpec, raw: pa.Array):
     target = pa.float64() if spec.type is FieldType.FLOAT else pa.int64()
     if pa.types.is_integer(raw.type) or pa.types.is_floating(raw.type):
-        values, bad = pc.cast(raw, target, safe=False), np.zeros(len(raw), bool)
+        bad = np.zeros(len(raw), bool)
+        if pa.types.is_floating(raw.type) and pa.types.is_integer(target):
+            data = raw.to_numpy(zero_copy_only=False)
+            bad = ~np.isnan(data) & (np.mod(np.nan_to_num(data), 1) != 0)
+        values = pc.cast(raw, target, safe=False)
     else:
         strings = _clean_strings(raw)
         try:

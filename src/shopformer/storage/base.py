@@ -84,6 +84,10 @@ class Store(ABC):
     def stats(self) -> dict[str, KindStats]: ...
 
     @abstractmethod
+    def persons_count(self) -> int:
+        """How many distinct persons have any stored record."""
+
+    @abstractmethod
     def record_run(self, run: dict) -> None:
         """Keep the summary of one ingest run (no raw data in it)."""
 
