@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shopformer.core.errors import ConfigError, ShopformerError
@@ -30,8 +32,15 @@ from shopformer.ingest.source import RawBatch
 from shopformer.privacy.pseudonymize import Pseudonymizer, load_or_create_key
 from shopformer.schema.records import CHANNEL_ALIASES
 from shopformer.storage.base import Store, open_store
+from shopformer.train.registry import ModelRegistry
+
+if TYPE_CHECKING:  # torch stays unloaded until a model is needed: the CLI starts fast
+    from shopformer.train.bundle import ShopModelBundle
+    from shopformer.train.config import PretrainConfig
+    from shopformer.train.pretrain import PretrainData
 
 SETTINGS_FILE = "shop.toml"
+SHOP_MODEL = "shop"
 
 
 @dataclass(frozen=True)
@@ -150,6 +159,47 @@ class Workspace:
             handle.write(json.dumps(summary.to_dict(), ensure_ascii=False) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
+
+    @property
+    def models(self) -> ModelRegistry:
+        return ModelRegistry(self.root / "models")
+
+    def pretraining_data(self, config: PretrainConfig) -> PretrainData:
+        from shopformer.data.sequences import build_sequences
+        from shopformer.data.text_corpus import item_texts, shop_texts
+        from shopformer.data.vocab import ShopVocabulary
+        from shopformer.train.pretrain import PretrainData
+
+        vocab = ShopVocabulary.build(self.store)
+        return PretrainData(vocab, build_sequences(self.store, vocab), item_texts(self.store),
+                            list(shop_texts(self.store, limit=config.max_texts)))
+
+    def pretrain(self, config: PretrainConfig | None = None, *, resume: bool = True,
+                 show_progress: bool = True) -> tuple[str, ShopModelBundle]:
+        """Pretrain the shop model on everything in the store; publish and activate it as a
+        new version of `models/shop/`. An interrupted run resumes from its checkpoint."""
+        from shopformer.train.config import PretrainConfig
+        from shopformer.train.pretrain import Pretrainer
+
+        config = config or PretrainConfig()
+        data = self.pretraining_data(config)
+        if data.sequences.events == 0:
+            raise ConfigError("the store holds no item events to learn from; "
+                              "ingest some first (shopformer ingest)")
+        checkpoint = self.root / "models" / SHOP_MODEL / ".checkpoint"
+        if not resume:
+            shutil.rmtree(checkpoint, ignore_errors=True)
+        bundle = Pretrainer(config).fit(data, checkpoint, show_progress=show_progress)
+        staged = self.models.staging_dir(SHOP_MODEL)
+        bundle.save_pretrained(staged)
+        version = self.models.publish(SHOP_MODEL, staged)
+        shutil.rmtree(checkpoint, ignore_errors=True)
+        return version, bundle
+
+    def shop_model(self, version: str | None = None) -> ShopModelBundle:
+        from shopformer.train.bundle import ShopModelBundle
+
+        return ShopModelBundle.from_pretrained(self.models.path(SHOP_MODEL, version))
 
     def person_for_account(self, channel: str, raw_account: str) -> str:
         """The person behind a raw account id as the shop knows it (pseudonymized first)."""

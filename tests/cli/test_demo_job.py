@@ -10,7 +10,7 @@ from shopformer.cli.main import app
 from shopformer.workspace import Workspace
 
 runner = CliRunner()
-SMALL = ["--persons", "120", "--items", "60", "--days", "60"]
+SMALL = ["--persons", "120", "--items", "60", "--days", "60", "--no-pretrain"]
 
 
 def test_demo_builds_ingests_and_keeps_planted_truths_reachable(tmp_path):

@@ -153,6 +153,8 @@ def erase(
         raise _fail(error) from None
 
 
-from shopformer.cli import demo as _demo  # noqa: E402  (registers `shopformer demo`)
+from shopformer.cli import demo as _demo  # noqa: E402  (commands in their own modules)
+from shopformer.cli import pretrain as _pretrain  # noqa: E402
 
 app.command(name="demo")(_demo.demo)
+app.command(name="pretrain")(_pretrain.pretrain)

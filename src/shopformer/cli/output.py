@@ -38,6 +38,23 @@ def show_stats(stats: dict[str, KindStats], persons: int) -> None:
     console.print(f"persons (across channels): {persons:,}")
 
 
+def show_model(version: str, path: object, metrics: dict) -> None:
+    table = Table(title=f"shop model {version}")
+    table.add_column("")
+    table.add_column("")
+    rows = [("saved in", str(path)), ("persons / events / items",
+             f"{metrics.get('persons', 0):,} / {metrics.get('events', 0):,} / "
+             f"{metrics.get('items', 0):,}"),
+            ("objectives", ", ".join(metrics.get("objectives", []))),
+            ("epochs (best)", f"{metrics.get('epochs')} ({metrics.get('best_epoch')})"),
+            ("validation NDCG@10", f"{metrics.get('validation_ndcg@10', 0):.4f}"),
+            ("events per second", f"{metrics.get('events_per_second') or 0:,.0f}"),
+            ("training time", f"{metrics.get('train_seconds', 0):.0f} s")]
+    for name, value in rows:
+        table.add_row(name, value)
+    console.print(table)
+
+
 def _day(moment: object) -> str:
     return "" if moment is None else str(moment)[:16]
 

@@ -1,0 +1,1 @@
+"""From the store to training data: sequences, vocabularies, the tokenizer, splits."""

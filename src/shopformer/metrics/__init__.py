@@ -1,0 +1,1 @@
+"""Ranking and classification metrics, pure numpy."""

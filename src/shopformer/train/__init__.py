@@ -1,0 +1,1 @@
+"""Training loops: pretraining the shop model, fine-tuning heads, checkpoints, model versions."""

@@ -1,0 +1,73 @@
+"""A trained shop model as a directory: the network, its vocabularies and tokenizer.
+
+```
+config.json        format version + model config
+model.safetensors  every parameter and buffer (no pickle)
+vocab.json         item / category / type / channel ids and price buckets
+tokenizer/         the shop tokenizer (when the shop has text)
+metrics.json       training metrics and history
+```
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from shopformer.core.errors import ConfigError
+from shopformer.data.tokenizer import ShopTokenizer
+from shopformer.data.vocab import ShopVocabulary
+from shopformer.model.config import ShopModelConfig
+from shopformer.model.shop_model import ShopModel
+
+FORMAT_VERSION = 1
+
+
+@dataclass
+class ShopModelBundle:
+    model: ShopModel
+    vocab: ShopVocabulary
+    tokenizer: ShopTokenizer | None = None
+    metrics: dict = field(default_factory=dict)
+
+    def save_pretrained(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        config = {"format_version": FORMAT_VERSION, "kind": "shop_model",
+                  "model": self.model.config.to_dict()}
+        (directory / "config.json").write_text(json.dumps(config, indent=1))
+        state = {k: v.detach().contiguous() for k, v in self.model.state_dict().items()}
+        save_file(state, str(directory / "model.safetensors"),
+                  metadata={"format_version": str(FORMAT_VERSION)})
+        self.vocab.save(directory / "vocab.json")
+        if self.tokenizer is not None:
+            self.tokenizer.save(directory / "tokenizer")
+        (directory / "metrics.json").write_text(json.dumps(self.metrics, indent=1, default=str))
+
+    @classmethod
+    def from_pretrained(cls, directory: Path) -> ShopModelBundle:
+        directory = Path(directory)
+        try:
+            config = json.loads((directory / "config.json").read_text())
+        except (OSError, json.JSONDecodeError) as error:
+            raise ConfigError(f"{directory}: not a shop model directory ({error})") from None
+        if config.get("format_version") != FORMAT_VERSION:
+            raise ConfigError(f"{directory}: model format {config.get('format_version')}, "
+                              f"this Shopformer reads {FORMAT_VERSION}")
+        model = ShopModel(ShopModelConfig.from_dict(config["model"]))
+        model.load_state_dict(load_file(str(directory / "model.safetensors")))
+        model.eval()
+        tokenizer = (ShopTokenizer.load(directory / "tokenizer")
+                     if (directory / "tokenizer").exists() else None)
+        metrics_path = directory / "metrics.json"
+        metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
+        return cls(model, ShopVocabulary.load(directory / "vocab.json"), tokenizer, metrics)
+
+    @torch.no_grad()
+    def item_vectors(self) -> torch.Tensor:
+        """Every item's vector (N_items, H), index order of `vocab.items`."""
+        self.model.eval()
+        return self.model.items.all_items()

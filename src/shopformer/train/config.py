@@ -1,0 +1,73 @@
+"""Pretraining settings as a plain dataclass, loadable from a TOML file (`--config`)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from shopformer.core.errors import ConfigError
+from shopformer.data.tokenizer import TokenizerConfig
+from shopformer.model.config import ObjectiveWeights
+
+PRECISIONS = ("fp32", "bf16")
+
+
+@dataclass
+class PretrainConfig:
+    epochs: int = 30
+    max_minutes: float | None = 15.0  # wall-clock budget; the best epoch so far is kept
+    batch_size: int = 128
+    learning_rate: float = 2e-3
+    weight_decay: float = 0.01
+    negatives: int = 1024  # sampled items per step for the item softmax
+    patience: int = 3  # epochs without validation gain before stopping
+    seed: int = 7
+    threads: int | None = None  # torch threads; None = all cores
+    precision: str = "fp32"  # "bf16" autocast; see docs/benchmarks.md for when it helps
+    validation_persons: int = 2000
+    hidden: int = 64
+    layers: int = 2
+    heads: int = 2
+    max_events: int = 50
+    dropout: float = 0.2
+    text_hidden: int = 128
+    text_layers: int = 2
+    text_heads: int = 4
+    min_texts: int = 50  # fewer texts than this: no text encoder, text objectives off
+    text_batch: int = 64
+    max_texts: int = 200_000
+    tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
+    objectives: ObjectiveWeights = field(default_factory=ObjectiveWeights)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.tokenizer, dict):
+            self.tokenizer = TokenizerConfig(**self.tokenizer)
+        if isinstance(self.objectives, dict):
+            self.objectives = ObjectiveWeights(**self.objectives)
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
+        for name in ("epochs", "batch_size", "negatives", "patience", "hidden", "max_events"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"pretrain setting {name} must be > 0")
+        if self.max_minutes is not None and self.max_minutes <= 0:
+            raise ConfigError("max_minutes must be > 0 (or absent for no limit)")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_toml(cls, path: Path) -> PretrainConfig:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise ConfigError(f"{path}: {error}") from None
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ConfigError(f"{path}: unknown settings {sorted(unknown)}; known: "
+                              f"{', '.join(sorted(known))}")
+        try:
+            return cls(**data)
+        except (TypeError, ValueError) as error:
+            raise ConfigError(f"{path}: {error}") from None
