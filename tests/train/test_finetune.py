@@ -1,0 +1,46 @@
+"""Text pretraining and a fine-tuned text classifier on a tiny planted review set."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from shopformer.data.tokenizer import ShopTokenizer, TokenizerConfig
+from shopformer.model.heads.text_classifier import TextClassifier
+from shopformer.train.finetune import FinetuneConfig, fit_text_classifier, predict_classes
+from shopformer.train.text_pretrain import pretrain_text, text_model
+
+GOOD = ["质量很好", "物流很快", "非常满意", "great quality", "fast delivery", "love it"]
+BAD = ["质量太差", "物流太慢", "非常失望", "poor quality", "slow delivery", "hate it"]
+FILLER = ["这个", "东西", "买了", "this", "item", "bought", "今天", "收到"]
+
+
+def reviews(count: int, seed: int) -> tuple[list[str], list[int]]:
+    rng = random.Random(seed)
+    texts, labels = [], []
+    for _ in range(count):
+        label = rng.randrange(2)
+        words = [*rng.sample(FILLER, 3), rng.choice(GOOD if label else BAD)]
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+        labels.append(label)
+    return texts, labels
+
+
+def test_mlm_pretraining_then_classifier_learns_planted_sentiment():
+    texts, labels = reviews(400, 1)
+    tokenizer = ShopTokenizer.train(texts, TokenizerConfig(vocab_size=200, min_frequency=1))
+    model = text_model(tokenizer, hidden=32, layers=1, heads=2)
+    result = pretrain_text(model, tokenizer, texts, epochs=2, batch_size=32)
+    assert result.steps == 25 and result.tokens > 0 and result.tokens_per_second > 0
+    classifier = TextClassifier(model.text, classes=2)
+    fitted = fit_text_classifier(classifier, tokenizer, texts[:300], labels[:300], texts[300:],
+                                 labels[300:], FinetuneConfig(epochs=6, batch_size=32,
+                                                              learning_rate=3e-3))
+    assert fitted.validation_accuracy > 0.9
+    test_texts, test_labels = reviews(100, 2)
+    accuracy = np.mean(predict_classes(fitted.model, tokenizer, test_texts) == test_labels)
+    assert accuracy > 0.9
+    assert fitted.history[fitted.best_epoch - 1]["validation_accuracy"] == \
+        round(fitted.validation_accuracy, 4)
