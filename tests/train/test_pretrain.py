@@ -141,3 +141,18 @@ def test_no_text_switches_text_objectives_off(workspace, tmp_path):
 def test_empty_store_is_refused_clearly(workspace):
     with pytest.raises(Exception, match="no item events"):
         workspace.pretrain(tiny(), show_progress=False)
+
+
+def test_fine_tuning_starts_from_the_pretrained_weights(shop):
+    data = shop.pretraining_data(tiny())
+    pretrained = Pretrainer(tiny(epochs=2)).fit(data, show_progress=False)
+    head_only = tiny(epochs=1, learning_rate=1e-9,
+                     objectives={"masked_event": 0.0, "masked_language": 0.0,
+                                 "text_item_alignment": 0.0})
+    tuned = Pretrainer(head_only).fit(data, show_progress=False, initial=pretrained)
+    scratch = Pretrainer(head_only).fit(data, show_progress=False)
+    assert tuned.metrics["objectives"] == ["next_event"]
+    assert tuned.tokenizer is pretrained.tokenizer
+    start = pretrained.model.sequence.positions.weight
+    assert torch.allclose(tuned.model.sequence.positions.weight, start, atol=1e-4)
+    assert not torch.allclose(scratch.model.sequence.positions.weight, start, atol=1e-4)

@@ -127,6 +127,10 @@ class ShopTokenizer:
     def mask_id(self) -> int:
         return SPECIAL_TOKENS.index(MASK)
 
+    @property
+    def special_ids(self) -> tuple[int, ...]:
+        return tuple(range(len(SPECIAL_TOKENS)))
+
     def save(self, directory: Path) -> None:
         """Write `tokenizer.json` (readable by any Hugging Face tokenizer) and the config."""
         directory = Path(directory)

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from shopformer.model.config import ShopModelConfig
+from shopformer.model.encoders.external_text import ExternalTextEncoder
 from shopformer.model.encoders.item import ItemEncoder
 from shopformer.model.encoders.sequence import EventBatch, SequenceEncoder
 from shopformer.model.encoders.text import TextEncoder
@@ -39,7 +40,11 @@ class ShopModel(nn.Module):
         self.config = config
         self.items = ItemEncoder(config)
         self.sequence = SequenceEncoder(config)
-        self.text = TextEncoder(config.text) if config.text else None
+        self.text: TextEncoder | ExternalTextEncoder | None = None
+        if config.external_text is not None and config.text is not None:
+            self.text = ExternalTextEncoder(config.external_text, config.text)
+        elif config.text is not None:
+            self.text = TextEncoder(config.text)
         if self.text is not None:
             text_config = config.text
             self.token_head_bias = nn.Parameter(torch.zeros(text_config.vocab_size))
@@ -59,6 +64,25 @@ class ShopModel(nn.Module):
     def score_all(self, states: torch.Tensor) -> torch.Tensor:
         """Scores of every item for each state (B, N_items)."""
         return states @ self.items.all_items().T
+
+    def own_state_dict(self) -> dict[str, torch.Tensor]:
+        """Every parameter and buffer but an external base's frozen weights: those are read
+        from the base's own directory again, so a saved model holds only what we trained."""
+        skipped = self._external_base_keys()
+        return {key: value for key, value in self.state_dict().items() if key not in skipped}
+
+    def load_own_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+        """The inverse of `own_state_dict`; strict about everything else."""
+        missing, unexpected = self.load_state_dict(state, strict=False)
+        missing = [key for key in missing if key not in self._external_base_keys()]
+        if missing or unexpected:
+            raise RuntimeError(f"shop model state does not fit: missing {missing}, "
+                               f"unexpected {unexpected}")
+
+    def _external_base_keys(self) -> frozenset[str]:
+        if not isinstance(self.text, ExternalTextEncoder):
+            return frozenset()
+        return frozenset(f"text.{key}" for key in self.text.base_keys)
 
     def token_logits(self, token_states: torch.Tensor) -> torch.Tensor:
         """Vocabulary logits for masked-language modelling, tied to the token embedding."""

@@ -2,9 +2,11 @@
 
 ```
 config.json        format version + model config
-model.safetensors  every parameter and buffer (no pickle)
+model.safetensors  every parameter and buffer (no pickle); with an external text model only
+                   its LoRA adapters: its frozen base is read again from the directory that
+                   config.json names (`model.external_text.path`)
 vocab.json         item / category / type / channel ids and price buckets
-tokenizer/         the shop tokenizer (when the shop has text)
+tokenizer/         the shop tokenizer, or a copy of the external model's (when there is text)
 metrics.json       training metrics and history
 ```
 """
@@ -19,6 +21,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from shopformer.core.errors import ConfigError
+from shopformer.data.external_tokenizer import ExternalTokenizer, TextTokenizer
 from shopformer.data.tokenizer import ShopTokenizer
 from shopformer.data.vocab import ShopVocabulary
 from shopformer.model.config import ShopModelConfig
@@ -31,7 +34,7 @@ FORMAT_VERSION = 1
 class ShopModelBundle:
     model: ShopModel
     vocab: ShopVocabulary
-    tokenizer: ShopTokenizer | None = None
+    tokenizer: TextTokenizer | None = None
     metrics: dict = field(default_factory=dict)
 
     def save_pretrained(self, directory: Path) -> None:
@@ -39,7 +42,7 @@ class ShopModelBundle:
         config = {"format_version": FORMAT_VERSION, "kind": "shop_model",
                   "model": self.model.config.to_dict()}
         (directory / "config.json").write_text(json.dumps(config, indent=1))
-        state = {k: v.detach().contiguous() for k, v in self.model.state_dict().items()}
+        state = {k: v.detach().contiguous() for k, v in self.model.own_state_dict().items()}
         save_file(state, str(directory / "model.safetensors"),
                   metadata={"format_version": str(FORMAT_VERSION)})
         self.vocab.save(directory / "vocab.json")
@@ -57,11 +60,17 @@ class ShopModelBundle:
         if config.get("format_version") != FORMAT_VERSION:
             raise ConfigError(f"{directory}: model format {config.get('format_version')}, "
                               f"this Shopformer reads {FORMAT_VERSION}")
-        model = ShopModel(ShopModelConfig.from_dict(config["model"]))
-        model.load_state_dict(load_file(str(directory / "model.safetensors")))
+        model_config = ShopModelConfig.from_dict(config["model"])
+        try:
+            model = ShopModel(model_config)  # an external base is read from its directory here
+        except ConfigError as error:
+            raise ConfigError(f"{directory}: {error}") from None
+        model.load_own_state_dict(load_file(str(directory / "model.safetensors")))
         model.eval()
-        tokenizer = (ShopTokenizer.load(directory / "tokenizer")
-                     if (directory / "tokenizer").exists() else None)
+        tokenizer: TextTokenizer | None = None
+        if (directory / "tokenizer").exists():
+            kind = ExternalTokenizer if model_config.external_text else ShopTokenizer
+            tokenizer = kind.load(directory / "tokenizer")
         metrics_path = directory / "metrics.json"
         metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
         return cls(model, ShopVocabulary.load(directory / "vocab.json"), tokenizer, metrics)

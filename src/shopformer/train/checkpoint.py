@@ -9,15 +9,17 @@ from pathlib import Path
 import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
-from torch import nn
+
+from shopformer.model.shop_model import ShopModel
 
 
-def save_checkpoint(directory: Path, model: nn.Module, optimizer: torch.optim.Optimizer,
+def save_checkpoint(directory: Path, model: ShopModel, optimizer: torch.optim.Optimizer,
                     rng: np.random.Generator, progress: dict) -> None:
     """Write to a fresh folder, then swap it in: a crash mid-save keeps the old checkpoint."""
     staging = directory.with_name(directory.name + ".tmp")
     staging.mkdir(parents=True, exist_ok=True)
-    tensors = {f"model.{k}": v.detach().contiguous() for k, v in model.state_dict().items()}
+    # Only our own weights: a frozen external base is reloaded from its directory.
+    tensors = {f"model.{k}": v.detach().contiguous() for k, v in model.own_state_dict().items()}
     names = {id(p): n for n, p in model.named_parameters()}
     for group in optimizer.param_groups:
         for parameter in group["params"]:
@@ -40,11 +42,11 @@ def save_checkpoint(directory: Path, model: nn.Module, optimizer: torch.optim.Op
         os.replace(staging, directory)
 
 
-def load_checkpoint(directory: Path, model: nn.Module, optimizer: torch.optim.Optimizer,
+def load_checkpoint(directory: Path, model: ShopModel, optimizer: torch.optim.Optimizer,
                     rng: np.random.Generator) -> dict:
     tensors = load_file(str(directory / "state.safetensors"))
     meta = json.loads((directory / "state.json").read_text())
-    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+    model.load_own_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
     by_name = dict(model.named_parameters())
     for key, value in tensors.items():
         if key.startswith("optim."):

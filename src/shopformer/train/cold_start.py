@@ -14,22 +14,22 @@ from collections import Counter, defaultdict
 import numpy as np
 import torch
 
-from shopformer.data.tokenizer import ShopTokenizer
+from shopformer.data.external_tokenizer import TextTokenizer
 from shopformer.model.shop_model import ShopModel
 
-FIRST_ORDINARY_TOKEN = 5
 NEIGHBOURS = 10
 
 
-def fill_cold_items(model: ShopModel, tokenizer: ShopTokenizer, items: np.ndarray,
+def fill_cold_items(model: ShopModel, tokenizer: TextTokenizer, items: np.ndarray,
                     texts: list[str], warm: np.ndarray) -> int:
     """`items` (N) are item indices with `texts` (N); `warm` marks item indices seen in
     behaviour. Returns how many cold items were given borrowed vectors."""
     if not len(items):
         return 0
+    assert model.config.text is not None
     ids, attention = tokenizer.encode_batch(texts)
-    bags = [Counter(row[mask & (row >= FIRST_ORDINARY_TOKEN)].tolist())
-            for row, mask in zip(ids, attention, strict=True)]
+    ordinary = attention & ~np.isin(ids, model.config.text.special_ids)  # words, no [CLS]
+    bags = [Counter(row[mask].tolist()) for row, mask in zip(ids, ordinary, strict=True)]
     frequency = Counter(token for bag in bags for token in bag)
     idf = {token: math.log((1 + len(bags)) / (1 + count)) + 1 for token, count in
            frequency.items()}

@@ -39,6 +39,12 @@ class PretrainConfig:
     max_texts: int = 200_000
     tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
     objectives: ObjectiveWeights = field(default_factory=ObjectiveWeights)
+    # A local Hugging Face model directory: it replaces the built-in text encoder (text_*
+    # sizes are then unused) and its own tokenizer replaces ours; only LoRA adapters train.
+    external_text_model: str | None = None
+    lora_rank: int = 8
+    lora_alpha: int = 16
+    lora_dropout: float = 0.05
 
     def __post_init__(self) -> None:
         if isinstance(self.tokenizer, dict):
@@ -47,9 +53,15 @@ class PretrainConfig:
             self.objectives = ObjectiveWeights(**self.objectives)
         if self.precision not in PRECISIONS:
             raise ConfigError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
-        for name in ("epochs", "batch_size", "negatives", "patience", "hidden", "max_events"):
+        for name in ("epochs", "batch_size", "negatives", "patience", "hidden", "max_events",
+                     "lora_rank", "lora_alpha"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"pretrain setting {name} must be > 0")
+        if not 0 <= self.lora_dropout < 1:
+            raise ConfigError(f"lora_dropout must be in [0, 1), got {self.lora_dropout}")
+        if self.external_text_model is not None and not str(self.external_text_model).strip():
+            raise ConfigError("external_text_model must name a local model directory "
+                              "(or be left out for the built-in text encoder)")
         if self.max_minutes is not None and self.max_minutes <= 0:
             raise ConfigError("max_minutes must be > 0 (or absent for no limit)")
 

@@ -19,13 +19,21 @@ import numpy as np
 import torch
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from shopformer.core.errors import ConfigError
 from shopformer.data.batches import SequenceBatch, collate, length_batches, windows
+from shopformer.data.external_tokenizer import ExternalTokenizer, TextTokenizer
 from shopformer.data.sequences import PersonSequences
 from shopformer.data.text_corpus import ItemText
 from shopformer.data.tokenizer import ShopTokenizer
 from shopformer.data.vocab import ShopVocabulary
-from shopformer.metrics.ranking import hit_rate, ndcg, ranks_of_targets
-from shopformer.model.config import FIRST_ID, ShopModelConfig, TextEncoderConfig
+from shopformer.metrics.ranking import hit_rate, ndcg
+from shopformer.model.config import (
+    FIRST_ID,
+    ExternalTextConfig,
+    ShopModelConfig,
+    TextEncoderConfig,
+)
+from shopformer.model.encoders.external_text import external_text_config
 from shopformer.model.encoders.sequence import EventBatch
 from shopformer.model.objectives import OBJECTIVES, Objective
 from shopformer.model.shop_model import PretrainBatch, ShopModel, TextBatch
@@ -33,6 +41,7 @@ from shopformer.train.bundle import ShopModelBundle
 from shopformer.train.checkpoint import load_checkpoint, save_checkpoint
 from shopformer.train.cold_start import fill_cold_items
 from shopformer.train.config import PretrainConfig
+from shopformer.train.evaluate import next_item_ranks
 
 log = logging.getLogger(__name__)
 WARMUP_STEPS = 100
@@ -56,17 +65,24 @@ def event_batch(batch: SequenceBatch) -> EventBatch:
 class Pretrainer:
     def __init__(self, config: PretrainConfig) -> None:
         self.config = config
-        self._tokenizer_in_use: ShopTokenizer | None = None
+        self._tokenizer_in_use: TextTokenizer | None = None
 
     def fit(self, data: PretrainData, checkpoint_dir: Path | None = None,
-            show_progress: bool = True) -> ShopModelBundle:
+            show_progress: bool = True, initial: ShopModelBundle | None = None
+            ) -> ShopModelBundle:
+        """Train on `data`; from `initial`'s weights and tokenizer when given (fine-tuning a
+        pretrained model with other objectives), otherwise from scratch."""
         config = self.config
         torch.manual_seed(config.seed)
         torch.set_num_threads(config.threads or torch.get_num_threads())
         rng = np.random.default_rng(config.seed)
-        tokenizer = self._tokenizer(data)
+        tokenizer = initial.tokenizer if initial is not None else self._tokenizer(data)
         self._tokenizer_in_use = tokenizer
-        model = ShopModel(self._model_config(data, tokenizer))
+        if initial is not None:
+            model = ShopModel(copy.deepcopy(initial.model.config))
+            model.load_own_state_dict(initial.model.own_state_dict())
+        else:
+            model = ShopModel(self._model_config(data, tokenizer))
         self._fill_item_side(model, data.vocab)
         item_texts = self._item_text_batch(data, tokenizer)
         validation, held_out = self._validation(data.sequences, rng)
@@ -80,7 +96,7 @@ class Pretrainer:
         if checkpoint_dir and (checkpoint_dir / "state.json").exists():
             state = load_checkpoint(checkpoint_dir, model, optimizer, rng)
             log.info("resumed from %s at epoch %d", checkpoint_dir, state["epoch"])
-        best_state = copy.deepcopy(model.state_dict())
+        best_state = copy.deepcopy(model.own_state_dict())  # no copy of a frozen base
         started = time.perf_counter() - state["seconds"]
         stale = state["epoch"] - state["best_epoch"]
         with _progress(show_progress) as progress:
@@ -99,13 +115,13 @@ class Pretrainer:
                 log.info("epoch %d: %s", state["epoch"], epoch)
                 if score["validation_ndcg@10"] > state["best"]:
                     state["best"], state["best_epoch"] = score["validation_ndcg@10"], state["epoch"]
-                    best_state = copy.deepcopy(model.state_dict())
+                    best_state = copy.deepcopy(model.own_state_dict())
                 stale = state["epoch"] - state["best_epoch"]
                 if checkpoint_dir:
                     save_checkpoint(checkpoint_dir, model, optimizer, rng, state)
                 if self._out_of_time(started):
                     break
-        model.load_state_dict(best_state)
+        model.load_own_state_dict(best_state)
         model.eval()
         metrics = self._metrics(state, data, objectives)
         if tokenizer is not None and data.item_texts:
@@ -117,29 +133,52 @@ class Pretrainer:
         return ShopModelBundle(model, data.vocab, tokenizer, metrics)
 
     # --- setup ------------------------------------------------------------------------
-    def _tokenizer(self, data: PretrainData) -> ShopTokenizer | None:
+    def _tokenizer(self, data: PretrainData) -> TextTokenizer | None:
         corpus = [t.text for t in data.item_texts] + data.texts
         if len(corpus) < self.config.min_texts:
             log.info("only %d texts: no text encoder, text objectives off", len(corpus))
             return None
+        external = self._external_text()
+        if external is not None:  # the base model only knows its own tokens
+            return ExternalTokenizer.from_base(external.path, external.max_tokens)
         return ShopTokenizer.train(corpus, self.config.tokenizer)
 
-    def _model_config(self, data: PretrainData, tokenizer: ShopTokenizer | None
+    def _external_text(self) -> ExternalTextConfig | None:
+        config = self.config
+        if config.external_text_model is None:
+            return None
+        # Absolute, so that the saved model finds its base from any working directory.
+        path = Path(config.external_text_model).expanduser().resolve()
+        return ExternalTextConfig(str(path), lora_rank=config.lora_rank,
+                                  lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
+                                  max_tokens=config.tokenizer.max_tokens)
+
+    def _model_config(self, data: PretrainData, tokenizer: TextTokenizer | None
                       ) -> ShopModelConfig:
         config = self.config
         text = None
-        if tokenizer is not None:
+        external = self._external_text() if tokenizer is not None else None
+        if external is not None:
+            text = external_text_config(external, pad_id=tokenizer.pad_id,
+                                        mask_id=tokenizer.mask_id,
+                                        special_ids=tokenizer.special_ids)
+            if tokenizer.vocab_size > text.vocab_size:
+                raise ConfigError(f"{external.path}: the tokenizer has {tokenizer.vocab_size} "
+                                  f"tokens but the model embeds only {text.vocab_size}")
+        elif tokenizer is not None:
             text = TextEncoderConfig(vocab_size=tokenizer.vocab_size, hidden=config.text_hidden,
                                      layers=config.text_layers, heads=config.text_heads,
                                      ffn=config.text_hidden * 2,
                                      max_tokens=config.tokenizer.max_tokens,
-                                     pad_id=tokenizer.pad_id)
+                                     pad_id=tokenizer.pad_id, mask_id=tokenizer.mask_id,
+                                     special_ids=tokenizer.special_ids)
         vocab = data.vocab
         return ShopModelConfig(
             num_items=len(vocab.items), num_categories=len(vocab.categories),
             num_event_types=len(vocab.types), num_channels=len(vocab.channels),
             hidden=config.hidden, layers=config.layers, heads=config.heads,
-            max_events=config.max_events, dropout=config.dropout, text=text)
+            max_events=config.max_events, dropout=config.dropout, text=text,
+            external_text=external)
 
     @staticmethod
     def _fill_item_side(model: ShopModel, vocab: ShopVocabulary) -> None:
@@ -147,7 +186,7 @@ class Pretrainer:
         model.items.item_price.copy_(torch.tensor(vocab.item_price, dtype=torch.long))
 
     @staticmethod
-    def _item_text_batch(data: PretrainData, tokenizer: ShopTokenizer | None
+    def _item_text_batch(data: PretrainData, tokenizer: TextTokenizer | None
                          ) -> TextBatch | None:
         if tokenizer is None or not data.item_texts:
             return None
@@ -239,26 +278,12 @@ class Pretrainer:
         return budget is not None and time.perf_counter() - started > budget * 60
 
     # --- evaluation -------------------------------------------------------------------
-    @torch.no_grad()
     def _validate(self, model: ShopModel, sequences: PersonSequences, persons: np.ndarray
                   ) -> dict[str, float]:
         if not len(persons):
             return {"validation_ndcg@10": 0.0, "validation_hr@10": 0.0}
-        model.eval()
-        ends = sequences.offsets[persons + 1] - 1
-        starts = np.maximum(sequences.offsets[persons], ends - self.config.max_events)
-        targets = sequences.items[ends]
-        all_items = model.items.all_items()
-        ranks = []
-        for begin in range(0, len(persons), 512):
-            part = slice(begin, begin + 512)
-            spans = np.stack([starts[part], ends[part]], axis=1)
-            states = model.last_state(event_batch(collate(sequences, spans)))
-            scores = (states @ all_items.T).numpy()
-            scores[:, :FIRST_ID] = -np.inf
-            ranks.append(ranks_of_targets(scores, targets[part]))
-        model.train()
-        found = np.concatenate(ranks)
+        last = sequences.offsets[persons + 1] - 1
+        found = next_item_ranks(model, sequences, persons, last, self.config.max_events)
         return {"validation_ndcg@10": round(ndcg(found, 10), 5),
                 "validation_hr@10": round(hit_rate(found, 10), 5)}
 

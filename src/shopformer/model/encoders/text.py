@@ -7,7 +7,13 @@ from torch import nn
 
 from shopformer.model.config import TextEncoderConfig
 
-FIRST_ORDINARY_TOKEN = 5  # [PAD] [UNK] [CLS] [SEP] [MASK] come first
+
+def ordinary_tokens(token_ids: torch.Tensor, attention: torch.Tensor,
+                    config: TextEncoderConfig) -> torch.Tensor:
+    """True (B, L) where a token is a word of the text: attended and not a special token
+    ([CLS], [MASK], …), whichever ids the tokenizer gave its special tokens."""
+    special = torch.tensor(config.special_ids, device=token_ids.device)
+    return attention & ~torch.isin(token_ids, special)
 
 
 class TextEncoder(nn.Module):
@@ -41,7 +47,7 @@ class TextEncoder(nn.Module):
     def bag_of_words(self, token_ids: torch.Tensor, attention: torch.Tensor) -> torch.Tensor:
         """Mean embedding of the ordinary tokens (B, H): shares what a text says word by word,
         so a new combination of known words still lands near texts using the same words."""
-        ordinary = attention & (token_ids >= FIRST_ORDINARY_TOKEN)
+        ordinary = ordinary_tokens(token_ids, attention, self.config)
         weights = ordinary.unsqueeze(-1).to(self.tokens.weight.dtype)  # (B, L, 1)
         mean = (self.tokens(token_ids) * weights).sum(1) / weights.sum(1).clamp_min(1.0)
         return self.bag_norm(mean)  # on the same scale as the contextual part
