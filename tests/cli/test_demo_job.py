@@ -51,3 +51,18 @@ def test_demo_builds_ingests_and_keeps_planted_truths_reachable(tmp_path):
 def test_demo_rejects_bad_sizes(tmp_path):
     result = runner.invoke(app, ["demo", str(tmp_path / "s"), "--persons", "0"])
     assert result.exit_code == 2 and "persons" in result.output
+
+
+def test_demo_pretrains_and_activates_a_shop_model(tmp_path):
+    shop, raw = tmp_path / "shop", tmp_path / "raw"
+    sizes = ["--persons", "60", "--items", "40", "--days", "30", "--minutes", "0.05"]
+    result = runner.invoke(app, ["demo", str(shop), "--data-dir", str(raw), *sizes],
+                           terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "shop model" in result.output
+    with Workspace.open(shop) as workspace:
+        bundle = workspace.shop_model()
+        assert bundle.tokenizer is not None  # the demo shop has text: the text encoder trained
+        assert bundle.metrics["events"] == workspace.store.count("event") - \
+            sum(1 for b in workspace.store.read_batches("event", columns=["type"])
+                for t in b.column("type").to_pylist() if t == "search")
