@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from tests.conftest import write
+from tests.train.test_pretrain import planted_shop
 from typer.testing import CliRunner
 
 from shopformer.cli.main import app
-from tests.conftest import write
-from tests.train.test_pretrain import planted_shop
 
 runner = CliRunner()
 TINY = """
