@@ -79,6 +79,9 @@ class Pretrainer:
         tokenizer = initial.tokenizer if initial is not None else self._tokenizer(data)
         self._tokenizer_in_use = tokenizer
         if initial is not None:
+            if initial.vocab.items.values != data.vocab.items.values:
+                raise ConfigError("the pretrained model knows a different catalog than this "
+                                  "data; pretrain again on the current store first")
             model = ShopModel(copy.deepcopy(initial.model.config))
             model.load_own_state_dict(initial.model.own_state_dict())
         else:
