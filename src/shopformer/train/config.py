@@ -24,7 +24,9 @@ class PretrainConfig:
     patience: int = 3  # epochs without validation gain before stopping
     seed: int = 7
     threads: int | None = None  # torch threads; None = all cores
-    precision: str = "fp32"  # "bf16" autocast; see docs/benchmarks.md for when it helps
+    # "bf16" autocast measured slower on a CPU without native bf16 (docs/benchmarks.md);
+    # it may pay where AMX or AVX512-BF16 exist.
+    precision: str = "fp32"
     validation_persons: int = 2000
     hidden: int = 64
     layers: int = 2
