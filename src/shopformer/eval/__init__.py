@@ -1,0 +1,1 @@
+"""Offline evaluation: splits, ranking protocols, baselines, report rows for benchmarks/."""
