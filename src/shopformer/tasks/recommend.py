@@ -1,0 +1,248 @@
+"""Next-item recommendation for a person, from their cross-channel history, with the
+business rules a shop needs and reasons a shopper can read.
+
+The person's recent events are re-encoded on every call, so an event observed a moment ago
+changes the next answer without retraining. A person with no history gets what is popular
+on the requesting channel lately; an item with text but no events is recommendable through
+its text vector (see train/cold_start.py).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pyarrow as pa
+import torch
+
+from shopformer.core.errors import ConfigError, NotFittedError
+from shopformer.data.sequences import gap_buckets
+from shopformer.model.config import FIRST_ID
+from shopformer.model.encoders.sequence import EventBatch
+from shopformer.storage.base import Store
+from shopformer.train.bundle import ShopModelBundle
+
+POPULAR_DAYS = 30
+
+
+@dataclass(frozen=True)
+class RecommendConfig:
+    exclude_bought: bool = True
+    rebuy_categories: tuple[str, ...] = ()  # bought items of these categories may come back
+    max_per_category: int | None = None  # diversity: at most this many items per category
+    history_events: int = 50
+
+    def __post_init__(self) -> None:
+        if self.max_per_category is not None and self.max_per_category < 1:
+            raise ConfigError("max_per_category must be at least 1 (or None for no limit)")
+
+
+@dataclass(frozen=True)
+class Filters:
+    category_prefix: str | None = None
+    min_price: float | None = None
+    max_price: float | None = None
+    exclude: frozenset[str] = frozenset()  # e.g. out of stock
+    boosts: dict[str, float] = field(default_factory=dict)  # item_id → added score
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    item_id: str
+    score: float
+    reasons: list[str]
+
+
+class Recommender:
+    def __init__(self, config: RecommendConfig | None = None) -> None:
+        self.config = config or RecommendConfig()
+
+    def fit(self, store: Store, bundle: ShopModelBundle) -> Recommender:
+        """Read the catalog and cache every item's vector from the pretrained shop model."""
+        self.store_, self.bundle_ = store, bundle
+        self.item_vectors_ = bundle.item_vectors()
+        vocab = bundle.vocab
+        catalog = _table(store, "item", ["item_id", "title", "category", "price", "channels"])
+        size = len(vocab.items)
+        self.titles_ = [None] * size
+        self.categories_ = [None] * size
+        self.prices_ = np.full(size, np.nan)
+        self.channels_: list[set[str] | None] = [None] * size
+        for row in catalog.to_pylist():
+            index = int(vocab.items.index([row["item_id"]])[0])
+            if index >= FIRST_ID:
+                self.titles_[index] = row["title"]
+                self.categories_[index] = row["category"]
+                self.prices_[index] = np.nan if row["price"] is None else row["price"]
+                self.channels_[index] = set(row["channels"]) if row["channels"] else None
+        self.live_: dict[str, list[dict]] = {}
+        return self
+
+    # --- live state ---------------------------------------------------------------------
+    def observe(self, person_id: str, event: dict) -> None:
+        """An event that just happened (item_id, type, channel, ts): the next answer sees it."""
+        self._check()
+        if not event.get("item_id"):
+            return
+        moment = event.get("ts") or datetime.now(UTC)
+        if isinstance(moment, str):
+            moment = datetime.fromisoformat(moment)
+        if moment.tzinfo is not None:  # the store keeps naive UTC times
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        self.live_.setdefault(person_id, []).append({**event, "ts": moment})
+
+    def history(self, person_id: str) -> list[dict]:
+        self._check()
+        stored = self.store_.person_timeline(person_id).select(
+            ["event_id", "ts", "item_id", "type", "channel"]).to_pylist()
+        seen = {e["event_id"] for e in stored}
+        live = [e for e in self.live_.get(person_id, []) if e.get("event_id") not in seen]
+        events = [e for e in stored + live if e.get("item_id")]
+        events.sort(key=lambda e: e["ts"])
+        return events[-self.config.history_events:]
+
+    # --- answers ------------------------------------------------------------------------
+    def recommend(self, person_id: str, k: int = 10, channel: str | None = None,
+                  filters: Filters | None = None) -> list[Recommendation]:
+        self._check()
+        if k < 1:
+            raise ConfigError("k must be at least 1")
+        filters = filters or Filters()
+        history = self.history(person_id)
+        scores = self._personal(history) if history else self._popular(channel)
+        allowed = self._allowed(history, channel, filters)
+        for item_id, boost in filters.boosts.items():
+            index = int(self.bundle_.vocab.items.index([item_id])[0])
+            if index >= FIRST_ID:
+                scores[index] += boost
+        scores = np.where(allowed, scores, -np.inf)
+        chosen = self._diverse_top(scores, k)
+        return [Recommendation(self.bundle_.vocab.items.value(i), float(scores[i]),
+                               self._reasons(history, i)) for i in chosen]
+
+    def explain(self, person_id: str, item_id: str) -> list[str]:
+        self._check()
+        index = int(self.bundle_.vocab.items.index([item_id])[0])
+        if index < FIRST_ID:
+            raise ConfigError(f"unknown item {item_id!r}")
+        return self._reasons(self.history(person_id), index)
+
+    # --- inside -------------------------------------------------------------------------
+    def _personal(self, history: list[dict]) -> np.ndarray:
+        vocab = self.bundle_.vocab
+        items = vocab.items.index([e["item_id"] for e in history])
+        types = vocab.types.index([e["type"] for e in history])
+        channels = vocab.channels.index([e["channel"] for e in history])
+        stamps = np.array([_seconds(e["ts"]) for e in history])
+        gaps = gap_buckets(np.diff(stamps, prepend=stamps[:1]),
+                           np.arange(len(stamps)) == 0)
+        batch = EventBatch(*(torch.from_numpy(np.asarray(a, np.int64))[None]
+                             for a in (items, types, channels, gaps)))
+        model = self.bundle_.model.eval()
+        with torch.no_grad():
+            state = model.last_state(batch)  # (1, H)
+            return (state @ self.item_vectors_.T)[0].numpy().astype(np.float64)
+
+    def _popular(self, channel: str | None) -> np.ndarray:
+        """Context-aware popularity: interactions on this channel in the last 30 days."""
+        events = _table(self.store_, "event", ["ts", "item_id", "channel"])
+        if events.num_rows == 0:
+            return np.zeros(len(self.bundle_.vocab.items))
+        stamps = events["ts"].to_pylist()
+        latest = max(s for s in stamps if s is not None)
+        recent = np.array([s is not None and s >= latest - timedelta(days=POPULAR_DAYS)
+                           for s in stamps])
+        if channel:
+            recent &= np.array([c == channel for c in events["channel"].to_pylist()])
+        items = self.bundle_.vocab.items.index(events["item_id"])[recent]
+        return np.bincount(items, minlength=len(self.bundle_.vocab.items)).astype(np.float64)
+
+    def _allowed(self, history: list[dict], channel: str | None, filters: Filters
+                 ) -> np.ndarray:
+        size = len(self.bundle_.vocab.items)
+        allowed = np.ones(size, bool)
+        allowed[:FIRST_ID] = False
+        for index in range(FIRST_ID, size):
+            allowed[index] = self._passes(index, channel, filters)
+        for item_id in filters.exclude:
+            allowed[self.bundle_.vocab.items.index([item_id])] = False
+        if self.config.exclude_bought:
+            for event in history:
+                if event["type"] == "purchase":
+                    index = int(self.bundle_.vocab.items.index([event["item_id"]])[0])
+                    category = self.categories_[index] or ""
+                    if not any(category.startswith(c) for c in self.config.rebuy_categories):
+                        allowed[index] = False
+        return allowed
+
+    def _passes(self, index: int, channel: str | None, filters: Filters) -> bool:
+        """Sold on the channel, in the category, within the price range."""
+        sold_on = self.channels_[index]
+        if channel and sold_on is not None and channel not in sold_on:
+            return False
+        category = self.categories_[index] or ""
+        if filters.category_prefix and not category.startswith(filters.category_prefix):
+            return False
+        price = self.prices_[index]
+        if filters.min_price is not None and not price >= filters.min_price:
+            return False
+        return filters.max_price is None or price <= filters.max_price
+
+    def _diverse_top(self, scores: np.ndarray, k: int) -> list[int]:
+        order = np.argsort(-scores, kind="stable")
+        chosen, per_category = [], {}
+        cap = self.config.max_per_category
+        for index in order:
+            if not np.isfinite(scores[index]) or len(chosen) == k:
+                break
+            category = self.categories_[index]
+            if cap is not None and per_category.get(category, 0) >= cap:
+                continue
+            per_category[category] = per_category.get(category, 0) + 1
+            chosen.append(int(index))
+        return chosen
+
+    def _reasons(self, history: list[dict], index: int, most: int = 2) -> list[str]:
+        """The past events whose items sit closest to this one, in words."""
+        if not history:
+            return ["popular on this channel lately"]
+        vocab = self.bundle_.vocab
+        vectors = torch.nn.functional.normalize(self.item_vectors_, dim=-1)
+        past = vocab.items.index([e["item_id"] for e in history])
+        similarity = (vectors[past] @ vectors[index]).numpy()
+        order = np.argsort(-similarity, kind="stable")[:most]
+        return [f"you {_verb(history[i]['type'])} {self._name(past[i])} on "
+                f"{history[i]['channel']} ({_when(history[i]['ts'], history[-1]['ts'])})"
+                for i in order]
+
+    def _name(self, index: int) -> str:
+        title = self.titles_[index]
+        item_id = self.bundle_.vocab.items.value(index)
+        return f"“{title}” ({item_id})" if title else str(item_id)
+
+    def _check(self) -> None:
+        if not hasattr(self, "bundle_"):
+            raise NotFittedError("call Recommender.fit(store, bundle) first")
+
+
+def _table(store: Store, kind: str, columns: list[str]) -> pa.Table:
+    batches = list(store.read_batches(kind, columns=columns))
+    return pa.Table.from_batches(batches) if batches else pa.table(
+        {c: pa.array([], pa.string()) for c in columns})
+
+
+def _seconds(moment: datetime) -> float:
+    return moment.timestamp() if isinstance(moment, datetime) else float(moment)
+
+
+def _verb(event_type: str) -> str:
+    return {"view": "viewed", "click": "clicked", "cart": "added to cart", "fav": "saved",
+            "purchase": "bought", "rate": "rated", "review": "reviewed",
+            "return": "returned"}.get(event_type, event_type)
+
+
+def _when(moment: datetime, latest: datetime) -> str:
+    days = math.floor((_seconds(latest) - _seconds(moment)) / 86_400)
+    return "most recently" if days <= 0 else f"{days} day{'s' * (days != 1)} before that"

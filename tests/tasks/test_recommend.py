@@ -1,0 +1,133 @@
+"""Recommendation on the demo shop: planted tastes come back, rules hold, reasons are real."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from shopformer.core.errors import NotFittedError
+from shopformer.demo import DemoConfig, build_demo_shop
+from shopformer.tasks.recommend import Filters, RecommendConfig, Recommender
+from shopformer.train.config import PretrainConfig
+from shopformer.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    import torch
+
+    torch.set_num_threads(1)
+    folder = tmp_path_factory.mktemp("recommend")
+    manifest = build_demo_shop(folder / "raw", DemoConfig(persons=160, items=80, days=60,
+                                                         conversations=20))
+    workspace = Workspace.init(folder / "shop")
+    workspace.ingest(manifest.out_dir)
+    settings = PretrainConfig(epochs=12, max_minutes=None, batch_size=32, hidden=32, layers=1,
+                              heads=2, text_hidden=32, text_layers=1, text_heads=2,
+                              negatives=64, threads=1, patience=12, seed=3)
+    _, bundle = workspace.pretrain(settings, show_progress=False)
+    truth = json.loads((folder / "raw" / "truth.json").read_text())
+    yield workspace, Recommender().fit(workspace.store, bundle), truth
+    workspace.close()
+
+
+def persons_with_history(workspace, recommender, truth, least=10):
+    for planted in truth["persons"].values():
+        person = workspace.person_for_account(*planted["accounts"][0])
+        if len(recommender.history(person)) >= least:
+            yield person, planted
+
+
+def category_of(recommender, item_id):
+    return recommender.categories_[recommender.bundle_.vocab.items.index([item_id])[0]] or ""
+
+
+def test_planted_taste_comes_back_on_top(shop):
+    workspace, recommender, truth = shop
+    hits = total = 0
+    for person, planted in persons_with_history(workspace, recommender, truth):
+        top = recommender.recommend(person, k=1)[0]
+        category = category_of(recommender, top.item_id)
+        hits += any(favourite in category for favourite in planted["favourite_categories"])
+        total += 1
+    assert total >= 50
+    assert hits / total >= 0.55  # one of 12 categories by chance: about 0.17
+
+
+def test_a_new_event_changes_the_list_at_once(shop):
+    workspace, recommender, truth = shop
+    person, _ = next(persons_with_history(workspace, recommender, truth))
+    before = [r.item_id for r in recommender.recommend(person, k=10)]
+    elsewhere = next(i for i in recommender.bundle_.vocab.items.values
+                     if category_of(recommender, i) != category_of(recommender, before[0]))
+    for minute in range(5):
+        recommender.observe(person, {"item_id": elsewhere, "type": "view", "channel": "app",
+                                     "ts": datetime(2030, 1, 1, 12, minute)})
+    after = [r.item_id for r in recommender.recommend(person, k=10)]
+    assert after != before
+    assert any(elsewhere in reason for r in recommender.recommend(person, k=3)
+               for reason in r.reasons)
+
+
+def test_one_person_one_list_across_channels(shop):
+    workspace, recommender, truth = shop
+    linked = next(p for p in truth["persons"].values() if p["linked"] and
+                  {"web", "app"} <= {c for c, _ in p["accounts"]})
+    accounts = dict(linked["accounts"])
+    on_web = workspace.person_for_account("web", accounts["web"])
+    on_app = workspace.person_for_account("app", accounts["app"])
+    assert on_web == on_app
+    assert [r.item_id for r in recommender.recommend(on_web, k=10)] == \
+        [r.item_id for r in recommender.recommend(on_app, k=10)]
+    for channel in ("web", "store"):
+        for r in recommender.recommend(on_web, k=20, channel=channel):
+            sold_on = recommender.channels_[recommender.bundle_.vocab.items.index([r.item_id])[0]]
+            assert sold_on is None or channel in sold_on
+
+
+def test_bought_items_are_not_recommended_unless_rebuy_is_allowed(shop):
+    workspace, recommender, truth = shop
+    for person, _ in persons_with_history(workspace, recommender, truth):
+        bought = {e["item_id"] for e in recommender.history(person) if e["type"] == "purchase"}
+        if bought:
+            break
+    shown = {r.item_id for r in recommender.recommend(person, k=40)}
+    assert not shown & bought
+    rebuy = Recommender(RecommendConfig(rebuy_categories=("",))).fit(workspace.store,
+                                                                    recommender.bundle_)
+    assert {r.item_id for r in rebuy.recommend(person, k=80)} & bought
+
+
+def test_filters_boosts_and_diversity(shop):
+    workspace, recommender, truth = shop
+    person, _ = next(persons_with_history(workspace, recommender, truth))
+    cheap = recommender.recommend(person, k=10, filters=Filters(max_price=50.0))
+    assert all(recommender.prices_[recommender.bundle_.vocab.items.index([r.item_id])[0]] <= 50
+               for r in cheap)
+    last = recommender.recommend(person, k=80)[-1].item_id
+    boosted = recommender.recommend(person, k=1, filters=Filters(boosts={last: 1e6}))
+    assert boosted[0].item_id == last
+    varied = Recommender(RecommendConfig(max_per_category=2)).fit(workspace.store,
+                                                                  recommender.bundle_)
+    categories = [category_of(varied, r.item_id) for r in varied.recommend(person, k=10)]
+    assert max(categories.count(c) for c in categories) <= 2
+
+
+def test_explanations_name_real_past_events(shop):
+    workspace, recommender, truth = shop
+    person, _ = next(persons_with_history(workspace, recommender, truth))
+    history_items = {e["item_id"] for e in recommender.history(person)}
+    for r in recommender.recommend(person, k=5):
+        assert r.reasons
+        assert all(any(f"({item})" in reason for item in history_items) for reason in r.reasons)
+        assert all(" on " in reason for reason in r.reasons)  # which channel
+
+
+def test_new_person_gets_popular_items_and_unfitted_use_is_refused(shop):
+    workspace, recommender, _ = shop
+    fresh = recommender.recommend("p_nobody", k=5, channel="app")
+    assert len(fresh) == 5 and fresh[0].reasons == ["popular on this channel lately"]
+    with pytest.raises(NotFittedError):
+        Recommender().recommend("p_nobody")
