@@ -126,7 +126,7 @@ def test_explanations_name_real_past_events(shop):
 
 
 def test_new_person_gets_popular_items_and_unfitted_use_is_refused(shop):
-    workspace, recommender, _ = shop
+    _, recommender, _ = shop
     fresh = recommender.recommend("p_nobody", k=5, channel="app")
     assert len(fresh) == 5 and fresh[0].reasons == ["popular on this channel lately"]
     with pytest.raises(NotFittedError):
