@@ -33,6 +33,7 @@ class PretrainConfig:
     heads: int = 2
     max_events: int = 50
     dropout: float = 0.2
+    item_id_dropout: float = 0.1  # share of item ids hidden so vectors lean on text too
     text_hidden: int = 128
     text_layers: int = 2
     text_heads: int = 4

@@ -90,7 +90,8 @@ class Pretrainer:
         item_texts = self._item_text_batch(data, tokenizer)
         validation, held_out = self._validation(data.sequences, rng)
         spans = windows(data.sequences, config.max_events, held_out)
-        objectives = {name: OBJECTIVES.get(name)() for name, _ in OBJECTIVES.items()
+        objectives = {name: OBJECTIVES.get(name)(negatives=config.negatives)
+                      for name, _ in OBJECTIVES.items()
                       if getattr(config.objectives, name, 0) > 0}
         optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate,
                                       weight_decay=config.weight_decay)
@@ -180,8 +181,8 @@ class Pretrainer:
             num_items=len(vocab.items), num_categories=len(vocab.categories),
             num_event_types=len(vocab.types), num_channels=len(vocab.channels),
             hidden=config.hidden, layers=config.layers, heads=config.heads,
-            max_events=config.max_events, dropout=config.dropout, text=text,
-            external_text=external)
+            max_events=config.max_events, dropout=config.dropout,
+            item_id_dropout=config.item_id_dropout, text=text, external_text=external)
 
     @staticmethod
     def _fill_item_side(model: ShopModel, vocab: ShopVocabulary) -> None:

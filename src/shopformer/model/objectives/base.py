@@ -13,6 +13,9 @@ from shopformer.model.shop_model import PretrainBatch, ShopModel
 class Objective(ABC):
     name: str
 
+    def __init__(self, negatives: int = 1024) -> None:
+        self.negatives = negatives  # sampled items per step, for the item softmax losses
+
     @abstractmethod
     def available(self, model: ShopModel, batch: PretrainBatch) -> bool:
         """False when the shop lacks what this loss needs (no text, no events, …)."""

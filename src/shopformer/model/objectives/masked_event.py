@@ -32,4 +32,5 @@ class MaskedEvent(Objective):
         masked = EventBatch(events.items.masked_fill(hidden, MASK), events.types,
                             events.channels, events.gaps)
         states = model.encode_events(masked, causal=False)  # (B, T, H)
-        return item_softmax_loss(states[hidden], events.items[hidden], model.items)
+        return item_softmax_loss(states[hidden], events.items[hidden], model.items,
+                                 self.negatives)

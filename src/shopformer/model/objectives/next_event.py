@@ -21,4 +21,5 @@ class NextEvent(Objective):
         states = model.encode_events(batch.events, causal=True)  # (B, T, H)
         targets = batch.events.items[:, 1:]  # (B, T-1)
         present = targets != PAD
-        return item_softmax_loss(states[:, :-1][present], targets[present], model.items)
+        return item_softmax_loss(states[:, :-1][present], targets[present], model.items,
+                                 self.negatives)
