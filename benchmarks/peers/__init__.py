@@ -1,0 +1,1 @@
+"""Peer systems trained on exactly our splits, for the scripts in benchmarks/."""
