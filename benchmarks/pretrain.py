@@ -174,9 +174,8 @@ def next_item(data: PretrainData, pretrain_minutes: float, finetune_minutes: flo
     rows, lines = [], []
     for system, bundle in systems.items():
         model = bundle.model
-        max_events = model.config.max_events
-        valid = ranking_metrics(next_item_ranks(model, sequences, persons, last - 1, max_events))
-        test = ranking_metrics(next_item_ranks(model, sequences, persons, last, max_events))
+        valid = ranking_metrics(next_item_ranks(model, sequences, persons, last - 1))
+        test = ranking_metrics(next_item_ranks(model, sequences, persons, last))
         for name, value in test.items():
             rows.append(row(system, "amazon_beauty", f"{name}_full", value))
         for name, value in valid.items():

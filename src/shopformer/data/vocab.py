@@ -60,8 +60,8 @@ class ShopVocabulary:
     @classmethod
     def build(cls, store: Store) -> ShopVocabulary:
         """Items from the catalog and from events (an item may be known by behaviour only)."""
-        catalog = _read(store, "item", ["item_id", "category", "price"])
-        events = _read(store, "event", ["item_id", "channel"])
+        catalog = store.read_table("item", ["item_id", "category", "price"])
+        events = store.read_table("event", ["item_id", "channel"])
         item_ids = sorted(set(catalog["item_id"].to_pylist())
                           | set(v for v in events["item_id"].to_pylist() if v is not None))
         categories = sorted({c for c in catalog["category"].to_pylist() if c})
@@ -102,10 +102,3 @@ class ShopVocabulary:
                    IdVocabulary(data["types"]), IdVocabulary(data["channels"]),
                    data["price_edges"], data["item_category"], data["item_price"])
 
-
-def _read(store: Store, kind: str, columns: list[str]) -> pa.Table:
-    batches = list(store.read_batches(kind, columns=columns))
-    if not batches:
-        return pa.table({c: pa.array([], pa.float64() if c == "price" else pa.string())
-                         for c in columns})
-    return pa.Table.from_batches(batches)

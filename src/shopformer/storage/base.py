@@ -16,6 +16,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from shopformer.core.errors import ConfigError
+from shopformer.schema.records import record_spec
+from shopformer.schema.validate import arrow_schema
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,16 @@ class Store(ABC):
                      batch_rows: int = 65_536, order_by: list[str] | None = None
                      ) -> Iterator[pa.RecordBatch]:
         """Stream every stored row of a kind, in batches."""
+
+    def read_table(self, kind: str, columns: list[str] | None = None) -> pa.Table:
+        """Every stored row of a kind as one table, typed even when there are none."""
+        batches = list(self.read_batches(kind, columns=columns))
+        if batches:
+            return pa.Table.from_batches(batches)
+        schema = arrow_schema(record_spec(kind))
+        names = columns or schema.names
+        return pa.table({name: pa.array([], schema.field(name).type if name in schema.names
+                                         else pa.string()) for name in names})
 
     @abstractmethod
     def count(self, kind: str) -> int: ...

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-import pyarrow as pa
 import torch
 
 from shopformer.core.errors import ConfigError, NotFittedError
@@ -64,7 +63,7 @@ class Recommender:
         self.store_, self.bundle_ = store, bundle
         self.item_vectors_ = bundle.item_vectors()
         vocab = bundle.vocab
-        catalog = _table(store, "item", ["item_id", "title", "category", "price", "channels"])
+        catalog = store.read_table("item", ["item_id", "title", "category", "price", "channels"])
         size = len(vocab.items)
         self.titles_ = [None] * size
         self.categories_ = [None] * size
@@ -147,7 +146,7 @@ class Recommender:
 
     def _popular(self, channel: str | None) -> np.ndarray:
         """Context-aware popularity: interactions on this channel in the last 30 days."""
-        events = _table(self.store_, "event", ["ts", "item_id", "channel"])
+        events = self.store_.read_table("event", ["ts", "item_id", "channel"])
         if events.num_rows == 0:
             return np.zeros(len(self.bundle_.vocab.items))
         stamps = events["ts"].to_pylist()
@@ -225,12 +224,6 @@ class Recommender:
     def _check(self) -> None:
         if not hasattr(self, "bundle_"):
             raise NotFittedError("call Recommender.fit(store, bundle) first")
-
-
-def _table(store: Store, kind: str, columns: list[str]) -> pa.Table:
-    batches = list(store.read_batches(kind, columns=columns))
-    return pa.Table.from_batches(batches) if batches else pa.table(
-        {c: pa.array([], pa.string()) for c in columns})
 
 
 def _seconds(moment: datetime) -> float:

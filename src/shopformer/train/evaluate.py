@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import torch
 
-from shopformer.data.batches import collate
+from shopformer.data.batches import SequenceBatch, collate
 from shopformer.data.sequences import PersonSequences
 from shopformer.metrics.ranking import hit_rate, mrr, ndcg, ranks_of_targets
 from shopformer.model.config import FIRST_ID
@@ -13,27 +15,39 @@ from shopformer.model.encoders.sequence import EventBatch
 from shopformer.model.shop_model import ShopModel
 
 
-def next_item_ranks(model: ShopModel, sequences: PersonSequences, persons: np.ndarray,
-                    targets_at: np.ndarray, max_events: int, batch_size: int = 512
-                    ) -> np.ndarray:
-    """Rank of the item at event `targets_at[i]` of person `persons[i]`, predicted from the
-    (at most `max_events`) events before it."""
-    was_training = model.training
+def event_batch(batch: SequenceBatch) -> EventBatch:
+    return EventBatch(*(torch.from_numpy(a) for a in (batch.items, batch.types, batch.channels,
+                                                      batch.gaps)))
+
+
+def history_scorer(model: ShopModel, sequences: PersonSequences
+                   ) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """Scores of every item (B, N) for persons[i] just before their event `targets_at[i]`,
+    from at most `max_events` events before it; PAD and MASK score -inf."""
     model.eval()
-    starts = np.maximum(sequences.offsets[persons], targets_at - max_events)
-    targets = sequences.items[targets_at]
-    ranks = []
+    max_events = model.config.max_events
     with torch.no_grad():
         all_items = model.items.all_items()
-        for begin in range(0, len(persons), batch_size):
-            part = slice(begin, begin + batch_size)
-            spans = np.stack([starts[part], targets_at[part]], axis=1)
-            batch = collate(sequences, spans)
-            events = EventBatch(*(torch.from_numpy(a) for a in (batch.items, batch.types,
-                                                                batch.channels, batch.gaps)))
+
+    def score(persons: np.ndarray, targets_at: np.ndarray) -> np.ndarray:
+        starts = np.maximum(sequences.offsets[persons], targets_at - max_events)
+        events = event_batch(collate(sequences, np.stack([starts, targets_at], axis=1)))
+        with torch.no_grad():
             scores = (model.last_state(events) @ all_items.T).float().numpy()
-            scores[:, :FIRST_ID] = -np.inf
-            ranks.append(ranks_of_targets(scores, targets[part]))
+        scores[:, :FIRST_ID] = -np.inf
+        return scores
+
+    return score
+
+
+def next_item_ranks(model: ShopModel, sequences: PersonSequences, persons: np.ndarray,
+                    targets_at: np.ndarray, batch_size: int = 512) -> np.ndarray:
+    """Rank of the item at event `targets_at[i]` of person `persons[i]` among all items."""
+    was_training = model.training
+    score = history_scorer(model, sequences)
+    targets = sequences.items[targets_at]
+    ranks = [ranks_of_targets(score(persons[part], targets_at[part]), targets[part])
+             for part in (slice(b, b + batch_size) for b in range(0, len(persons), batch_size))]
     model.train(was_training)
     return np.concatenate(ranks) if ranks else np.zeros(0, np.int64)
 

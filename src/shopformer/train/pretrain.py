@@ -34,14 +34,13 @@ from shopformer.model.config import (
     TextEncoderConfig,
 )
 from shopformer.model.encoders.external_text import external_text_config
-from shopformer.model.encoders.sequence import EventBatch
 from shopformer.model.objectives import OBJECTIVES, Objective
 from shopformer.model.shop_model import PretrainBatch, ShopModel, TextBatch
 from shopformer.train.bundle import ShopModelBundle
 from shopformer.train.checkpoint import load_checkpoint, save_checkpoint
 from shopformer.train.cold_start import fill_cold_items
 from shopformer.train.config import PretrainConfig
-from shopformer.train.evaluate import next_item_ranks
+from shopformer.train.evaluate import event_batch, next_item_ranks
 
 log = logging.getLogger(__name__)
 WARMUP_STEPS = 100
@@ -55,11 +54,6 @@ class PretrainData:
     sequences: PersonSequences
     item_texts: list[ItemText]
     texts: list[str]
-
-
-def event_batch(batch: SequenceBatch) -> EventBatch:
-    return EventBatch(*(torch.from_numpy(a) for a in (batch.items, batch.types, batch.channels,
-                                                      batch.gaps)))
 
 
 class Pretrainer:
@@ -287,7 +281,7 @@ class Pretrainer:
         if not len(persons):
             return {"validation_ndcg@10": 0.0, "validation_hr@10": 0.0}
         last = sequences.offsets[persons + 1] - 1
-        found = next_item_ranks(model, sequences, persons, last, self.config.max_events)
+        found = next_item_ranks(model, sequences, persons, last)
         return {"validation_ndcg@10": round(ndcg(found, 10), 5),
                 "validation_hr@10": round(hit_rate(found, 10), 5)}
 
