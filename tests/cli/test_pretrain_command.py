@@ -43,6 +43,15 @@ def test_pretrain_command_saves_and_activates_a_version(tmp_path):
     version = (shop / "models" / "shop" / "active").read_text().strip()
     assert (shop / "models" / "shop" / version / "model.safetensors").exists()
 
+    # and the recommender answers from it: a fruit person (odd number) gets items with reasons
+    found = runner.invoke(app, ["recommend", "u1", "--channel", "web", "-w", str(shop),
+                                "-k", "3"], terminal_width=250)
+    assert found.exit_code == 0, found.output
+    assert "12 past events" in found.output and "you viewed" in found.output
+    assert found.output.count("on web") >= 3
+    unknown = runner.invoke(app, ["recommend", "u1", "-w", str(shop)])
+    assert unknown.exit_code == 2 and "--channel" in unknown.output
+
 
 def test_pretrain_command_errors(tmp_path):
     shop = tmp_path / "shop"

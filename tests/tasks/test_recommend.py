@@ -131,3 +131,47 @@ def test_new_person_gets_popular_items_and_unfitted_use_is_refused(shop):
     assert len(fresh) == 5 and fresh[0].reasons == ["popular on this channel lately"]
     with pytest.raises(NotFittedError):
         Recommender().recommend("p_nobody")
+
+
+def test_channel_and_category_filters_hold(shop):
+    workspace, recommender, truth = shop
+    person, _ = next(persons_with_history(workspace, recommender, truth))
+    vocab = recommender.bundle_.vocab
+    for channel in ("app", "store", "mini"):
+        for r in recommender.recommend(person, k=20, channel=channel):
+            sold_on = recommender.channels_[vocab.items.index([r.item_id])[0]]
+            assert sold_on is None or channel in sold_on
+    prefix = category_of(recommender, recommender.recommend(person, k=1)[0].item_id)[:3]
+    narrowed = recommender.recommend(person, k=5, filters=Filters(category_prefix=prefix))
+    assert narrowed and all(category_of(recommender, r.item_id).startswith(prefix)
+                            for r in narrowed)
+    assert recommender.recommend(person, k=5, filters=Filters(category_prefix="no such")) == []
+
+
+def test_diversity_reaches_past_its_first_pool():
+    import numpy as np
+
+    recommender = Recommender(RecommendConfig(max_per_category=1))
+    recommender.categories_ = ["a"] * 500 + ["b", "c"]  # the best 500 share one category
+    scores = np.concatenate([np.linspace(10, 5, 500), [1.0, 0.5]])
+    assert recommender._diverse_top(scores, 3) == [0, 500, 501]
+    scores[501] = -np.inf  # excluded by a rule: only two can be found
+    assert recommender._diverse_top(scores, 3) == [0, 500]
+
+
+def test_fit_can_fine_tune_the_shop_model_for_next_items(shop):
+    from shopformer.tasks.recommend import next_item_training
+
+    workspace, recommender, truth = shop
+    training = next_item_training(epochs=2, max_minutes=None, batch_size=32, negatives=64,
+                                  threads=1, seed=3)
+    tuned = Recommender().fit(workspace.store, recommender.bundle_, training)
+    assert tuned.bundle_ is not recommender.bundle_
+    assert tuned.bundle_.metrics["objectives"] == ["next_event"]
+    assert not np_equal(tuned.item_vectors_, recommender.item_vectors_)
+    person, _ = next(persons_with_history(workspace, tuned, truth))
+    assert len(tuned.recommend(person, k=5)) == 5
+
+
+def np_equal(a, b) -> bool:
+    return bool((a == b).all())

@@ -1,4 +1,4 @@
-"""`shopformer …`: init, ingest, stats, erase, demo.
+"""`shopformer …`: init, ingest, stats, erase, demo, pretrain, recommend.
 
 Exit codes: 0 done; 1 unexpected failure; 2 wrong settings or options; 3 bad input data
 (the message names file, row and field); 4 the store refused.
@@ -155,6 +155,8 @@ def erase(
 
 from shopformer.cli import demo as _demo  # noqa: E402  (commands in their own modules)
 from shopformer.cli import pretrain as _pretrain  # noqa: E402
+from shopformer.cli import recommend as _recommend  # noqa: E402
 
 app.command(name="demo")(_demo.demo)
 app.command(name="pretrain")(_pretrain.pretrain)
+app.command(name="recommend")(_recommend.recommend)

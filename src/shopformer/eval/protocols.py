@@ -62,9 +62,9 @@ def evaluate(scorer: Scorer, sequences: PersonSequences, persons: np.ndarray,
         full.append(ranks_of_targets(scores, targets[part]))
         for name, candidates in (negatives or {}).items():
             sampled[name].append(_sampled_ranks(scores, targets[part], candidates[part]))
-    results = _metrics(np.concatenate(full), k, "full")
+    results = rank_metrics(np.concatenate(full), k, "full")
     for name, ranks in sampled.items():
-        results.update(_metrics(np.concatenate(ranks), k, f"sampled100{name}"))
+        results.update(rank_metrics(np.concatenate(ranks), k, f"sampled100{name}"))
     return results
 
 
@@ -75,6 +75,7 @@ def _sampled_ranks(scores: np.ndarray, targets: np.ndarray, candidates: np.ndarr
     return (scores[rows, candidates] >= target_scores).sum(axis=1)
 
 
-def _metrics(ranks: np.ndarray, k: int, suffix: str) -> dict[str, float]:
+def rank_metrics(ranks: np.ndarray, k: int, suffix: str) -> dict[str, float]:
+    """HR@k, NDCG@k and MRR of 0-based ranks, named with `suffix` (full, sampled100pop, …)."""
     return {f"hr@{k}_{suffix}": hit_rate(ranks, k), f"ndcg@{k}_{suffix}": ndcg(ranks, k),
             f"mrr_{suffix}": mrr(ranks)}

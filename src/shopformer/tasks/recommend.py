@@ -17,13 +17,29 @@ import numpy as np
 import torch
 
 from shopformer.core.errors import ConfigError, NotFittedError
-from shopformer.data.sequences import gap_buckets
-from shopformer.model.config import FIRST_ID
+from shopformer.data.sequences import build_sequences, gap_buckets
+from shopformer.model.config import FIRST_ID, ObjectiveWeights
 from shopformer.model.encoders.sequence import EventBatch
 from shopformer.storage.base import Store
 from shopformer.train.bundle import ShopModelBundle
+from shopformer.train.config import PretrainConfig
+from shopformer.train.pretrain import PretrainData, Pretrainer
 
 POPULAR_DAYS = 30
+
+
+def next_item_training(**overrides: object) -> PretrainConfig:
+    """Training settings for next-item recommendation: the next-event objective alone,
+    a large sampled softmax (8,192 items + the batch's targets, log-Q corrected) and strong
+    dropout, which sparse shop histories need. Chosen on Amazon Beauty's validation events
+    (docs/benchmarks.md); every field can be overridden."""
+    settings: dict[str, object] = {
+        "objectives": ObjectiveWeights(masked_event=0.0, next_event=1.0, masked_language=0.0,
+                                       text_item_alignment=0.0),
+        "negatives": 8192, "dropout": 0.5, "learning_rate": 1e-3, "epochs": 1000,
+        "patience": 5, "max_minutes": 30.0}
+    settings.update(overrides)
+    return PretrainConfig(**settings)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -58,8 +74,14 @@ class Recommender:
     def __init__(self, config: RecommendConfig | None = None) -> None:
         self.config = config or RecommendConfig()
 
-    def fit(self, store: Store, bundle: ShopModelBundle) -> Recommender:
-        """Read the catalog and cache every item's vector from the pretrained shop model."""
+    def fit(self, store: Store, bundle: ShopModelBundle,
+            training: PretrainConfig | None = None, show_progress: bool = False
+            ) -> Recommender:
+        """Read the catalog and cache every item's vector from the shop model; with
+        `training` (e.g. `next_item_training()`), first fine-tune the shop model on the
+        store's histories for next-item prediction — the fine-tuned bundle is `bundle_`."""
+        if training is not None:
+            bundle = self._fine_tune(store, bundle, training, show_progress)
         self.store_, self.bundle_ = store, bundle
         self.item_vectors_ = bundle.item_vectors()
         vocab = bundle.vocab
@@ -76,8 +98,21 @@ class Recommender:
                 self.categories_[index] = row["category"]
                 self.prices_[index] = np.nan if row["price"] is None else row["price"]
                 self.channels_[index] = set(row["channels"]) if row["channels"] else None
+        self.category_codes_ = np.array([c or "" for c in self.categories_], dtype=object)
+        self.unit_vectors_ = torch.nn.functional.normalize(self.item_vectors_, dim=-1)
+        self._sold_on_cache: dict[str, np.ndarray] = {}
+        self._category_cache: dict[str, np.ndarray] = {}
         self.live_: dict[str, list[dict]] = {}
         return self
+
+    @staticmethod
+    def _fine_tune(store: Store, bundle: ShopModelBundle, training: PretrainConfig,
+                   show_progress: bool) -> ShopModelBundle:
+        sequences = build_sequences(store, bundle.vocab)  # items new since pretraining: unknown
+        if sequences.events == 0:
+            raise ConfigError("the store holds no item events to fine-tune on")
+        data = PretrainData(bundle.vocab, sequences, [], [])
+        return Pretrainer(training).fit(data, show_progress=show_progress, initial=bundle)
 
     # --- live state ---------------------------------------------------------------------
     def observe(self, person_id: str, event: dict) -> None:
@@ -160,11 +195,17 @@ class Recommender:
 
     def _allowed(self, history: list[dict], channel: str | None, filters: Filters
                  ) -> np.ndarray:
-        size = len(self.bundle_.vocab.items)
-        allowed = np.ones(size, bool)
+        allowed = np.ones(len(self.bundle_.vocab.items), bool)
         allowed[:FIRST_ID] = False
-        for index in range(FIRST_ID, size):
-            allowed[index] = self._passes(index, channel, filters)
+        if channel:
+            allowed &= self._sold_on(channel)
+        if filters.category_prefix:
+            allowed &= self._in_category(filters.category_prefix)
+        with np.errstate(invalid="ignore"):  # an unknown price (NaN) fails a price filter
+            if filters.min_price is not None:
+                allowed &= self.prices_ >= filters.min_price
+            if filters.max_price is not None:
+                allowed &= self.prices_ <= filters.max_price
         for item_id in filters.exclude:
             allowed[self.bundle_.vocab.items.index([item_id])] = False
         if self.config.exclude_bought:
@@ -176,39 +217,50 @@ class Recommender:
                         allowed[index] = False
         return allowed
 
-    def _passes(self, index: int, channel: str | None, filters: Filters) -> bool:
-        """Sold on the channel, in the category, within the price range."""
-        sold_on = self.channels_[index]
-        if channel and sold_on is not None and channel not in sold_on:
-            return False
-        category = self.categories_[index] or ""
-        if filters.category_prefix and not category.startswith(filters.category_prefix):
-            return False
-        price = self.prices_[index]
-        if filters.min_price is not None and not price >= filters.min_price:
-            return False
-        return filters.max_price is None or price <= filters.max_price
+    def _sold_on(self, channel: str) -> np.ndarray:
+        """Items sold on `channel` (an item without a channel list is sold everywhere)."""
+        if channel not in self._sold_on_cache:
+            self._sold_on_cache[channel] = np.array(
+                [sold is None or channel in sold for sold in self.channels_], bool)
+        return self._sold_on_cache[channel]
+
+    def _in_category(self, prefix: str) -> np.ndarray:
+        if prefix not in self._category_cache:
+            self._category_cache[prefix] = np.array(
+                [code.startswith(prefix) for code in self.category_codes_], bool)
+        return self._category_cache[prefix]
 
     def _diverse_top(self, scores: np.ndarray, k: int) -> list[int]:
-        order = np.argsort(-scores, kind="stable")
-        chosen, per_category = [], {}
+        """The k best finite scores, at most `max_per_category` per category. Only a pool
+        of the best scores is sorted; the whole catalog only if the pool runs short."""
         cap = self.config.max_per_category
-        for index in order:
-            if not np.isfinite(scores[index]) or len(chosen) == k:
-                break
-            category = self.categories_[index]
-            if cap is not None and per_category.get(category, 0) >= cap:
-                continue
-            per_category[category] = per_category.get(category, 0) + 1
-            chosen.append(int(index))
-        return chosen
+        available = int(np.isfinite(scores).sum())
+        pool = min(available, k if cap is None else 8 * k + 64)
+        while True:
+            if pool < len(scores):
+                best = np.argpartition(-scores, pool - 1)[:pool]
+                order = best[np.argsort(-scores[best], kind="stable")]
+            else:
+                order = np.argsort(-scores, kind="stable")
+            chosen, per_category = [], {}
+            for index in order:
+                if not np.isfinite(scores[index]) or len(chosen) == k:
+                    break
+                category = self.categories_[index]
+                if cap is not None and per_category.get(category, 0) >= cap:
+                    continue
+                per_category[category] = per_category.get(category, 0) + 1
+                chosen.append(int(index))
+            if len(chosen) == k or pool >= available:
+                return chosen
+            pool = available
 
     def _reasons(self, history: list[dict], index: int, most: int = 2) -> list[str]:
         """The past events whose items sit closest to this one, in words."""
         if not history:
             return ["popular on this channel lately"]
         vocab = self.bundle_.vocab
-        vectors = torch.nn.functional.normalize(self.item_vectors_, dim=-1)
+        vectors = self.unit_vectors_
         past = vocab.items.index([e["item_id"] for e in history])
         similarity = (vectors[past] @ vectors[index]).numpy()
         order = np.argsort(-similarity, kind="stable")[:most]

@@ -176,7 +176,10 @@ class Pretrainer:
             num_event_types=len(vocab.types), num_channels=len(vocab.channels),
             hidden=config.hidden, layers=config.layers, heads=config.heads,
             max_events=config.max_events, dropout=config.dropout,
-            item_id_dropout=config.item_id_dropout, text=text, external_text=external)
+            # Hiding ids teaches item vectors to lean on text; with no text there is nothing
+            # to lean on, and the dropout only blurs what behaviour says about each item.
+            item_id_dropout=config.item_id_dropout if text is not None else 0.0,
+            text=text, external_text=external)
 
     @staticmethod
     def _fill_item_side(model: ShopModel, vocab: ShopVocabulary) -> None:

@@ -29,6 +29,9 @@ class ItemEncoder(nn.Module):
         self.text_projection = nn.Linear(text_hidden, config.hidden, bias=False)
         self.text_gate = nn.Parameter(torch.tensor(0.5))
         self.norm = nn.LayerNorm(config.hidden)
+        # How sharp the item softmax may get: both sides are layer-normed, so without a
+        # learned scale a 50k-item catalog could never put much probability on one item.
+        self.logit_scale = nn.Parameter(torch.zeros(()))  # log of the scale; starts at 1
         # Per-item side information (filled from the catalog; zeros where unknown).
         self.register_buffer("item_category", torch.zeros(config.num_items, dtype=torch.long))
         self.register_buffer("item_price", torch.zeros(config.num_items, dtype=torch.long))

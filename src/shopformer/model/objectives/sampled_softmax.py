@@ -1,10 +1,15 @@
-"""Softmax over items without scoring the whole catalog every step.
+"""Softmax over items without scoring the whole catalog every step, unless it is cheap.
 
-Candidates are the batch's own target items (in-batch negatives for each other) plus a
-shared set of uniformly sampled items; a small catalog is scored in full instead.
+With `negatives` at least the catalog size (or a small catalog) every item is scored: the
+full cross-entropy, which ranks best. Otherwise candidates are a shared set of uniformly
+sampled items plus the batch's own targets; targets serve as negatives for each other but
+are drawn by popularity, so their logits get the log-Q correction (minus the log of how
+often they appear as candidates) that keeps popular items from being pushed down.
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 import torch.nn.functional as F
@@ -19,13 +24,18 @@ def item_softmax_loss(states: torch.Tensor, targets: torch.Tensor, items: ItemEn
                       negatives: int = 1024) -> torch.Tensor:
     """Cross-entropy of predicting `targets` (N) from `states` (N, H)."""
     num_items = items.config.num_items
-    states = states * items.config.hidden ** -0.5  # both sides are layer-normed: tame the scale
-    if num_items <= FULL_SOFTMAX_ITEMS:
+    states = states * (items.logit_scale.exp() * items.config.hidden ** -0.5)
+    if num_items <= FULL_SOFTMAX_ITEMS or negatives >= num_items - FIRST_ID:
         logits = states @ items.all_items().T  # (N, num_items)
         logits[:, :FIRST_ID] = float("-inf")
         return F.cross_entropy(logits, targets)
     sampled = torch.randint(FIRST_ID, num_items, (negatives,), device=states.device)
     candidates, inverse = torch.unique(torch.cat([targets, sampled]), return_inverse=True)
     labels = inverse[: len(targets)]
-    logits = states @ items(candidates).T  # (N, C)
+    # Expected number of times each candidate is drawn: uniform share plus its batch count.
+    uniform = negatives / (num_items - FIRST_ID)
+    from_targets = torch.zeros(len(candidates), device=states.device).index_add_(
+        0, labels, torch.ones(len(targets), device=states.device))
+    expected = uniform + from_targets
+    logits = states @ items(candidates).T - torch.log(expected)[None] + math.log(uniform)
     return F.cross_entropy(logits, labels)

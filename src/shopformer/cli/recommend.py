@@ -1,0 +1,59 @@
+"""`shopformer recommend`: try the recommender on one person of the workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from shopformer.cli.output import console, errors
+from shopformer.core.errors import ConfigError, ShopformerError
+
+WorkspaceOption = Annotated[Path, typer.Option(
+    "--workspace", "-w", envvar="SHOPFORMER_WORKSPACE", help="The shop directory.")]
+
+
+def recommend(
+    account: Annotated[str | None, typer.Argument(
+        help="A raw account id as the shop knows it (with --channel).")] = None,
+    workspace: WorkspaceOption = Path("."),
+    channel: Annotated[str | None, typer.Option(
+        help="The channel asking: the account's channel, and only items sold there.")] = None,
+    person: Annotated[str | None, typer.Option(help="A person id (p_…) instead.")] = None,
+    k: Annotated[int, typer.Option("-k", help="How many items.")] = 10,
+    category: Annotated[str | None, typer.Option(help="Only this category (prefix).")] = None,
+    min_price: Annotated[float | None, typer.Option(help="Lowest price.")] = None,
+    max_price: Annotated[float | None, typer.Option(help="Highest price.")] = None,
+    per_category: Annotated[int | None, typer.Option(
+        help="Diversity: at most this many items of one category.")] = None,
+) -> None:
+    """The next items for a person, from their history on every channel, with the rules a
+    shop needs and the past events behind each item."""
+    from shopformer.tasks.recommend import Filters, RecommendConfig, Recommender
+    from shopformer.workspace import Workspace
+
+    try:
+        if (person is None) == (account is None):
+            raise ConfigError("give either an ACCOUNT (with --channel) or --person")
+        with Workspace.open(workspace) as shop:
+            if account is not None:
+                if not channel:
+                    raise ConfigError("an ACCOUNT needs --channel (web, app, mini, store, …)")
+                person = shop.person_for_account(channel, account)
+            config = RecommendConfig(max_per_category=per_category)
+            recommender = Recommender(config).fit(shop.store, shop.shop_model())
+            found = recommender.recommend(person, k=k, channel=channel, filters=Filters(
+                category_prefix=category, min_price=min_price, max_price=max_price))
+            history = len(recommender.history(person))  # type: ignore[arg-type]
+    except ShopformerError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(error.exit_code) from None
+    table = Table(title=f"{person}: {history} past events" + (f", asking on {channel}"
+                                                             if channel else ""))
+    for column in ("#", "item", "score", "why"):
+        table.add_column(column)
+    for rank, item in enumerate(found, 1):
+        table.add_row(str(rank), item.item_id, f"{item.score:.3f}", "; ".join(item.reasons))
+    console.print(table)
