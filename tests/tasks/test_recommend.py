@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from shopformer.core.errors import NotFittedError
+from shopformer.core.errors import ConfigError, NotFittedError
 from shopformer.demo import DemoConfig, build_demo_shop
 from shopformer.tasks.recommend import Filters, RecommendConfig, Recommender
 from shopformer.train.config import PretrainConfig
@@ -175,3 +175,36 @@ def test_fit_can_fine_tune_the_shop_model_for_next_items(shop):
 
 def np_equal(a, b) -> bool:
     return bool((a == b).all())
+
+
+def test_observed_events_move_what_new_persons_see(shop):
+    workspace, recommender, _ = shop
+    fresh = Recommender().fit(workspace.store, recommender.bundle_)
+    before = [r.item_id for r in fresh.recommend("p_nobody", k=3, channel="app")]
+    rising = before[-1]
+    for n in range(500):  # a sudden run on one item, on the app
+        fresh.observe(f"p_someone{n}", {"item_id": rising, "type": "view", "channel": "app"})
+    assert fresh.recommend("p_nobody", k=1, channel="app")[0].item_id == rising
+    assert fresh.recommend("p_nobody", k=3, channel="web") == \
+        Recommender().fit(workspace.store, recommender.bundle_).recommend("p_nobody", k=3,
+                                                                          channel="web")
+
+
+def test_out_of_stock_items_are_left_out_until_they_are_back(shop):
+    from shopformer.tasks.recommend import _in_stock
+
+    workspace, recommender, truth = shop
+    person, _ = next(persons_with_history(workspace, recommender, truth))
+    tuned = Recommender().fit(workspace.store, recommender.bundle_)
+    top = tuned.recommend(person, k=1)[0].item_id
+    tuned.set_stock(top, False)
+    assert top not in {r.item_id for r in tuned.recommend(person, k=20)}
+    tuned.set_stock(top, True)
+    assert tuned.recommend(person, k=1)[0].item_id == top
+    with pytest.raises(ConfigError):
+        tuned.set_stock("no such item", False)
+    # what the catalog's attributes say
+    assert not _in_stock('{"stock": 0}') and not _in_stock({"in_stock": False})
+    assert not _in_stock({"inventory": -2})
+    assert _in_stock({"stock": 4}) and _in_stock(None) and _in_stock("not json")
+    assert _in_stock({"in_stock": True, "colour": "red"})

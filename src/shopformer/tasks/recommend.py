@@ -9,7 +9,9 @@ its text vector (see train/cold_start.py).
 
 from __future__ import annotations
 
+import json
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -48,8 +50,13 @@ class RecommendConfig:
     rebuy_categories: tuple[str, ...] = ()  # bought items of these categories may come back
     max_per_category: int | None = None  # diversity: at most this many items per category
     history_events: int = 50
+    # Stored timelines kept in memory (least recently asked dropped first): the store is
+    # read once per person, events arriving later come in through `observe`.
+    cached_persons: int = 100_000
 
     def __post_init__(self) -> None:
+        if self.cached_persons < 0:
+            raise ConfigError("cached_persons must be >= 0 (0: read the store every time)")
         if self.max_per_category is not None and self.max_per_category < 1:
             raise ConfigError("max_per_category must be at least 1 (or None for no limit)")
 
@@ -85,23 +92,28 @@ class Recommender:
         self.store_, self.bundle_ = store, bundle
         self.item_vectors_ = bundle.item_vectors()
         vocab = bundle.vocab
-        catalog = store.read_table("item", ["item_id", "title", "category", "price", "channels"])
+        catalog = store.read_table("item", ["item_id", "title", "category", "price", "channels",
+                                            "attributes"])
         size = len(vocab.items)
         self.titles_ = [None] * size
         self.categories_ = [None] * size
         self.prices_ = np.full(size, np.nan)
         self.channels_: list[set[str] | None] = [None] * size
-        for row in catalog.to_pylist():
-            index = int(vocab.items.index([row["item_id"]])[0])
+        self.in_stock_ = np.ones(size, bool)
+        indices = vocab.items.index(catalog["item_id"])
+        for index, row in zip(indices.tolist(), catalog.to_pylist(), strict=True):
             if index >= FIRST_ID:
                 self.titles_[index] = row["title"]
                 self.categories_[index] = row["category"]
                 self.prices_[index] = np.nan if row["price"] is None else row["price"]
                 self.channels_[index] = set(row["channels"]) if row["channels"] else None
+                self.in_stock_[index] = _in_stock(row["attributes"])
         self.category_codes_ = np.array([c or "" for c in self.categories_], dtype=object)
         self.unit_vectors_ = torch.nn.functional.normalize(self.item_vectors_, dim=-1)
         self._sold_on_cache: dict[str, np.ndarray] = {}
         self._category_cache: dict[str, np.ndarray] = {}
+        self._popular_cache: dict[str | None, np.ndarray] = {}
+        self._stored: OrderedDict[str, list[dict]] = OrderedDict()
         self.live_: dict[str, list[dict]] = {}
         return self
 
@@ -115,6 +127,14 @@ class Recommender:
         return Pretrainer(training).fit(data, show_progress=show_progress, initial=bundle)
 
     # --- live state ---------------------------------------------------------------------
+    def set_stock(self, item_id: str, in_stock: bool) -> None:
+        """Stock changed: an item out of stock is left out of every answer until it is back."""
+        self._check()
+        index = int(self.bundle_.vocab.items.index([item_id])[0])
+        if index < FIRST_ID:
+            raise ConfigError(f"unknown item {item_id!r}")
+        self.in_stock_[index] = in_stock
+
     def observe(self, person_id: str, event: dict) -> None:
         """An event that just happened (item_id, type, channel, ts): the next answer sees it."""
         self._check()
@@ -125,12 +145,27 @@ class Recommender:
             moment = datetime.fromisoformat(moment)
         if moment.tzinfo is not None:  # the store keeps naive UTC times
             moment = moment.astimezone(UTC).replace(tzinfo=None)
-        self.live_.setdefault(person_id, []).append({**event, "ts": moment})
+        live = self.live_.setdefault(person_id, [])
+        live.append({**event, "ts": moment})
+        del live[:-self.config.history_events]  # older ones can no longer be among the recent
+        index = int(self.bundle_.vocab.items.index([event["item_id"]])[0])
+        for channel, counts in self._popular_cache.items():  # the trend moves at once too
+            if index >= FIRST_ID and channel in (None, event.get("channel")):
+                counts[index] += 1
 
     def history(self, person_id: str) -> list[dict]:
+        """The person's recent events, stored and observed, oldest first."""
         self._check()
-        stored = self.store_.person_timeline(person_id).select(
-            ["event_id", "ts", "item_id", "type", "channel"]).to_pylist()
+        stored = self._stored.get(person_id)
+        if stored is None:
+            stored = self.store_.person_timeline(person_id).select(
+                ["event_id", "ts", "item_id", "type", "channel"]).to_pylist()
+            if self.config.cached_persons:
+                self._stored[person_id] = stored
+                while len(self._stored) > self.config.cached_persons:
+                    self._stored.popitem(last=False)
+        else:
+            self._stored.move_to_end(person_id)
         seen = {e["event_id"] for e in stored}
         live = [e for e in self.live_.get(person_id, []) if e.get("event_id") not in seen]
         events = [e for e in stored + live if e.get("item_id")]
@@ -180,7 +215,13 @@ class Recommender:
             return (state @ self.item_vectors_.T)[0].numpy().astype(np.float64)
 
     def _popular(self, channel: str | None) -> np.ndarray:
-        """Context-aware popularity: interactions on this channel in the last 30 days."""
+        """Context-aware popularity: interactions on this channel in the last 30 days, read
+        once per channel; events observed since then count too."""
+        if channel not in self._popular_cache:
+            self._popular_cache[channel] = self._count_recent(channel)
+        return self._popular_cache[channel].copy()
+
+    def _count_recent(self, channel: str | None) -> np.ndarray:
         events = self.store_.read_table("event", ["ts", "item_id", "channel"])
         if events.num_rows == 0:
             return np.zeros(len(self.bundle_.vocab.items))
@@ -206,6 +247,7 @@ class Recommender:
                 allowed &= self.prices_ >= filters.min_price
             if filters.max_price is not None:
                 allowed &= self.prices_ <= filters.max_price
+        allowed &= self.in_stock_
         for item_id in filters.exclude:
             allowed[self.bundle_.vocab.items.index([item_id])] = False
         if self.config.exclude_bought:
@@ -276,6 +318,25 @@ class Recommender:
     def _check(self) -> None:
         if not hasattr(self, "bundle_"):
             raise NotFittedError("call Recommender.fit(store, bundle) first")
+
+
+def _in_stock(attributes: object) -> bool:
+    """Out of stock only when the catalog says so: `stock` / `inventory` at or below zero,
+    or `in_stock` false. Items without such attributes count as available."""
+    if isinstance(attributes, str):
+        try:
+            attributes = json.loads(attributes)
+        except ValueError:
+            return True
+    if not isinstance(attributes, dict):
+        return True
+    if attributes.get("in_stock") is False:
+        return False
+    for name in ("stock", "inventory"):
+        value = attributes.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
+            return False
+    return True
 
 
 def _seconds(moment: datetime) -> float:
