@@ -43,7 +43,7 @@ import numpy as np
 from report import RESULTS, machine_description, shown_path, update_docs, write_results
 from shopformer.data.sequences import PersonSequences
 from shopformer.data.vocab import ShopVocabulary
-from shopformer.eval.protocols import evaluate, sample_negatives
+from shopformer.eval.protocols import evaluate, rank_metrics, sample_negatives
 from shopformer.eval.splits import leave_one_out
 
 SEED = 2026
@@ -100,6 +100,8 @@ def load_split(root: Path, work: Path, max_persons: int | None = None) -> Split:
 def run_system(system: str, split: Split, budget_minutes: float, work: Path) -> dict:
     import torch
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s",
+                        stream=sys.stdout)  # this process's own log lines, as the parent's
     torch.set_num_threads(2)
     started = time.perf_counter()
     if system == "shopformer":
@@ -161,21 +163,19 @@ def _recbole(system: str, split: Split, budget_minutes: float, work: Path) -> di
     def ranks(by_name: dict[str, int]) -> np.ndarray:
         return np.array([by_name[name] for name in names])
 
-    test = _rank_metrics(ranks(found["test_ranks"]), "full")
-    test.update(_rank_metrics(ranks(found["test_sampled_ranks"]), "sampled100pop"))
-    valid = _rank_metrics(ranks(found["valid_ranks"]), "full")
+    full, sampled = ranks(found["test_ranks"]), ranks(found["test_sampled_ranks"])
+    # The 100 negatives are among all items, so no sampled rank can exceed the full one:
+    # a cheap proof that users and items were mapped to RecBole's ids and back correctly.
+    if (sampled > full).any():
+        raise RuntimeError(f"{system}: {(sampled > full).sum()} persons rank lower among 100 "
+                           "negatives than among all items: an id mapping is broken")
+    test = {**rank_metrics(full, 10, "full"), **rank_metrics(sampled, 10, "sampled100pop")}
+    valid = rank_metrics(ranks(found["valid_ranks"]), 10, "full")
     return {"test": test, "valid": valid, "train_seconds": found["train_seconds"],
             "curve": found["curve"], "epochs": found["epochs"],
             "stopped_by": found["stopped_by"], "peak_rss_mb": found["peak_rss_mb"],
             "settings": {**MODEL_CONFIGS[model], "versions": found["versions"]},
             "recbole_own_test": found["recbole_test_metrics"]}
-
-
-def _rank_metrics(ranks: np.ndarray, suffix: str) -> dict:
-    from shopformer.metrics.ranking import hit_rate, mrr, ndcg
-
-    return {f"hr@10_{suffix}": hit_rate(ranks, 10), f"ndcg@10_{suffix}": ndcg(ranks, 10),
-            f"mrr_{suffix}": mrr(ranks)}
 
 
 BASELINE_GRIDS = {
@@ -393,6 +393,8 @@ def main() -> None:
             if not args.smoke:
                 save_run(system, result, split, budget, command)
     if args.smoke:
+        if not args.skip_latency:
+            print("latency, 2,000 items:", latency(items=2000, calls=20, minutes=0.05))
         return
     timing = None if args.skip_latency else latency()
     runs = load_runs(split, budget)
