@@ -46,6 +46,14 @@ def test_rows_name_every_metric_the_issue_asks_for(bench):
     assert "- shopformer: 0.5 min 0.0100" in bench.curves_text(runs)
 
 
+def test_runs_with_other_negatives_are_marked(bench):
+    runs = {"shopformer": {**fake_run(0.02), "negatives": "abc"},
+            "recbole-sasrec": {**fake_run(0.01), "negatives": "old"}}
+    _, table = bench.rows_and_table(runs, None, negatives="abc")
+    lines = {line.split(" | ")[0]: line for line in table.splitlines()}
+    assert "†" not in lines["| shopformer"] and lines["| recbole-sasrec"].count("†") == 2
+
+
 def test_synthetic_shop_is_a_valid_export(bench, tmp_path):
     from shopformer.workspace import Workspace
 
