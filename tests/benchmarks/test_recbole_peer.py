@@ -6,25 +6,20 @@ minute on a tiny shop whose next item is always determined by the last one.
 
 from __future__ import annotations
 
-import importlib
 import random
-import sys
 from pathlib import Path
 
 import pytest
+from tests.benchmarks.conftest import benchmark_module
 
 pytestmark = pytest.mark.bench
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 N_ITEMS = 30
 
 
 @pytest.fixture(scope="module")
 def peer():
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        yield importlib.import_module("peers.recbole_peer")
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    with benchmark_module("peers.recbole_peer") as module:
+        yield module
 
 
 def cyclic_shop(n_users: int = 300, seed: int = 7) -> dict[str, list[str]]:

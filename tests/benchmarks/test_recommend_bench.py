@@ -3,25 +3,20 @@ on a slice (the run itself is opt-in: -m bench)."""
 
 from __future__ import annotations
 
-import importlib
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from tests.benchmarks.conftest import BENCHMARKS, benchmark_module
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 WANTED = ("hr@10_full", "ndcg@10_full", "mrr_full", "hr@10_sampled100pop",
           "ndcg@10_sampled100pop", "train_seconds", "peak_rss_mb")
 
 
 @pytest.fixture(scope="module")
 def bench():
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        yield importlib.import_module("recommend")
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    with benchmark_module("recommend") as module:
+        yield module
 
 
 def fake_run(value: float) -> dict:
