@@ -43,6 +43,12 @@ class IdVocabulary:
         valid = pc.is_valid(array).to_numpy(zero_copy_only=False)
         return np.where(valid, lookup[np.nan_to_num(indices, nan=0).astype(np.int64)], PAD)
 
+    def lookup(self, values: list[str | None]) -> np.ndarray:
+        """`index` for a handful of ids (a person's history, one request): a dict lookup,
+        without the columnar round trip that pays off only for long arrays."""
+        return np.array([PAD if v is None else self._index.get(v, UNKNOWN) for v in values],
+                        dtype=np.int64)
+
     def value(self, index: int) -> str | None:
         return self.values[index - FIRST_ID] if index >= FIRST_ID else None
 

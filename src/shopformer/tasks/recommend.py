@@ -90,6 +90,7 @@ class Recommender:
         if training is not None:
             bundle = self._fine_tune(store, bundle, training, show_progress)
         self.store_, self.bundle_ = store, bundle
+        bundle.model.eval()
         self.item_vectors_ = bundle.item_vectors()
         vocab = bundle.vocab
         catalog = store.read_table("item", ["item_id", "title", "category", "price", "channels",
@@ -130,7 +131,7 @@ class Recommender:
     def set_stock(self, item_id: str, in_stock: bool) -> None:
         """Stock changed: an item out of stock is left out of every answer until it is back."""
         self._check()
-        index = int(self.bundle_.vocab.items.index([item_id])[0])
+        index = int(self.bundle_.vocab.items.lookup([item_id])[0])
         if index < FIRST_ID:
             raise ConfigError(f"unknown item {item_id!r}")
         self.in_stock_[index] = in_stock
@@ -148,7 +149,7 @@ class Recommender:
         live = self.live_.setdefault(person_id, [])
         live.append({**event, "ts": moment})
         del live[:-self.config.history_events]  # older ones can no longer be among the recent
-        index = int(self.bundle_.vocab.items.index([event["item_id"]])[0])
+        index = int(self.bundle_.vocab.items.lookup([event["item_id"]])[0])
         for channel, counts in self._popular_cache.items():  # the trend moves at once too
             if index >= FIRST_ID and channel in (None, event.get("channel")):
                 counts[index] += 1
@@ -183,17 +184,18 @@ class Recommender:
         scores = self._personal(history) if history else self._popular(channel)
         allowed = self._allowed(history, channel, filters)
         for item_id, boost in filters.boosts.items():
-            index = int(self.bundle_.vocab.items.index([item_id])[0])
+            index = int(self.bundle_.vocab.items.lookup([item_id])[0])
             if index >= FIRST_ID:
                 scores[index] += boost
         scores = np.where(allowed, scores, -np.inf)
         chosen = self._diverse_top(scores, k)
+        past = self.bundle_.vocab.items.lookup([e["item_id"] for e in history])
         return [Recommendation(self.bundle_.vocab.items.value(i), float(scores[i]),
-                               self._reasons(history, i)) for i in chosen]
+                               self._reasons(history, i, past=past)) for i in chosen]
 
     def explain(self, person_id: str, item_id: str) -> list[str]:
         self._check()
-        index = int(self.bundle_.vocab.items.index([item_id])[0])
+        index = int(self.bundle_.vocab.items.lookup([item_id])[0])
         if index < FIRST_ID:
             raise ConfigError(f"unknown item {item_id!r}")
         return self._reasons(self.history(person_id), index)
@@ -201,15 +203,15 @@ class Recommender:
     # --- inside -------------------------------------------------------------------------
     def _personal(self, history: list[dict]) -> np.ndarray:
         vocab = self.bundle_.vocab
-        items = vocab.items.index([e["item_id"] for e in history])
-        types = vocab.types.index([e["type"] for e in history])
-        channels = vocab.channels.index([e["channel"] for e in history])
+        items = vocab.items.lookup([e["item_id"] for e in history])
+        types = vocab.types.lookup([e["type"] for e in history])
+        channels = vocab.channels.lookup([e["channel"] for e in history])
         stamps = np.array([_seconds(e["ts"]) for e in history])
         gaps = gap_buckets(np.diff(stamps, prepend=stamps[:1]),
                            np.arange(len(stamps)) == 0)
         batch = EventBatch(*(torch.from_numpy(np.asarray(a, np.int64))[None]
                              for a in (items, types, channels, gaps)))
-        model = self.bundle_.model.eval()
+        model = self.bundle_.model  # in eval mode since fit
         with torch.no_grad():
             state = model.last_state(batch)  # (1, H)
             return (state @ self.item_vectors_.T)[0].numpy().astype(np.float64)
@@ -249,11 +251,11 @@ class Recommender:
                 allowed &= self.prices_ <= filters.max_price
         allowed &= self.in_stock_
         for item_id in filters.exclude:
-            allowed[self.bundle_.vocab.items.index([item_id])] = False
+            allowed[self.bundle_.vocab.items.lookup([item_id])] = False
         if self.config.exclude_bought:
             for event in history:
                 if event["type"] == "purchase":
-                    index = int(self.bundle_.vocab.items.index([event["item_id"]])[0])
+                    index = int(self.bundle_.vocab.items.lookup([event["item_id"]])[0])
                     category = self.categories_[index] or ""
                     if not any(category.startswith(c) for c in self.config.rebuy_categories):
                         allowed[index] = False
@@ -297,13 +299,14 @@ class Recommender:
                 return chosen
             pool = available
 
-    def _reasons(self, history: list[dict], index: int, most: int = 2) -> list[str]:
+    def _reasons(self, history: list[dict], index: int, most: int = 2,
+                 past: np.ndarray | None = None) -> list[str]:
         """The past events whose items sit closest to this one, in words."""
         if not history:
             return ["popular on this channel lately"]
-        vocab = self.bundle_.vocab
         vectors = self.unit_vectors_
-        past = vocab.items.index([e["item_id"] for e in history])
+        if past is None:
+            past = self.bundle_.vocab.items.lookup([e["item_id"] for e in history])
         similarity = (vectors[past] @ vectors[index]).numpy()
         order = np.argsort(-similarity, kind="stable")[:most]
         return [f"you {_verb(history[i]['type'])} {self._name(past[i])} on "
