@@ -108,7 +108,8 @@ class Pretrainer:
                 score = self._validate(model, data.sequences, validation)
                 state["epoch"] += 1
                 state["seconds"] = time.perf_counter() - started
-                epoch.update(epoch=state["epoch"], **score)
+                epoch.update(epoch=state["epoch"], elapsed_seconds=round(state["seconds"], 1),
+                             **score)
                 state["history"].append(epoch)
                 log.info("epoch %d: %s", state["epoch"], epoch)
                 if score["validation_ndcg@10"] > state["best"]:
