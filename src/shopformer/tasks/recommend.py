@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import torch
 
 from shopformer.core.errors import ConfigError, NotFittedError
@@ -131,10 +133,7 @@ class Recommender:
     def set_stock(self, item_id: str, in_stock: bool) -> None:
         """Stock changed: an item out of stock is left out of every answer until it is back."""
         self._check()
-        index = int(self.bundle_.vocab.items.lookup([item_id])[0])
-        if index < FIRST_ID:
-            raise ConfigError(f"unknown item {item_id!r}")
-        self.in_stock_[index] = in_stock
+        self.in_stock_[self._known_item(item_id)] = in_stock
 
     def observe(self, person_id: str, event: dict) -> None:
         """An event that just happened (item_id, type, channel, ts): the next answer sees it."""
@@ -195,12 +194,15 @@ class Recommender:
 
     def explain(self, person_id: str, item_id: str) -> list[str]:
         self._check()
+        return self._reasons(self.history(person_id), self._known_item(item_id))
+
+    # --- inside -------------------------------------------------------------------------
+    def _known_item(self, item_id: str) -> int:
         index = int(self.bundle_.vocab.items.lookup([item_id])[0])
         if index < FIRST_ID:
             raise ConfigError(f"unknown item {item_id!r}")
-        return self._reasons(self.history(person_id), index)
+        return index
 
-    # --- inside -------------------------------------------------------------------------
     def _personal(self, history: list[dict]) -> np.ndarray:
         vocab = self.bundle_.vocab
         items = vocab.items.lookup([e["item_id"] for e in history])
@@ -225,16 +227,16 @@ class Recommender:
 
     def _count_recent(self, channel: str | None) -> np.ndarray:
         events = self.store_.read_table("event", ["ts", "item_id", "channel"])
-        if events.num_rows == 0:
-            return np.zeros(len(self.bundle_.vocab.items))
-        stamps = events["ts"].to_pylist()
-        latest = max(s for s in stamps if s is not None)
-        recent = np.array([s is not None and s >= latest - timedelta(days=POPULAR_DAYS)
-                           for s in stamps])
+        size = len(self.bundle_.vocab.items)
+        latest = pc.max(events["ts"]).as_py()
+        if latest is None:
+            return np.zeros(size)
+        recent = pc.greater_equal(events["ts"], pa.scalar(latest - timedelta(days=POPULAR_DAYS),
+                                                          events["ts"].type))
         if channel:
-            recent &= np.array([c == channel for c in events["channel"].to_pylist()])
-        items = self.bundle_.vocab.items.index(events["item_id"])[recent]
-        return np.bincount(items, minlength=len(self.bundle_.vocab.items)).astype(np.float64)
+            recent = pc.and_(recent, pc.equal(events["channel"], channel))
+        items = self.bundle_.vocab.items.index(events["item_id"].filter(recent.fill_null(False)))
+        return np.bincount(items, minlength=size).astype(np.float64)
 
     def _allowed(self, history: list[dict], channel: str | None, filters: Filters
                  ) -> np.ndarray:

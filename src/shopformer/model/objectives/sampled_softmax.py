@@ -34,8 +34,6 @@ def item_softmax_loss(states: torch.Tensor, targets: torch.Tensor, items: ItemEn
     labels = inverse[: len(targets)]
     # Expected number of times each candidate is drawn: uniform share plus its batch count.
     uniform = negatives / (num_items - FIRST_ID)
-    from_targets = torch.zeros(len(candidates), device=states.device).index_add_(
-        0, labels, torch.ones(len(targets), device=states.device))
-    expected = uniform + from_targets
+    expected = uniform + torch.bincount(labels, minlength=len(candidates))
     logits = states @ items(candidates).T - torch.log(expected)[None] + math.log(uniform)
     return F.cross_entropy(logits, labels)
