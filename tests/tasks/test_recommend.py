@@ -208,3 +208,27 @@ def test_out_of_stock_items_are_left_out_until_they_are_back(shop):
     assert not _in_stock({"inventory": -2})
     assert _in_stock({"stock": 4}) and _in_stock(None) and _in_stock("not json")
     assert _in_stock({"in_stock": True, "colour": "red"})
+
+
+def test_preloaded_timelines_match_the_store_and_forget_drops_them(shop):
+    workspace, fitted, truth = shop
+    preloaded = Recommender().fit(workspace.store, fitted.bundle_)
+    on_request = Recommender(RecommendConfig(preload_timelines=False)).fit(
+        workspace.store, fitted.bundle_)
+    persons = [person for person, _ in persons_with_history(workspace, preloaded, truth)][:5]
+    for person in persons:
+        assert person in preloaded._timeline_rows
+        assert preloaded.history(person) == on_request.history(person)
+        assert ([r.item_id for r in preloaded.recommend(person, k=5)]
+                == [r.item_id for r in on_request.recommend(person, k=5)])
+    person = persons[0]
+    stored = on_request.history(person)
+    short = Recommender(RecommendConfig(history_events=3)).fit(workspace.store,
+                                                              fitted.bundle_)
+    assert short.history(person) == stored[-3:]
+    short.observe(person, {"item_id": stored[0]["item_id"], "type": "view", "channel": "app",
+                           "ts": datetime(2030, 1, 1)})
+    assert short.history(person)[-1]["ts"] == datetime(2030, 1, 1)
+    short.forget(person)  # live events gone; the stored ones are read again
+    assert person not in short._timeline_rows
+    assert short.history(person) == stored[-3:]

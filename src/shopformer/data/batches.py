@@ -34,6 +34,19 @@ def windows(sequences: PersonSequences, max_events: int,
     return np.array(spans, dtype=np.int64).reshape(-1, 2)
 
 
+def item_frequency(sequences: PersonSequences, spans: np.ndarray, num_items: int
+                   ) -> np.ndarray:
+    """Each item's share of the events inside the training windows (float32, sums to 1)."""
+    lengths = spans[:, 1] - spans[:, 0]
+    if not lengths.sum():
+        return np.zeros(num_items, np.float32)
+    # Event positions of all spans: each start repeated over its length plus 0, 1, 2, …
+    positions = np.repeat(spans[:, 0], lengths) + (
+        np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths))
+    counts = np.bincount(sequences.items[positions], minlength=num_items)
+    return (counts / counts.sum()).astype(np.float32)
+
+
 def length_batches(spans: np.ndarray, batch_size: int, rng: np.random.Generator
                    ) -> Iterator[np.ndarray]:
     """Shuffle, sort within chunks of 50 batches by length, then shuffle the batches."""

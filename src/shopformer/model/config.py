@@ -86,6 +86,9 @@ class ShopModelConfig:
     max_events: int = 50
     dropout: float = 0.2
     item_id_dropout: float = 0.1  # forces item vectors to lean on text/category too
+    # Layer-norm item vectors. Off, a vector's length is free to say how likely the item is
+    # at all (popularity), which one shared logit scale cannot.
+    item_norm: bool = True
     text: TextEncoderConfig | None = None
     external_text: ExternalTextConfig | None = None  # set: `text` describes this base model
 

@@ -21,6 +21,10 @@ class PretrainConfig:
     learning_rate: float = 2e-3
     weight_decay: float = 0.01
     negatives: int = 1024  # sampled items per step for the item softmax
+    # Log-Q correction from each item's share of all training targets instead of its count
+    # in the batch (which overstates rare items' chance of being a candidate). Not yet
+    # measured against the batch count on a full run, so off by default.
+    logq_frequency: bool = False
     patience: int = 3  # epochs without validation gain before stopping
     seed: int = 7
     threads: int | None = None  # torch threads; None = all cores
@@ -34,6 +38,7 @@ class PretrainConfig:
     max_events: int = 50
     dropout: float = 0.2
     item_id_dropout: float = 0.1  # share of item ids hidden so vectors lean on text too
+    item_norm: bool = True  # layer-norm item vectors (ShopModelConfig.item_norm)
     text_hidden: int = 128
     text_layers: int = 2
     text_heads: int = 4

@@ -20,7 +20,13 @@ import torch
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from shopformer.core.errors import ConfigError
-from shopformer.data.batches import SequenceBatch, collate, length_batches, windows
+from shopformer.data.batches import (
+    SequenceBatch,
+    collate,
+    item_frequency,
+    length_batches,
+    windows,
+)
 from shopformer.data.external_tokenizer import ExternalTokenizer, TextTokenizer
 from shopformer.data.sequences import PersonSequences
 from shopformer.data.text_corpus import ItemText
@@ -84,7 +90,12 @@ class Pretrainer:
         item_texts = self._item_text_batch(data, tokenizer)
         validation, held_out = self._validation(data.sequences, rng)
         spans = windows(data.sequences, config.max_events, held_out)
-        objectives = {name: OBJECTIVES.get(name)(negatives=config.negatives)
+        frequency = None
+        if config.logq_frequency:
+            counted = item_frequency(data.sequences, spans, model.config.num_items)
+            frequency = torch.from_numpy(counted)
+        objectives = {name: OBJECTIVES.get(name)(negatives=config.negatives,
+                                                 item_frequency=frequency)
                       for name, _ in OBJECTIVES.items()
                       if getattr(config.objectives, name, 0) > 0}
         optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate,
@@ -176,7 +187,7 @@ class Pretrainer:
             num_items=len(vocab.items), num_categories=len(vocab.categories),
             num_event_types=len(vocab.types), num_channels=len(vocab.channels),
             hidden=config.hidden, layers=config.layers, heads=config.heads,
-            max_events=config.max_events, dropout=config.dropout,
+            max_events=config.max_events, dropout=config.dropout, item_norm=config.item_norm,
             # Hiding ids teaches item vectors to lean on text; with no text there is nothing
             # to lean on, and the dropout only blurs what behaviour says about each item.
             item_id_dropout=config.item_id_dropout if text is not None else 0.0,

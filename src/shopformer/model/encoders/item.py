@@ -52,7 +52,9 @@ class ItemEncoder(nn.Module):
         if self.training and self.config.item_id_dropout > 0:
             keep = torch.rand(items.shape, device=items.device) >= self.config.item_id_dropout
             ids = ids * keep.unsqueeze(-1).to(ids.dtype)
-        vectors = self.norm(ids + self.side_vectors(items))
+        vectors = ids + self.side_vectors(items)
+        if self.config.item_norm:
+            vectors = self.norm(vectors)
         is_mask = (items == MASK).unsqueeze(-1)
         return torch.where(is_mask, self.mask_vector.expand_as(vectors), vectors)
 

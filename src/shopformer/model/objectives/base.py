@@ -13,8 +13,11 @@ from shopformer.model.shop_model import PretrainBatch, ShopModel
 class Objective(ABC):
     name: str
 
-    def __init__(self, negatives: int = 1024) -> None:
+    def __init__(self, negatives: int = 1024, item_frequency: torch.Tensor | None = None
+                 ) -> None:
         self.negatives = negatives  # sampled items per step, for the item softmax losses
+        # Each item's share of the training targets, for the sampled softmax's correction.
+        self.item_frequency = item_frequency
 
     @abstractmethod
     def available(self, model: ShopModel, batch: PretrainBatch) -> bool:

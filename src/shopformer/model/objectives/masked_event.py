@@ -33,4 +33,4 @@ class MaskedEvent(Objective):
                             events.channels, events.gaps)
         states = model.encode_events(masked, causal=False)  # (B, T, H)
         return item_softmax_loss(states[hidden], events.items[hidden], model.items,
-                                 self.negatives)
+                                 self.negatives, self.item_frequency)

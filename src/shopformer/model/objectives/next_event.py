@@ -22,4 +22,4 @@ class NextEvent(Objective):
         targets = batch.events.items[:, 1:]  # (B, T-1)
         present = targets != PAD
         return item_softmax_loss(states[:, :-1][present], targets[present], model.items,
-                                 self.negatives)
+                                 self.negatives, self.item_frequency)

@@ -21,8 +21,10 @@ FULL_SOFTMAX_ITEMS = 4096
 
 
 def item_softmax_loss(states: torch.Tensor, targets: torch.Tensor, items: ItemEncoder,
-                      negatives: int = 1024) -> torch.Tensor:
-    """Cross-entropy of predicting `targets` (N) from `states` (N, H)."""
+                      negatives: int = 1024, frequency: torch.Tensor | None = None
+                      ) -> torch.Tensor:
+    """Cross-entropy of predicting `targets` (N) from `states` (N, H); `frequency` (num_items)
+    is each item's share of all training targets, for the log-Q correction."""
     num_items = items.config.num_items
     states = states * (items.logit_scale.exp() * items.config.hidden ** -0.5)
     if num_items <= FULL_SOFTMAX_ITEMS or negatives >= num_items - FIRST_ID:
@@ -32,8 +34,15 @@ def item_softmax_loss(states: torch.Tensor, targets: torch.Tensor, items: ItemEn
     sampled = torch.randint(FIRST_ID, num_items, (negatives,), device=states.device)
     candidates, inverse = torch.unique(torch.cat([targets, sampled]), return_inverse=True)
     labels = inverse[: len(targets)]
-    # Expected number of times each candidate is drawn: uniform share plus its batch count.
     uniform = negatives / (num_items - FIRST_ID)
-    expected = uniform + torch.bincount(labels, minlength=len(candidates))
-    logits = states @ items(candidates).T - torch.log(expected)[None] + math.log(uniform)
+    if frequency is None:  # expected draws estimated by the batch's own counts
+        expected = uniform + torch.bincount(labels, minlength=len(candidates))
+        correction = torch.log(expected) - math.log(uniform)
+    else:
+        # Chance of being a candidate: drawn uniformly or as one of the batch's targets. The
+        # batch count would overstate it for rare items (present at all means count ≥ 1) and
+        # leave them over-scored at serving time.
+        drawn = uniform + len(targets) * frequency.to(states.device)[candidates]
+        correction = torch.log1p(-torch.exp(-drawn)) - math.log1p(-math.exp(-uniform))
+    logits = states @ items(candidates).T - correction[None]
     return F.cross_entropy(logits, labels)

@@ -1,0 +1,112 @@
+"""How Shopformer's next-item settings were chosen: variants of `next_item_training()` on
+Amazon Beauty's validation events only (the test event is never looked at here).
+
+    python benchmarks/recommend_tuning.py [--minutes 12] [--parallel 2] [--variants a,b]
+
+Every variant trains on the benchmark's split (benchmarks/recommend.py) with the same
+wall-clock budget and is scored by validation NDCG@10 (full ranking) at its best epoch.
+With `--parallel 2` two variants train at once on one core each: slower than one on two
+cores, the same for every variant, so the comparison stays fair while the search takes half
+the time. Writes benchmarks/results/recommend_tuning.json and a section of
+docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing
+import os
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from recommend import DATASET, SEED, Split, load_split
+from report import machine_description, shown_path, update_docs, write_results
+
+log = logging.getLogger("benchmarks.recommend_tuning")
+
+# name → overrides of next_item_training(); "preset" is the preset as it stands.
+VARIANTS: dict[str, dict] = {
+    "preset": {},
+    "item-norm-off": {"item_norm": False},
+    "logq-frequency": {"logq_frequency": True},
+    "dropout-0.3": {"dropout": 0.3},
+    "heads-1": {"heads": 1},
+    "hidden-128": {"hidden": 128},
+    "masked-and-next": {"objectives": {"masked_event": 1.0, "next_event": 1.0,
+                                       "masked_language": 0.0, "text_item_alignment": 0.0}},
+    "negatives-16k": {"negatives": 16384},
+    "lr-2e-3": {"learning_rate": 2e-3},
+}
+
+
+def run_variant(name: str, split: Split, minutes: float, threads: int) -> dict:
+    import torch
+
+    from shopformer.tasks.recommend import next_item_training
+    from shopformer.train.pretrain import PretrainData, Pretrainer
+
+    torch.set_num_threads(threads)
+    train = split.sequences.subset(split.persons, drop_last=1)  # validation = held-out last
+    config = next_item_training(max_minutes=minutes, seed=SEED, threads=threads,
+                                validation_persons=len(split.persons), **VARIANTS[name])
+    bundle = Pretrainer(config).fit(PretrainData(split.vocab, train, [], []),
+                                    show_progress=False)
+    metrics = bundle.metrics
+    return {"variant": name, "overrides": VARIANTS[name],
+            "validation_ndcg@10": metrics["validation_ndcg@10"],
+            "best_epoch": metrics["best_epoch"], "epochs": metrics["epochs"],
+            "train_seconds": metrics["train_seconds"],
+            "curve": [[e["elapsed_seconds"], e["validation_ndcg@10"]]
+                      for e in metrics["history"]]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path,
+                        default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument("--minutes", type=float, default=12.0, help="budget per variant")
+    parser.add_argument("--parallel", type=int, default=2, choices=(1, 2))
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    args = parser.parse_args()
+    names = [n.strip() for n in args.variants.split(",") if n.strip()]
+    unknown = set(names) - set(VARIANTS)
+    if unknown:
+        parser.error(f"unknown variants {sorted(unknown)}; known: {', '.join(VARIANTS)}")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s",
+                        stream=sys.stdout)
+    for noisy in ("shopformer.ingest", "shopformer.storage"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    threads = max(1, (os.cpu_count() or 2) // args.parallel)
+    with tempfile.TemporaryDirectory(prefix="recommend-tuning-") as tmp:
+        split = load_split(args.data, Path(tmp))
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(args.parallel, mp_context=spawn) as pool:
+        futures = [pool.submit(run_variant, name, split, args.minutes, threads)
+                   for name in names]
+        results = []
+        for future in futures:
+            results.append(future.result())
+            log.info("%s", results[-1])
+    command = (f"python benchmarks/recommend_tuning.py --data {shown_path(args.data)} "
+               f"--minutes {args.minutes:g} --parallel {args.parallel} "
+               f"--variants {','.join(names)}")
+    rows = [{"system": f"shopformer:{r['variant']}", "dataset": DATASET, "split": "validation",
+             "metric": "ndcg@10_full", "value": r["validation_ndcg@10"]} for r in results]
+    write_results("recommend_tuning", command, rows)
+    lines = ["| variant | overrides of `next_item_training()` | validation NDCG@10 | "
+             "best epoch / epochs |", "|---|---|---:|---:|"]
+    for r in sorted(results, key=lambda r: -r["validation_ndcg@10"]):
+        lines.append(f"| {r['variant']} | `{r['overrides'] or 'as it stands'}` | "
+                     f"{r['validation_ndcg@10']:.4f} | {r['best_epoch']} / {r['epochs']} |")
+    body = "\n".join([
+        f"Validation events only (split {split.fingerprint}); {args.minutes:g} min per "
+        f"variant, {threads} thread(s) each, {args.parallel} at a time.", "", *lines])
+    update_docs("recommend_tuning", "Recommendation: how the next-item settings were chosen",
+                command, body, machine_description())
+
+
+if __name__ == "__main__":
+    main()
