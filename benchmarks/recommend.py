@@ -31,7 +31,6 @@ import logging
 import multiprocessing
 import os
 import resource
-import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -41,7 +40,15 @@ from pathlib import Path
 
 import numpy as np
 
-from report import RESULTS, machine_description, shown_path, update_docs, write_results
+from report import (
+    RESULTS,
+    chosen_names,
+    log_to_stdout,
+    machine_description,
+    shown_path,
+    update_docs,
+    write_results,
+)
 from shopformer.data.sequences import PersonSequences
 from shopformer.data.vocab import ShopVocabulary
 from shopformer.eval.protocols import evaluate, rank_metrics, sample_negatives
@@ -114,8 +121,7 @@ def load_split(root: Path, work: Path, max_persons: int | None = None) -> Split:
 def run_system(system: str, split: Split, budget_minutes: float, work: Path) -> dict:
     import torch
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s",
-                        stream=sys.stdout)  # this process's own log lines, as the parent's
+    log_to_stdout()  # this process's own log lines, as the parent's
     torch.set_num_threads(2)
     started = time.perf_counter()
     if system == "shopformer":
@@ -384,14 +390,8 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true",
                         help="2,000 persons, tiny budgets, nothing written: checks it runs")
     args = parser.parse_args()
-    systems = [s.strip() for s in args.systems.split(",") if s.strip()]
-    unknown = set(systems) - set(SYSTEMS)
-    if unknown:
-        parser.error(f"unknown systems {sorted(unknown)}; known: {', '.join(SYSTEMS)}")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s",
-                        stream=sys.stdout)
-    for noisy in ("shopformer.ingest", "shopformer.storage"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    systems = chosen_names(args.systems, SYSTEMS, "systems")
+    log_to_stdout()
     budget = 0.3 if args.smoke else args.budget_minutes
     command = (f"python benchmarks/recommend.py --data {shown_path(args.data)} "
                f"--budget-minutes {budget:g}")

@@ -17,13 +17,19 @@ import argparse
 import logging
 import multiprocessing
 import os
-import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from recommend import DATASET, SEED, Split, load_split
-from report import machine_description, shown_path, update_docs, write_results
+from report import (
+    chosen_names,
+    log_to_stdout,
+    machine_description,
+    shown_path,
+    update_docs,
+    write_results,
+)
 
 log = logging.getLogger("benchmarks.recommend_tuning")
 
@@ -71,14 +77,8 @@ def main() -> None:
     parser.add_argument("--parallel", type=int, default=2, choices=(1, 2))
     parser.add_argument("--variants", default=",".join(VARIANTS))
     args = parser.parse_args()
-    names = [n.strip() for n in args.variants.split(",") if n.strip()]
-    unknown = set(names) - set(VARIANTS)
-    if unknown:
-        parser.error(f"unknown variants {sorted(unknown)}; known: {', '.join(VARIANTS)}")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s",
-                        stream=sys.stdout)
-    for noisy in ("shopformer.ingest", "shopformer.storage"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    names = chosen_names(args.variants, VARIANTS, "variants")
+    log_to_stdout()
     threads = max(1, (os.cpu_count() or 2) // args.parallel)
     with tempfile.TemporaryDirectory(prefix="recommend-tuning-") as tmp:
         split = load_split(args.data, Path(tmp))

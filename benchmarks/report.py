@@ -34,6 +34,26 @@ def shown_path(path: Path) -> str:
     return os.path.relpath(path.resolve(), ROOT)
 
 
+def log_to_stdout() -> None:
+    """Benchmark progress on stdout, without the per-batch lines of ingest and storage."""
+    import logging
+    import sys
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s",
+                        stream=sys.stdout)
+    for noisy in ("shopformer.ingest", "shopformer.storage"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def chosen_names(text: str, known, what: str) -> list[str]:
+    """A comma-separated subset of `known`; an unknown name is a SystemExit naming them all."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = set(names) - set(known)
+    if unknown:
+        raise SystemExit(f"unknown {what} {sorted(unknown)}; known: {', '.join(known)}")
+    return names
+
+
 def write_results(name: str, command: str, rows: list[dict]) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"

@@ -30,6 +30,7 @@ from shopformer.train.config import PretrainConfig
 from shopformer.train.pretrain import PretrainData, Pretrainer
 
 POPULAR_DAYS = 30
+TIMELINE_COLUMNS = ["event_id", "ts", "item_id", "type", "channel"]
 
 
 def next_item_training(**overrides: object) -> PretrainConfig:
@@ -137,7 +138,7 @@ class Recommender:
     def _preload(self) -> tuple[pa.Table, dict[str, tuple[int, int]]]:
         """The last `history_events` item events of every person, columnar, with each
         person's row range: one ordered read instead of one query per first request."""
-        columns = ["person_id", "event_id", "ts", "item_id", "type", "channel"]
+        columns = ["person_id", *TIMELINE_COLUMNS]
         batches = list(self.store_.read_batches("event", columns=columns,
                                                 order_by=["person_id", "ts", "event_id"]))
         if not batches:
@@ -195,8 +196,7 @@ class Recommender:
         if preloaded is not None:
             stored = self._timelines.slice(*preloaded).to_pylist()
         elif stored is None:
-            stored = self.store_.person_timeline(person_id).select(
-                ["event_id", "ts", "item_id", "type", "channel"]).to_pylist()
+            stored = self.store_.person_timeline(person_id).select(TIMELINE_COLUMNS).to_pylist()
             if self.config.cached_persons:
                 self._stored[person_id] = stored
                 while len(self._stored) > self.config.cached_persons:
