@@ -263,11 +263,12 @@ def latency(items: int = 50_000, calls: int = 300, minutes: float = 0.5) -> dict
     """p50/p99 of `Recommender.recommend` with a just-observed event, one core: the person's
     history is re-encoded and all `items` scored, rules and reasons included."""
     import torch
+    from threadpoolctl import threadpool_limits
 
     from shopformer.tasks.recommend import Recommender, next_item_training
     from shopformer.workspace import Workspace
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, threadpool_limits(1):  # numpy's BLAS too
         synthetic_shop(Path(tmp) / "export", items)
         with Workspace.init(Path(tmp) / "shop") as shop:
             shop.ingest(Path(tmp) / "export", adapter="shop")

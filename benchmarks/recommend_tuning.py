@@ -37,7 +37,7 @@ log = logging.getLogger("benchmarks.recommend_tuning")
 VARIANTS: dict[str, dict] = {
     "preset": {},
     "item-norm-off": {"item_norm": False},
-    "logq-frequency": {"logq_frequency": True},
+    "logq-batch": {"logq_frequency": False},  # the preset before 2026-12-02
     "dropout-0.3": {"dropout": 0.3},
     "heads-1": {"heads": 1},
     "hidden-128": {"hidden": 128},

@@ -35,14 +35,15 @@ TIMELINE_COLUMNS = ["event_id", "ts", "item_id", "type", "channel"]
 
 def next_item_training(**overrides: object) -> PretrainConfig:
     """Training settings for next-item recommendation: the next-event objective alone,
-    a large sampled softmax (8,192 items + the batch's targets, log-Q corrected) and strong
-    dropout, which sparse shop histories need. Chosen on Amazon Beauty's validation events
-    (docs/benchmarks.md); every field can be overridden."""
+    a large sampled softmax (8,192 items + the batch's targets, log-Q corrected by each
+    item's share of all training targets) and strong dropout, which sparse shop histories
+    need. Chosen on Amazon Beauty's validation events (docs/benchmarks.md); every field can
+    be overridden."""
     settings: dict[str, object] = {
         "objectives": ObjectiveWeights(masked_event=0.0, next_event=1.0, masked_language=0.0,
                                        text_item_alignment=0.0),
-        "negatives": 8192, "dropout": 0.5, "learning_rate": 1e-3, "epochs": 1000,
-        "patience": 5, "max_minutes": 30.0}
+        "negatives": 8192, "logq_frequency": True, "dropout": 0.5, "learning_rate": 1e-3,
+        "epochs": 1000, "patience": 5, "max_minutes": 30.0}
     settings.update(overrides)
     return PretrainConfig(**settings)  # type: ignore[arg-type]
 
@@ -97,7 +98,8 @@ class Recommender:
             bundle = self._fine_tune(store, bundle, training, show_progress)
         self.store_, self.bundle_ = store, bundle
         bundle.model.eval()
-        self.item_vectors_ = bundle.item_vectors()
+        # numpy, contiguous: one matrix-vector product per request, no torch dispatch.
+        self.item_vectors_ = np.ascontiguousarray(bundle.item_vectors().numpy())
         vocab = bundle.vocab
         catalog = store.read_table("item", ["item_id", "title", "category", "price", "channels",
                                             "attributes"])
@@ -116,7 +118,8 @@ class Recommender:
                 self.channels_[index] = set(row["channels"]) if row["channels"] else None
                 self.in_stock_[index] = _in_stock(row["attributes"])
         self.category_codes_ = np.array([c or "" for c in self.categories_], dtype=object)
-        self.unit_vectors_ = torch.nn.functional.normalize(self.item_vectors_, dim=-1)
+        norms = np.linalg.norm(self.item_vectors_, axis=1, keepdims=True)
+        self.unit_vectors_ = self.item_vectors_ / np.maximum(norms, 1e-12)
         self._sold_on_cache: dict[str, np.ndarray] = {}
         self._category_cache: dict[str, np.ndarray] = {}
         self._popular_cache: dict[str | None, np.ndarray] = {}
@@ -225,13 +228,13 @@ class Recommender:
                 scores[index] += boost
         scores = np.where(allowed, scores, -np.inf)
         chosen = self._diverse_top(scores, k)
-        past = self.bundle_.vocab.items.lookup([e["item_id"] for e in history])
-        return [Recommendation(self.bundle_.vocab.items.value(i), float(scores[i]),
-                               self._reasons(history, i, past=past)) for i in chosen]
+        reasons = self._reasons(history, chosen)
+        return [Recommendation(self.bundle_.vocab.items.value(i), float(scores[i]), why)
+                for i, why in zip(chosen, reasons, strict=True)]
 
     def explain(self, person_id: str, item_id: str) -> list[str]:
         self._check()
-        return self._reasons(self.history(person_id), self._known_item(item_id))
+        return self._reasons(self.history(person_id), [self._known_item(item_id)])[0]
 
     # --- inside -------------------------------------------------------------------------
     def _known_item(self, item_id: str) -> int:
@@ -252,8 +255,8 @@ class Recommender:
                              for a in (items, types, channels, gaps)))
         model = self.bundle_.model  # in eval mode since fit
         with torch.no_grad():
-            state = model.last_state(batch)  # (1, H)
-            return (state @ self.item_vectors_.T)[0].numpy().astype(np.float64)
+            state = model.last_state(batch)[0].numpy()  # (H,)
+        return self.item_vectors_ @ state
 
     def _popular(self, channel: str | None) -> np.ndarray:
         """Context-aware popularity: interactions on this channel in the last 30 days, read
@@ -338,19 +341,18 @@ class Recommender:
                 return chosen
             pool = available
 
-    def _reasons(self, history: list[dict], index: int, most: int = 2,
-                 past: np.ndarray | None = None) -> list[str]:
-        """The past events whose items sit closest to this one, in words."""
+    def _reasons(self, history: list[dict], indices: list[int], most: int = 2
+                 ) -> list[list[str]]:
+        """For each item, the past events whose items sit closest to it, in words."""
         if not history:
-            return ["popular on this channel lately"]
-        vectors = self.unit_vectors_
-        if past is None:
-            past = self.bundle_.vocab.items.lookup([e["item_id"] for e in history])
-        similarity = (vectors[past] @ vectors[index]).numpy()
-        order = np.argsort(-similarity, kind="stable")[:most]
-        return [f"you {_verb(history[i]['type'])} {self._name(past[i])} on "
-                f"{history[i]['channel']} ({_when(history[i]['ts'], history[-1]['ts'])})"
-                for i in order]
+            return [["popular on this channel lately"] for _ in indices]
+        past = self.bundle_.vocab.items.lookup([e["item_id"] for e in history])
+        similarity = self.unit_vectors_[past] @ self.unit_vectors_[indices].T  # (events, k)
+        closest = np.argsort(-similarity, axis=0, kind="stable")[:most].T  # (k, most)
+        latest = history[-1]["ts"]
+        return [[f"you {_verb(history[i]['type'])} {self._name(past[i])} on "
+                 f"{history[i]['channel']} ({_when(history[i]['ts'], latest)})" for i in row]
+                for row in closest.tolist()]
 
     def _name(self, index: int) -> str:
         title = self.titles_[index]

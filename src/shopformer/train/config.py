@@ -22,8 +22,9 @@ class PretrainConfig:
     weight_decay: float = 0.01
     negatives: int = 1024  # sampled items per step for the item softmax
     # Log-Q correction from each item's share of all training targets instead of its count
-    # in the batch (which overstates rare items' chance of being a candidate). Not yet
-    # measured against the batch count on a full run, so off by default.
+    # in the batch (which overstates rare items' chance of being a candidate). Measured
+    # better for next-item training (the `next_item_training()` preset turns it on); not
+    # yet measured for the mixed pretraining objectives, so off here.
     logq_frequency: bool = False
     patience: int = 3  # epochs without validation gain before stopping
     seed: int = 7
