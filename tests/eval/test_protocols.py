@@ -93,3 +93,20 @@ def test_personal_baselines_beat_popularity_on_planted_tribes(baseline):
     assert personal["hr@10_full"] > (0.9 if baseline == "itemknn" else 0.7)
     assert plain["hr@10_full"] < 0.65
     assert personal["ndcg@10_full"] > plain["ndcg@10_full"]
+
+
+def test_a_person_who_saw_the_popular_items_still_gets_unseen_negatives():
+    from shopformer.data.sequences import PersonSequences
+
+    items = np.arange(2, 22)  # 20 items; the person saw the 14 popular ones
+    seen = items[:14]
+    ones = np.ones(len(seen), np.int64)
+    sequences = PersonSequences(["p"], np.array([0, len(seen)]), seen, ones, ones, ones)
+    popularity = np.zeros(22, np.int64)
+    popularity[seen] = 1000
+    popularity[items[14:]] = 1
+    negatives = sample_negatives(sequences, np.array([0]), popularity, count=5)
+    assert len(set(negatives[0].tolist())) == 5
+    assert not set(negatives[0].tolist()) & set(seen.tolist())
+    with pytest.raises(ValueError, match="seen nearly every item"):
+        sample_negatives(sequences, np.array([0]), popularity, count=7)

@@ -232,3 +232,27 @@ def test_preloaded_timelines_match_the_store_and_forget_drops_them(shop):
     short.forget(person)  # live events gone; the stored ones are read again
     assert person not in short._timeline_rows
     assert short.history(person) == stored[-3:]
+
+
+def test_served_scores_are_the_evaluated_models_scores(shop):
+    """No train/serve skew: the request path (cached item vectors, numpy) ranks exactly as
+    the evaluation scorer does on the same history."""
+    import numpy as np
+
+    from shopformer.data.sequences import build_sequences
+    from shopformer.train.evaluate import history_scorer
+
+    workspace, fitted, truth = shop
+    bundle = fitted.bundle_
+    recommender = Recommender().fit(workspace.store, bundle)  # no events observed by others
+    sequences = build_sequences(workspace.store, bundle.vocab)
+    row = {person: n for n, person in enumerate(sequences.person_ids)}
+    persons = [p for p, _ in persons_with_history(workspace, recommender, truth)
+               if sequences.lengths[row[p]] <= recommender.config.history_events][:5]
+    assert persons
+    indices = np.array([row[p] for p in persons])
+    evaluated = history_scorer(bundle.model, sequences)(indices, sequences.offsets[indices + 1])
+    for person, expected in zip(persons, evaluated, strict=True):
+        served = recommender.recommend(person, k=5)
+        chosen = bundle.vocab.items.index([r.item_id for r in served])
+        assert np.allclose([r.score for r in served], expected[chosen], atol=1e-4)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from pathlib import Path
@@ -157,3 +158,50 @@ def test_fine_tuning_starts_from_the_pretrained_weights(shop):
     start = pretrained.model.sequence.positions.weight
     assert torch.allclose(tuned.model.sequence.positions.weight, start, atol=1e-4)
     assert not torch.allclose(scratch.model.sequence.positions.weight, start, atol=1e-4)
+
+
+def test_finishing_learns_the_held_out_events_after_the_best_epoch(shop):
+    data = shop.pretraining_data(tiny())
+    plain = Pretrainer(tiny(epochs=2)).fit(data, show_progress=False)
+    finished = Pretrainer(tiny(epochs=2, finish_epochs=1)).fit(data, show_progress=False)
+    finish = finished.metrics["finish"]
+    assert plain.metrics["finish"] is None
+    assert finish["epochs"] == 1 and finish["history"][0]["steps"] >= 1
+    # Validation is the best epoch's, from before the held-out events became training data.
+    assert finished.metrics["validation_ndcg@10"] == plain.metrics["validation_ndcg@10"]
+    assert finished.metrics["train_seconds"] >= finish["seconds"]
+    assert any(not torch.equal(a, b) for a, b in zip(plain.model.state_dict().values(),
+                                                     finished.model.state_dict().values(),
+                                                     strict=True))
+
+
+def test_time_for_finishing_is_kept_inside_the_budget():
+    import time
+
+    trainer = Pretrainer(tiny(max_minutes=1.0))
+    now = time.perf_counter()
+    assert not trainer._out_of_time(now)
+    assert trainer._out_of_time(now, reserve=61.0)
+
+
+def test_learning_rate_decays_after_each_epoch_without_gain(shop):
+    data = shop.pretraining_data(tiny())
+    history = Pretrainer(tiny(epochs=6, patience=10, lr_decay=0.5, learning_rate=0.05)).fit(
+        data, show_progress=False).metrics["history"]
+    best = -1.0
+    for before, after in itertools.pairwise(history):
+        gained = before["validation_ndcg@10"] > best
+        best = max(best, before["validation_ndcg@10"])
+        expected = before["learning_rate"] * (1.0 if gained else 0.5)
+        assert after["learning_rate"] == pytest.approx(expected)
+    assert history[0]["learning_rate"] == pytest.approx(0.05)
+    assert history[-1]["learning_rate"] < 0.05  # this shop does stall at that rate
+
+
+@pytest.mark.parametrize("setting", [{"lr_decay": 0.0}, {"lr_decay": 1.5},
+                                     {"finish_epochs": -1}])
+def test_bad_schedule_settings_are_refused(setting):
+    from shopformer.core.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        tiny(**setting)

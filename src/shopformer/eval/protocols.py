@@ -16,35 +16,53 @@ from shopformer.data.sequences import PersonSequences
 from shopformer.metrics.ranking import hit_rate, mrr, ndcg, ranks_of_targets
 
 FIRST_ITEM = 2  # indices 0 and 1 are padding and "unknown"
+DRAWS = 3  # items drawn per negative wanted: room for the seen and the repeated ones
 Scorer = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def sample_negatives(sequences: PersonSequences, persons: np.ndarray, popularity: np.ndarray,
                      count: int = 100, by_popularity: bool = True, seed: int = 2026
                      ) -> np.ndarray:
-    """(len(persons), count) item indices each person never interacted with."""
+    """(len(persons), count) distinct item indices each person never interacted with.
+
+    All persons draw at once: `DRAWS × count` items each, by popularity (or uniformly);
+    drawn items a person has seen, and repeats within a row, are dropped, and each row keeps
+    its first `count`. The rare row left short (a person who saw most popular items) is
+    filled up uniformly from everything it has not seen.
+    """
     rng = np.random.default_rng(seed)
+    size = len(popularity)
     weights = popularity[FIRST_ITEM:].astype(float) if by_popularity else \
-        np.ones(len(popularity) - FIRST_ITEM)
+        np.ones(size - FIRST_ITEM)
     weights = weights / weights.sum()
+    rows = np.arange(len(persons))
+    drawn = rng.choice(size - FIRST_ITEM, size=(len(persons), DRAWS * count), p=weights)
+    keys = rows[:, None] * size + drawn + FIRST_ITEM  # (row, item) as one number
+    starts, ends = sequences.offsets[persons], sequences.offsets[persons + 1]
+    lengths = ends - starts
+    seen_rows = np.repeat(rows, lengths)
+    seen_items = sequences.items[np.concatenate([np.arange(a, b) for a, b in
+                                                 zip(starts, ends, strict=True)] or [[]])
+                                 .astype(np.int64)]
+    usable = ~np.isin(keys, seen_rows * size + seen_items)
+    flat = keys.ravel()
+    order = np.argsort(flat, kind="stable")
+    repeat = np.zeros(flat.shape, bool)
+    repeat[order[1:]] = flat[order[1:]] == flat[order[:-1]]  # later draws of the same item
+    usable &= ~repeat.reshape(keys.shape)
+    taken = usable & (np.cumsum(usable, axis=1) <= count)
     out = np.zeros((len(persons), count), np.int64)
-    for row, person in enumerate(persons):
-        seen = set(sequences.items[sequences.offsets[person]:sequences.offsets[person + 1]])
-        chosen: dict[int, None] = {}
-        for _ in range(20):  # popular items a person has not seen run out only rarely
-            for item in rng.choice(len(weights), size=2 * count, p=weights) + FIRST_ITEM:
-                if int(item) not in seen:
-                    chosen[int(item)] = None
-            if len(chosen) >= count:
-                break
-        if len(chosen) < count:  # fill up uniformly from everything unseen
-            unseen = np.setdiff1d(np.arange(FIRST_ITEM, len(popularity)), list(seen))
-            extra = rng.permutation(np.setdiff1d(unseen, list(chosen)))
-            chosen.update(dict.fromkeys(extra[: count - len(chosen)].tolist()))
+    full = taken.sum(axis=1) == count
+    out[full] = (keys[full][taken[full]] % size).reshape(-1, count)
+    for row in np.flatnonzero(~full):
+        chosen = (keys[row][taken[row]] % size).tolist()
+        seen = set(seen_items[seen_rows == row].tolist())
+        unseen = np.setdiff1d(np.arange(FIRST_ITEM, size), list(seen | set(chosen)))
+        chosen += rng.permutation(unseen)[: count - len(chosen)].tolist()
         if len(chosen) < count:
-            raise ValueError(f"person {person} has seen nearly every item: fewer than "
+            raise ValueError(f"person {persons[row]} has seen nearly every item: fewer than "
                              f"{count} negatives exist")
-        out[row] = list(chosen)[:count]
+        out[row] = chosen
     return out
 
 

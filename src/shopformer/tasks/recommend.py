@@ -254,9 +254,12 @@ class Recommender:
         batch = EventBatch(*(torch.from_numpy(np.asarray(a, np.int64))[None]
                              for a in (items, types, channels, gaps)))
         model = self.bundle_.model  # in eval mode since fit
-        with torch.no_grad():
-            state = model.last_state(batch)[0].numpy()  # (H,)
-        return self.item_vectors_ @ state
+        # The history's item vectors come from the cache made at fit: the item encoder
+        # would compute the same ones again.
+        vectors = torch.from_numpy(self.item_vectors_[items])[None]
+        with torch.inference_mode():
+            state = model.encode_events(batch, causal=True, item_vectors=vectors)[0, -1]
+        return self.item_vectors_ @ state.numpy()
 
     def _popular(self, channel: str | None) -> np.ndarray:
         """Context-aware popularity: interactions on this channel in the last 30 days, read

@@ -27,6 +27,13 @@ class PretrainConfig:
     # yet measured for the mixed pretraining objectives, so off here.
     logq_frequency: bool = False
     patience: int = 3  # epochs without validation gain before stopping
+    # Multiply the learning rate by this after each epoch without validation gain (1: keep
+    # it constant): smaller steps once the model stops improving at the current size.
+    lr_decay: float = 1.0
+    # After the best epoch is chosen, train this many more epochs on every event, the
+    # held-out validation ones included: they are each person's most recent behaviour, and
+    # a model that serves should have learned from them. Time for it is kept in the budget.
+    finish_epochs: int = 0
     seed: int = 7
     threads: int | None = None  # torch threads; None = all cores
     # "bf16" autocast measured slower on a CPU without native bf16 (docs/benchmarks.md);
@@ -71,6 +78,10 @@ class PretrainConfig:
         if self.external_text_model is not None and not str(self.external_text_model).strip():
             raise ConfigError("external_text_model must name a local model directory "
                               "(or be left out for the built-in text encoder)")
+        if not 0 < self.lr_decay <= 1:
+            raise ConfigError(f"lr_decay must be in (0, 1], got {self.lr_decay}")
+        if self.finish_epochs < 0:
+            raise ConfigError(f"finish_epochs must be >= 0, got {self.finish_epochs}")
         if self.max_minutes is not None and self.max_minutes <= 0:
             raise ConfigError("max_minutes must be > 0 (or absent for no limit)")
 

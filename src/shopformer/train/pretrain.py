@@ -108,6 +108,8 @@ class Pretrainer:
         best_state = copy.deepcopy(model.own_state_dict())  # no copy of a frozen base
         started = time.perf_counter() - state["seconds"]
         stale = state["epoch"] - state["best_epoch"]
+        finish_spans = windows(data.sequences, config.max_events)
+        finish_share = _events_in(finish_spans) / max(_events_in(spans), 1)
         with _progress(show_progress) as progress:
             while state["epoch"] < config.epochs and stale < config.patience:
                 if item_texts is not None:
@@ -127,11 +129,20 @@ class Pretrainer:
                     state["best"], state["best_epoch"] = score["validation_ndcg@10"], state["epoch"]
                     best_state = copy.deepcopy(model.own_state_dict())
                 stale = state["epoch"] - state["best_epoch"]
+                if stale:
+                    state["lr_scale"] = state.get("lr_scale", 1.0) * config.lr_decay
                 if checkpoint_dir:
                     save_checkpoint(checkpoint_dir, model, optimizer, rng, state)
-                if self._out_of_time(started):
+                # Keep time for the finishing epochs: each about this epoch's length, longer
+                # by the share of held-out events it adds.
+                reserve = config.finish_epochs * epoch["seconds"] * finish_share
+                if self._out_of_time(started, reserve):
                     break
-        model.load_own_state_dict(best_state)
+            model.load_own_state_dict(best_state)
+            if config.finish_epochs and held_out.any():
+                state["finish"] = self._finish(model, data, finish_spans, objectives,
+                                               optimizer, rng, item_texts, state, progress,
+                                               started)
         model.eval()
         metrics = self._metrics(state, data, objectives)
         if tokenizer is not None and data.item_texts:
@@ -223,7 +234,8 @@ class Pretrainer:
     def _epoch(self, model: ShopModel, data: PretrainData, spans: np.ndarray,
                objectives: dict[str, Objective], optimizer: torch.optim.Optimizer,
                rng: np.random.Generator, item_texts: TextBatch | None, state: dict,
-               progress: Progress, started: float) -> dict:
+               progress: Progress, started: float | None) -> dict:
+        """One pass over `spans`; `started` None: not cut short by the time budget."""
         config = self.config
         model.train()
         steps = math.ceil(len(spans) / config.batch_size)
@@ -243,7 +255,7 @@ class Pretrainer:
             optimizer.zero_grad(set_to_none=True)
             loss.backward()  # type: ignore[union-attr]
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            self._warm_up(optimizer, state["step"])
+            self._warm_up(optimizer, state["step"], state.get("lr_scale", 1.0))
             optimizer.step()
             state["step"] += 1
             done += 1
@@ -251,13 +263,34 @@ class Pretrainer:
                 totals[name] = totals.get(name, 0.0) + float(value.detach())
             speed = events / max(time.perf_counter() - clock, 1e-9)
             progress.update(task, advance=1, loss=float(loss.detach()), speed=speed)
-            if self._out_of_time(started):
+            if started is not None and self._out_of_time(started):
                 break
         progress.remove_task(task)
         seconds = time.perf_counter() - clock
         return {"seconds": round(seconds, 2), "events_per_second": round(events / seconds, 1),
+                "learning_rate": config.learning_rate * state.get("lr_scale", 1.0),
                 **{f"loss_{n}": round(v / max(done, 1), 4) for n, v in totals.items()},
                 "steps": done}
+
+    def _finish(self, model: ShopModel, data: PretrainData, spans: np.ndarray,
+                objectives: dict[str, Objective], optimizer: torch.optim.Optimizer,
+                rng: np.random.Generator, item_texts: TextBatch | None, state: dict,
+                progress: Progress, started: float) -> dict:
+        """The finishing epochs from the best epoch's weights, on every event. The
+        validation events are training data from here on, so nothing is validated."""
+        began = time.perf_counter()
+        epochs = []
+        for _ in range(self.config.finish_epochs):
+            if item_texts is not None:
+                model.refresh_item_text(item_texts)
+            epochs.append(self._epoch(model, data, spans, objectives, optimizer, rng,
+                                      item_texts, state, progress, None))
+        if item_texts is not None:
+            model.refresh_item_text(item_texts)
+        state["seconds"] = time.perf_counter() - started
+        log.info("finished on every event: %s", epochs)
+        return {"epochs": len(epochs), "seconds": round(time.perf_counter() - began, 1),
+                "history": epochs}
 
     def _batch(self, sequences: SequenceBatch, data: PretrainData,
                item_texts: TextBatch | None, rng: np.random.Generator) -> PretrainBatch:
@@ -281,14 +314,15 @@ class Pretrainer:
         ids, attention = self._tokenizer_in_use.encode_batch(texts)
         return TextBatch(torch.from_numpy(ids), torch.from_numpy(attention))
 
-    def _warm_up(self, optimizer: torch.optim.Optimizer, step: int) -> None:
-        factor = min(1.0, (step + 1) / WARMUP_STEPS)
+    def _warm_up(self, optimizer: torch.optim.Optimizer, step: int, scale: float) -> None:
+        factor = min(1.0, (step + 1) / WARMUP_STEPS) * scale
         for group in optimizer.param_groups:
             group["lr"] = self.config.learning_rate * factor
 
-    def _out_of_time(self, started: float) -> bool:
+    def _out_of_time(self, started: float, reserve: float = 0.0) -> bool:
+        """Whether the budget is spent, `reserve` seconds of it kept for later."""
         budget = self.config.max_minutes
-        return budget is not None and time.perf_counter() - started > budget * 60
+        return budget is not None and time.perf_counter() - started + reserve > budget * 60
 
     # --- evaluation -------------------------------------------------------------------
     def _validate(self, model: ShopModel, sequences: PersonSequences, persons: np.ndarray
@@ -308,7 +342,12 @@ class Pretrainer:
                 "events_per_second": round(float(np.median(speeds)), 1) if speeds else None,
                 "persons": len(data.sequences), "events": data.sequences.events,
                 "items": len(data.vocab.items) - FIRST_ID, "objectives": sorted(objectives),
-                "config": self.config.to_dict(), "history": history}
+                "config": self.config.to_dict(), "history": history,
+                "finish": state.get("finish")}
+
+
+def _events_in(spans: np.ndarray) -> int:
+    return int((spans[:, 1] - spans[:, 0]).sum())
 
 
 def _progress(show: bool) -> Progress:
