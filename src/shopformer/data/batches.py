@@ -34,16 +34,20 @@ def windows(sequences: PersonSequences, max_events: int,
     return np.array(spans, dtype=np.int64).reshape(-1, 2)
 
 
+def span_positions(spans: np.ndarray) -> np.ndarray:
+    """Flat event positions inside (start, end) spans, span after span, without a loop:
+    each start repeated over its length, plus 0, 1, 2, …"""
+    lengths = spans[:, 1] - spans[:, 0]
+    return np.repeat(spans[:, 0], lengths) + (
+        np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths))
+
+
 def item_frequency(sequences: PersonSequences, spans: np.ndarray, num_items: int
                    ) -> np.ndarray:
     """Each item's share of the events inside the training windows (float32, sums to 1)."""
-    lengths = spans[:, 1] - spans[:, 0]
-    if not lengths.sum():
+    counts = np.bincount(sequences.items[span_positions(spans)], minlength=num_items)
+    if not counts.sum():
         return np.zeros(num_items, np.float32)
-    # Event positions of all spans: each start repeated over its length plus 0, 1, 2, …
-    positions = np.repeat(spans[:, 0], lengths) + (
-        np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths))
-    counts = np.bincount(sequences.items[positions], minlength=num_items)
     return (counts / counts.sum()).astype(np.float32)
 
 

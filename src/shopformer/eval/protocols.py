@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from shopformer.data.batches import span_positions
 from shopformer.data.sequences import PersonSequences
 from shopformer.metrics.ranking import hit_rate, mrr, ndcg, ranks_of_targets
 
@@ -41,9 +42,7 @@ def sample_negatives(sequences: PersonSequences, persons: np.ndarray, popularity
     starts, ends = sequences.offsets[persons], sequences.offsets[persons + 1]
     lengths = ends - starts
     seen_rows = np.repeat(rows, lengths)
-    seen_items = sequences.items[np.concatenate([np.arange(a, b) for a, b in
-                                                 zip(starts, ends, strict=True)] or [[]])
-                                 .astype(np.int64)]
+    seen_items = sequences.items[span_positions(np.stack([starts, ends], axis=1))]
     usable = ~np.isin(keys, seen_rows * size + seen_items)
     flat = keys.ravel()
     order = np.argsort(flat, kind="stable")

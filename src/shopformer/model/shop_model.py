@@ -55,9 +55,11 @@ class ShopModel(nn.Module):
         vectors = self.items(events.items) if item_vectors is None else item_vectors
         return self.sequence(vectors, events, causal)
 
-    def last_state(self, events: EventBatch) -> torch.Tensor:
-        """The causal state after each person's last event (B, H): what they want next."""
-        states = self.encode_events(events, causal=True)
+    def last_state(self, events: EventBatch, item_vectors: torch.Tensor | None = None
+                   ) -> torch.Tensor:
+        """The causal state after each person's last event (B, H): what they want next.
+        `item_vectors` (B, T, H): the events' item vectors when the caller has them cached."""
+        states = self.encode_events(events, causal=True, item_vectors=item_vectors)
         last = (~events.padding).sum(1).clamp_min(1) - 1  # (B,)
         return states[torch.arange(states.shape[0]), last]
 

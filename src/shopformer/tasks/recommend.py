@@ -258,7 +258,7 @@ class Recommender:
         # would compute the same ones again.
         vectors = torch.from_numpy(self.item_vectors_[items])[None]
         with torch.inference_mode():
-            state = model.encode_events(batch, causal=True, item_vectors=vectors)[0, -1]
+            state = model.last_state(batch, vectors)[0]
         return self.item_vectors_ @ state.numpy()
 
     def _popular(self, channel: str | None) -> np.ndarray:

@@ -101,14 +101,17 @@ class Pretrainer:
         optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate,
                                       weight_decay=config.weight_decay)
         state = {"epoch": 0, "step": 0, "best": -1.0, "best_epoch": 0, "history": [],
-                 "seconds": 0.0}
+                 "seconds": 0.0, "lr_scale": 1.0}
         if checkpoint_dir and (checkpoint_dir / "state.json").exists():
             state = load_checkpoint(checkpoint_dir, model, optimizer, rng)
+            state.setdefault("lr_scale", 1.0)  # checkpoints from before lr_decay
             log.info("resumed from %s at epoch %d", checkpoint_dir, state["epoch"])
         best_state = copy.deepcopy(model.own_state_dict())  # no copy of a frozen base
         started = time.perf_counter() - state["seconds"]
         stale = state["epoch"] - state["best_epoch"]
-        finish_spans = windows(data.sequences, config.max_events)
+        # Finishing trains on every event; only then are its windows worth cutting.
+        finishing = config.finish_epochs > 0 and held_out.any()
+        finish_spans = windows(data.sequences, config.max_events) if finishing else spans
         finish_share = _events_in(finish_spans) / max(_events_in(spans), 1)
         with _progress(show_progress) as progress:
             while state["epoch"] < config.epochs and stale < config.patience:
@@ -130,7 +133,7 @@ class Pretrainer:
                     best_state = copy.deepcopy(model.own_state_dict())
                 stale = state["epoch"] - state["best_epoch"]
                 if stale:
-                    state["lr_scale"] = state.get("lr_scale", 1.0) * config.lr_decay
+                    state["lr_scale"] *= config.lr_decay
                 if checkpoint_dir:
                     save_checkpoint(checkpoint_dir, model, optimizer, rng, state)
                 # Keep time for the finishing epochs: each about this epoch's length, longer
@@ -139,7 +142,7 @@ class Pretrainer:
                 if self._out_of_time(started, reserve):
                     break
             model.load_own_state_dict(best_state)
-            if config.finish_epochs and held_out.any():
+            if finishing:
                 state["finish"] = self._finish(model, data, finish_spans, objectives,
                                                optimizer, rng, item_texts, state, progress,
                                                started)
@@ -255,7 +258,7 @@ class Pretrainer:
             optimizer.zero_grad(set_to_none=True)
             loss.backward()  # type: ignore[union-attr]
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            self._warm_up(optimizer, state["step"], state.get("lr_scale", 1.0))
+            self._set_learning_rate(optimizer, state["step"], state["lr_scale"])
             optimizer.step()
             state["step"] += 1
             done += 1
@@ -268,7 +271,7 @@ class Pretrainer:
         progress.remove_task(task)
         seconds = time.perf_counter() - clock
         return {"seconds": round(seconds, 2), "events_per_second": round(events / seconds, 1),
-                "learning_rate": config.learning_rate * state.get("lr_scale", 1.0),
+                "learning_rate": config.learning_rate * state["lr_scale"],
                 **{f"loss_{n}": round(v / max(done, 1), 4) for n, v in totals.items()},
                 "steps": done}
 
@@ -314,7 +317,9 @@ class Pretrainer:
         ids, attention = self._tokenizer_in_use.encode_batch(texts)
         return TextBatch(torch.from_numpy(ids), torch.from_numpy(attention))
 
-    def _warm_up(self, optimizer: torch.optim.Optimizer, step: int, scale: float) -> None:
+    def _set_learning_rate(self, optimizer: torch.optim.Optimizer, step: int, scale: float
+                           ) -> None:
+        """A short warm-up, then the configured rate times the decay so far."""
         factor = min(1.0, (step + 1) / WARMUP_STEPS) * scale
         for group in optimizer.param_groups:
             group["lr"] = self.config.learning_rate * factor
