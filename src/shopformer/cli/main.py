@@ -156,7 +156,9 @@ def erase(
 from shopformer.cli import demo as _demo  # noqa: E402  (commands in their own modules)
 from shopformer.cli import pretrain as _pretrain  # noqa: E402
 from shopformer.cli import recommend as _recommend  # noqa: E402
+from shopformer.cli import search_report as _search_report  # noqa: E402
 
 app.command(name="demo")(_demo.demo)
 app.command(name="pretrain")(_pretrain.pretrain)
 app.command(name="recommend")(_recommend.recommend)
+app.command(name="search-report")(_search_report.search_report)

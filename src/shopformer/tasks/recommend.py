@@ -232,6 +232,14 @@ class Recommender:
         return [Recommendation(self.bundle_.vocab.items.value(i), float(scores[i]), why)
                 for i, why in zip(chosen, reasons, strict=True)]
 
+    def person_scores(self, person_id: str) -> np.ndarray | None:
+        """The shop model's score of every item (vocabulary order) for the person's recent
+        history, stored and observed; None for a person without history. Search and ads
+        read a person's live state through this."""
+        self._check()
+        history = self.history(person_id)
+        return self._personal(history) if history else None
+
     def explain(self, person_id: str, item_id: str) -> list[str]:
         self._check()
         return self._reasons(self.history(person_id), [self._known_item(item_id)])[0]

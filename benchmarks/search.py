@@ -1,0 +1,348 @@
+"""Search benchmark: Home Depot relevance (full catalog and pool re-ranking) against BM25,
+TF-IDF and LightGBM LambdaMART; UCI purchase prediction against LightGBM; latency at 100k.
+
+Terms are split by a seeded hash of the lower-cased search term: 20 % test, 10 % validation
+(used for every choice, `--validate` reports it), 70 % training. The catalog is every
+product of the file; unjudged products count as irrelevant (relevance 1, gain 0); gain is
+2^(relevance − 1) − 1; Recall@100 counts products of relevance ≥ 2.5.
+
+    python benchmarks/search.py --data ../shared/data
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import html
+import logging
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from report import (
+    log_to_stdout,
+    machine_description,
+    shown_path,
+    update_docs,
+    write_results,
+)
+from shopformer.tasks.search.ranker import Judgment, SearchConfig, SearchRanker
+
+log = logging.getLogger("search-bench")
+SEED = 2026
+TEST_SHARE, VALID_SHARE = 0.2, 0.1
+DEPTH = 100  # ranked items kept per term (Recall@100)
+SYSTEMS = ("shopformer", "bm25", "tfidf", "lightgbm-lambdamart")
+
+
+@dataclass
+class HomeDepot:
+    ids: list[str]
+    titles: list[str]
+    judged: dict[str, dict[int, float]]  # term → product index → relevance
+    train: list[str]
+    valid: list[str]
+    test: list[str]
+
+
+def bucket(term: str) -> float:
+    digest = hashlib.sha256(f"{SEED}:{term.lower().strip()}".encode()).hexdigest()
+    return int(digest[:8], 16) / 2**32
+
+
+def load_homedepot(folder: Path) -> HomeDepot:
+    with (folder / "train.csv").open(encoding="latin-1", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    titles: dict[str, str] = {}
+    for row in rows:
+        titles.setdefault(row["product_uid"], html.unescape(row["product_title"]))
+    ids = sorted(titles)
+    index = {pid: i for i, pid in enumerate(ids)}
+    judged: dict[str, dict[int, float]] = defaultdict(dict)
+    for row in rows:
+        judged[row["search_term"]][index[row["product_uid"]]] = float(row["relevance"])
+    terms = sorted(judged)
+    test = [t for t in terms if bucket(t) < TEST_SHARE]
+    valid = [t for t in terms if TEST_SHARE <= bucket(t) < TEST_SHARE + VALID_SHARE]
+    train = [t for t in terms if bucket(t) >= TEST_SHARE + VALID_SHARE]
+    return HomeDepot(ids, [titles[i] for i in ids], dict(judged), train, valid, test)
+
+
+def gain(relevance: float | np.ndarray) -> float | np.ndarray:
+    return 2 ** (np.asarray(relevance) - 1) - 1
+
+
+def ndcg(ranked: list[int], judged: dict[int, float], k: int) -> float | None:
+    gains = [float(gain(judged.get(i, 1.0))) for i in ranked[:k]]
+    dcg = sum(g / np.log2(r + 2) for r, g in enumerate(gains))
+    ideal = sorted((float(gain(v)) for v in judged.values()), reverse=True)[:k]
+    best = sum(g / np.log2(r + 2) for r, g in enumerate(ideal))
+    return dcg / best if best > 0 else None
+
+
+def recall(ranked: list[int], judged: dict[int, float], k: int = 100) -> float | None:
+    relevant = {i for i, v in judged.items() if v >= 2.5}
+    return len(relevant & set(ranked[:k])) / len(relevant) if relevant else None
+
+
+def full_metrics(rankings: dict[str, list[int]], data: HomeDepot) -> dict[str, float]:
+    scored = [ndcg(r, data.judged[t], 10) for t, r in rankings.items()]
+    found = [recall(r, data.judged[t]) for t, r in rankings.items()]
+    return {"ndcg@10_full_catalog": float(np.mean([s for s in scored if s is not None])),
+            "recall@100_full_catalog": float(np.mean([f for f in found if f is not None]))}
+
+
+def pool_metrics(scores: dict[str, np.ndarray], predicted: dict[str, np.ndarray],
+                 data: HomeDepot) -> dict[str, float]:
+    """NDCG@5/10 within each term's judged products, and RMSE of predicted relevance."""
+    out: dict[str, list[float]] = {"ndcg@5_pool": [], "ndcg@10_pool": []}
+    errors = []
+    for term, s in scores.items():
+        pool = sorted(data.judged[term])
+        ranked = [pool[i] for i in np.argsort(-s, kind="stable")]
+        for k in (5, 10):
+            value = ndcg(ranked, data.judged[term], k)
+            if value is not None:
+                out[f"ndcg@{k}_pool"].append(value)
+        truth = np.array([data.judged[term][i] for i in pool])
+        errors.append((np.clip(predicted[term], 1, 3) - truth) ** 2)
+    result = {k: float(np.mean(v)) for k, v in out.items()}
+    result["rmse_pool"] = float(np.sqrt(np.mean(np.concatenate(errors))))
+    return result
+
+
+def top(scores: np.ndarray, k: int = DEPTH) -> list[int]:
+    best = np.argpartition(-scores, k)[:k]
+    return best[np.argsort(-scores[best], kind="stable")].tolist()
+
+
+# --- peers ---------------------------------------------------------------------------
+class LexicalPeers:
+    """bm25s (Snowball stemmer, English stop words: its documented setup) and scikit-learn
+    TF-IDF cosine, word and character n-grams, fitted on the titles."""
+
+    def __init__(self, titles: list[str]) -> None:
+        import bm25s
+        import Stemmer
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.stemmer = Stemmer.Stemmer("english")
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(bm25s.tokenize(titles, stopwords="en", stemmer=self.stemmer,
+                                       show_progress=False), show_progress=False)
+        self.word = TfidfVectorizer(sublinear_tf=True)
+        self.word_matrix = self.word.fit_transform(titles)
+        self.char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                                    min_df=2)
+        self.char_matrix = self.char.fit_transform(titles)
+        self.title_words = np.array([len(t.split()) for t in titles], np.float32)
+
+    def bm25_scores(self, term: str) -> np.ndarray:
+        import bm25s
+        tokens = bm25s.tokenize([term], stopwords="en", stemmer=self.stemmer,
+                                show_progress=False, return_ids=False)[0]
+        return self.bm25.get_scores(tokens) if tokens else np.zeros(self.word_matrix.shape[0])
+
+    def tfidf_scores(self, term: str) -> np.ndarray:
+        return np.asarray((self.word_matrix @ self.word.transform([term]).T).todense()).ravel()
+
+    def char_scores(self, term: str) -> np.ndarray:
+        return np.asarray((self.char_matrix @ self.char.transform([term]).T).todense()).ravel()
+
+    def features(self, term: str, items: np.ndarray, bm25: np.ndarray) -> np.ndarray:
+        """LambdaMART's features: BM25, word and character TF-IDF cosines, their shares of
+        the best in the list, query and title lengths."""
+        word = self.tfidf_scores(term)[items]
+        char = self.char_scores(term)[items]
+        b = bm25[items]
+        return np.column_stack([
+            b, word, char, b / max(b.max(), 1e-9), word / max(word.max(), 1e-9),
+            char / max(char.max(), 1e-9), np.full(len(items), len(term.split())),
+            self.title_words[items]]).astype(np.float32)
+
+
+def lambdamart(peers: LexicalPeers, data: HomeDepot, terms: list[str], pools: bool):
+    """LightGBM LambdaMART trained on the training terms' lists (BM25 top-100, or the
+    judged pools), trees chosen by early stopping on the validation terms."""
+    import lightgbm as lgb
+
+    def lists(names: list[str]):
+        x, y, groups, items = [], [], [], []
+        for term in names:
+            bm25 = peers.bm25_scores(term)
+            chosen = np.array(sorted(data.judged[term]) if pools else top(bm25))
+            x.append(peers.features(term, chosen, bm25))
+            y.append([round((data.judged[term].get(int(i), 1.0) - 1) * 3) for i in chosen])
+            groups.append(len(chosen))
+            items.append(chosen)
+        return np.concatenate(x), np.concatenate(y), groups, items
+
+    x_train, y_train, g_train, _ = lists(data.train)
+    x_valid, y_valid, g_valid, _ = lists(data.valid)
+    model = lgb.LGBMRanker(n_estimators=1000, learning_rate=0.05, num_leaves=31,
+                           min_child_samples=20, label_gain=[2 ** (k / 3) - 1 for k in range(7)],
+                           verbose=-1, random_state=SEED)
+    model.fit(x_train, y_train, group=g_train, eval_set=[(x_valid, y_valid)],
+              eval_group=[g_valid], eval_at=[10],
+              callbacks=[lgb.early_stopping(50, verbose=False)])
+    x_eval, _, g_eval, items = lists(terms)
+    scores = model.predict(x_eval)
+    out, start = {}, 0
+    for term, size, chosen in zip(terms, g_eval, items, strict=True):
+        part = scores[start:start + size]
+        start += size
+        out[term] = (chosen, part)
+    train_scores = model.predict(x_train)
+    return out, (train_scores, (y_train / 3 + 1))
+
+
+def linear_relevance(train_scores: np.ndarray, train_relevance: np.ndarray):
+    """Relevance ≈ a·score + b fitted on the training pairs: how a ranker without a
+    relevance output is given one for RMSE."""
+    a, b = np.polyfit(train_scores, train_relevance, 1)
+    return lambda s: a * np.asarray(s) + b
+
+
+def run_peers(data: HomeDepot, terms: list[str]) -> dict[str, dict[str, float]]:
+    started = time.time()
+    peers = LexicalPeers(data.titles)
+    log.info("peers indexed in %.0f s", time.time() - started)
+    results: dict[str, dict[str, float]] = {}
+    for name, scorer in (("bm25", peers.bm25_scores), ("tfidf", peers.tfidf_scores)):
+        started = time.time()
+        rankings = {t: top(scorer(t)) for t in terms}
+        train_pairs = [(scorer(t), data.judged[t]) for t in data.train[:2000]]
+        fit = linear_relevance(np.concatenate([s[sorted(j)] for s, j in train_pairs]),
+                               np.concatenate([[j[i] for i in sorted(j)] for _, j in train_pairs]))
+        pool_scores = {t: scorer(t)[sorted(data.judged[t])] for t in terms}
+        results[name] = {**full_metrics(rankings, data),
+                         **pool_metrics(pool_scores, {t: fit(s) for t, s in pool_scores.items()},
+                                        data),
+                         "seconds": time.time() - started}
+        log.info("%s: %s", name, results[name])
+    started = time.time()
+    full, _ = lambdamart(peers, data, terms, pools=False)
+    rankings = {t: chosen[np.argsort(-s, kind="stable")].tolist() for t, (chosen, s)
+                in full.items()}
+    pooled, (train_scores, train_relevance) = lambdamart(peers, data, terms, pools=True)
+    fit = linear_relevance(train_scores, train_relevance)
+    results["lightgbm-lambdamart"] = {
+        **full_metrics(rankings, data),
+        **pool_metrics({t: s for t, (_, s) in pooled.items()},
+                       {t: fit(s) for t, (_, s) in pooled.items()}, data),
+        "seconds": time.time() - started}
+    log.info("lightgbm-lambdamart: %s", results["lightgbm-lambdamart"])
+    return results
+
+
+# --- shopformer ----------------------------------------------------------------------
+def judgments(data: HomeDepot, terms: list[str]) -> list[Judgment]:
+    return [Judgment(t, data.ids[i], float(gain(r))) for t in terms
+            for i, r in data.judged[t].items()]
+
+
+def run_shopformer(data: HomeDepot, terms: list[str]) -> dict[str, float]:
+    items = [{"item_id": pid, "title": title} for pid, title in zip(data.ids, data.titles,
+                                                                     strict=True)]
+    started = time.time()
+    engine = SearchRanker(SearchConfig()).index(items, queries=data.train)
+    engine.fit(judgments(data, data.train), show_progress=True)
+    trained = time.time() - started
+    log.info("shopformer full-catalog ranker: %.0f s, held-out NDCG@10 %.4f", trained,
+             engine.validation_ndcg_)
+    position = {pid: i for i, pid in enumerate(data.ids)}
+    rankings = {t: [position[h.item_id] for h in engine.search(t, k=DEPTH).hits]
+                for t in terms}
+    full = full_metrics(rankings, data)
+    pool_engine = SearchRanker(SearchConfig(lists="judged")).index(items, queries=data.train)
+    pool_engine.fit(judgments(data, data.train))
+    scores, predicted = {}, {}
+    for t in terms:
+        pool = [data.ids[i] for i in sorted(data.judged[t])]
+        scores[t] = pool_engine.rank(t, pool)
+        predicted[t] = 1 + np.log2(1 + np.clip(pool_engine.predict_gain(t, pool), 0, 3))
+    return {**full, **pool_metrics(scores, predicted, data),
+            "seconds": time.time() - started}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path,
+                        default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument("--validate", action="store_true",
+                        help="report the validation terms (for choices); nothing is written")
+    parser.add_argument("--systems", default=",".join(SYSTEMS))
+    parser.add_argument("--skip-uci", action="store_true")
+    parser.add_argument("--skip-latency", action="store_true")
+    args = parser.parse_args()
+    log_to_stdout()
+    torch.set_num_threads(2)
+    data = load_homedepot(args.data / "search_homedepot")
+    terms = data.valid if args.validate else data.test
+    log.info("Home Depot: %d products, terms train %d / valid %d / test %d; scoring %s",
+             len(data.ids), len(data.train), len(data.valid), len(data.test),
+             "validation" if args.validate else "test")
+    systems = [s.strip() for s in args.systems.split(",")]
+    results: dict[str, dict[str, float]] = {}
+    if "shopformer" in systems:
+        results["shopformer"] = run_shopformer(data, terms)
+        log.info("shopformer: %s", results["shopformer"])
+    if set(systems) - {"shopformer"}:
+        results.update(run_peers(data, terms))
+    if args.validate:
+        return
+    command = f"python benchmarks/search.py --data {shown_path(args.data)}"
+    rows = [{"system": system, "dataset": "homedepot", "split": "test", "metric": metric,
+             "value": round(value, 4)} for system, metrics in results.items()
+            for metric, value in metrics.items() if metric != "seconds"]
+    rows += [{"system": system, "dataset": "homedepot", "split": "test",
+              "metric": "seconds", "value": round(metrics["seconds"], 1)}
+             for system, metrics in results.items()]
+    tables = [homedepot_table(results, data)]
+    if not args.skip_uci:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import search_uci
+
+        uci_rows, uci_table = search_uci.run(args.data / "purchase_intent_uci", SEED)
+        rows += uci_rows
+        tables.append(uci_table)
+    if not args.skip_latency:
+        import search_latency
+
+        timing = search_latency.run()
+        rows.append({"system": "shopformer", "dataset": "synthetic_100k", "split": "test",
+                     "metric": "search_ms_p99", "value": timing["search_ms_p99"]})
+        rows.append({"system": "shopformer", "dataset": "synthetic_100k", "split": "test",
+                     "metric": "search_ms_p50", "value": timing["search_ms_p50"]})
+        tables.append(search_latency.describe(timing))
+    write_results("search", command, rows)
+    update_docs("search", "Search: Home Depot relevance, UCI purchase intent, latency",
+                command, "\n\n".join(tables), machine_description())
+
+
+def homedepot_table(results: dict[str, dict[str, float]], data: HomeDepot) -> str:
+    metrics = ["ndcg@10_full_catalog", "recall@100_full_catalog", "ndcg@5_pool",
+               "ndcg@10_pool", "rmse_pool"]
+    lines = [f"Home Depot product search ({len(data.ids):,} products, titles only; "
+             f"{len(data.test):,} test terms, {len(data.train):,} training terms, "
+             f"{len(data.valid):,} validation terms; split seed {SEED}).", "",
+             "| system | " + " | ".join(metrics) + " | seconds |",
+             "|---|" + "---:|" * (len(metrics) + 1)]
+    for system, values in results.items():
+        lines.append(f"| {system} | " + " | ".join(f"{values[m]:.4f}" for m in metrics)
+                     + f" | {values['seconds']:.0f} |")
+    best_peer = max(v["ndcg@10_full_catalog"] for s, v in results.items() if s != "shopformer")
+    if "shopformer" in results:
+        lines += ["", f"Full-catalog NDCG@10: shopformer / best peer = "
+                  f"{results['shopformer']['ndcg@10_full_catalog'] / best_peer:.3f}."]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Learning to rank: a small network scores each (query, item, person) feature row, trained
+listwise — the softmax over one query's candidates should put its mass where the gains are
+(ListNet with graded gains). Listwise losses optimize the order within a query, which is
+what NDCG measures, instead of each item's label on its own."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from shopformer.model.heads.base import HeadOutput
+
+
+class RankingHead(nn.Module):
+    def __init__(self, features: int, hidden: int = 128, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.features = features
+        self.trunk = nn.Sequential(
+            nn.Linear(features, hidden), nn.GELU(), nn.Dropout(dropout),
+            nn.Linear(hidden, hidden // 2), nn.GELU())
+        self.order = nn.Linear(hidden // 2, 1)
+        # The gain itself, trained pointwise beside the listwise order: shops (and the
+        # pool benchmark) also want "how relevant", not only "which first".
+        self.gain = nn.Linear(hidden // 2, 1)
+
+    def forward(self, features: torch.Tensor, gains: torch.Tensor | None = None,
+                valid: torch.Tensor | None = None) -> HeadOutput:
+        """`features` (Q, K, F) for Q queries of K candidates; `gains` (Q, K) ≥ 0; `valid`
+        (Q, K) marks real candidates (a short list is padded). Logits (Q, K)."""
+        hidden = self.trunk(features)
+        logits = self.order(hidden).squeeze(-1)
+        if valid is not None:
+            logits = logits.masked_fill(~valid, -1e4)
+        loss = None
+        if gains is not None:
+            predicted = self.gain(hidden).squeeze(-1)
+            mask = valid if valid is not None else torch.ones_like(gains, dtype=torch.bool)
+            loss = listwise_loss(logits, gains) + F.mse_loss(predicted[mask], gains[mask])
+        return HeadOutput(logits, loss)
+
+    def predict_gain(self, features: torch.Tensor) -> torch.Tensor:
+        return self.gain(self.trunk(features)).squeeze(-1)
+
+
+def listwise_loss(logits: torch.Tensor, gains: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy between the gains' share and the softmax of the scores, over the
+    queries that have any gain (a list with nothing relevant teaches no order)."""
+    useful = gains.sum(1) > 0
+    if not useful.any():
+        return logits.sum() * 0.0
+    target = gains[useful] / gains[useful].sum(1, keepdim=True)
+    return -(target * F.log_softmax(logits[useful], dim=1)).sum(1).mean()

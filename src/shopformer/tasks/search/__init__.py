@@ -1,0 +1,1 @@
+"""Search: query understanding, hybrid retrieval, a learned ranker, ads and trends."""

@@ -1,0 +1,101 @@
+"""The ranker's view of one (query, candidate item, person): numbers a person could also
+read, so `explain` can say which of them put an item where it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from shopformer.tasks.search.query import ParsedQuery
+
+FEATURES = (
+    "bm25",  # BM25 of the corrected query over all fields
+    "bm25_typed",  # BM25 of the query as typed
+    "bm25_share",  # bm25 / best bm25 among the candidates
+    "trigram",  # character-trigram cosine (spelling-tolerant)
+    "trigram_share",
+    "phrase",  # BM25 of the query's adjacent word pairs in the title
+    "related",  # BM25 of the related terms learned from the search log
+    "dense",  # cosine of query and item text vectors
+    "coverage",  # share of the query's terms the item has
+    "idf_coverage",  # the same, weighted by how rare each term is
+    "all_terms",  # 1 when the item has every query term
+    "last_term",  # the query's last term (often the product type) is in the item
+    "numbers",  # share of the query's numbers in the item (-1: the query has none)
+    "brand",  # the item's brand (or the title's first word) is in the query
+    "title_terms",  # log length of the title
+    "query_terms",  # number of query terms
+    "corrected",  # 1 when spelling was corrected
+    "popularity",  # log(1 + engagements after searches and views)
+    "price",  # log(1 + price); 0 when unknown
+    "person",  # the person's affinity for the item (standardized within the candidates)
+    "has_person",
+    "fusion_rank",  # log(1 + rank in the fused candidate list)
+)
+
+
+@dataclass
+class QueryScores:
+    """Full-catalog scores for one query, from every retriever (N,) each."""
+
+    bm25: np.ndarray
+    bm25_typed: np.ndarray
+    trigram: np.ndarray
+    phrase: np.ndarray
+    related: np.ndarray
+    dense: np.ndarray | None
+
+
+@dataclass
+class ItemTable:
+    """Per-item numbers the features need, aligned with the catalog."""
+
+    title_terms: np.ndarray  # (N,) number of title terms
+    brand_terms: np.ndarray  # (N,) object: the brand's first term, else the title's
+    popularity: np.ndarray  # (N,)
+    price: np.ndarray  # (N,) NaN when unknown
+
+
+def candidate_features(query: ParsedQuery, candidates: np.ndarray, scores: QueryScores,
+                       contains: np.ndarray, idf: np.ndarray, items: ItemTable,
+                       person: np.ndarray | None) -> np.ndarray:
+    """(K, len(FEATURES)) for K candidates. `contains` (K, T) says which of the query's T
+    terms each candidate has, `idf` (T,) their rarity; `person` (K,) affinities or None."""
+    k, terms = len(candidates), len(query.terms)
+    out = np.zeros((k, len(FEATURES)), np.float32)
+    column = {name: i for i, name in enumerate(FEATURES)}
+
+    def put(name: str, values: np.ndarray | float) -> None:
+        out[:, column[name]] = values
+
+    bm25 = scores.bm25[candidates]
+    trigram = scores.trigram[candidates]
+    put("bm25", bm25)
+    put("bm25_typed", scores.bm25_typed[candidates])
+    put("bm25_share", bm25 / max(float(bm25.max(initial=0.0)), 1e-9))
+    put("trigram", trigram)
+    put("trigram_share", trigram / max(float(trigram.max(initial=0.0)), 1e-9))
+    put("phrase", scores.phrase[candidates])
+    put("related", scores.related[candidates])
+    if scores.dense is not None:
+        put("dense", scores.dense[candidates])
+    if terms:
+        put("coverage", contains.mean(1))
+        put("idf_coverage", (contains * idf).sum(1) / max(float(idf.sum()), 1e-9))
+        put("all_terms", contains.all(1))
+        put("last_term", contains[:, -1])
+    numbers = [i for i, t in enumerate(query.terms) if t[:1].isdigit()]
+    put("numbers", contains[:, numbers].mean(1) if numbers else -1.0)
+    put("brand", np.isin(items.brand_terms[candidates], list(query.terms)))
+    put("title_terms", np.log1p(items.title_terms[candidates]))
+    put("query_terms", terms)
+    put("corrected", float(query.was_corrected))
+    put("popularity", np.log1p(items.popularity[candidates]))
+    put("price", np.nan_to_num(np.log1p(items.price[candidates]), nan=0.0))
+    if person is not None:
+        spread = float(person.std())
+        put("person", (person - person.mean()) / spread if spread > 0 else 0.0)
+        put("has_person", 1.0)
+    put("fusion_rank", np.log1p(np.arange(k)))
+    return out

@@ -1,0 +1,87 @@
+"""What the store says about search: the catalog to index, and graded judgments read from
+behaviour — a search followed, in the same session, by a click, view, cart or purchase of
+an item is that item judged for that query by that person (the strongest engagement wins)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow.compute as pc
+
+from shopformer.model.config import FIRST_ID
+from shopformer.storage.base import Store
+from shopformer.tasks.search.ranker import Judgment
+
+ENGAGEMENT_GAINS = {"click": 1.0, "view": 1.0, "fav": 1.5, "cart": 2.0, "purchase": 3.0}
+CATALOG_COLUMNS = ["item_id", "title", "description", "category", "brand", "price",
+                   "attributes", "channels"]
+
+
+@dataclass
+class SearchLog:
+    judgments: list[Judgment]
+    queries: list[str]  # every query typed (spelling correction learns the shop's words)
+    popularity: Counter[str]  # item → engagements after searches and views
+
+
+def catalog_rows(store: Store) -> list[dict]:
+    return store.read_table("item", CATALOG_COLUMNS).to_pylist()
+
+
+def search_log(store: Store, gains: dict[str, float] | None = None) -> SearchLog:
+    """Judgments from every session in the store (one ordered read)."""
+    gains = gains or ENGAGEMENT_GAINS
+    events = store.read_table("event", ["person_id", "session_id", "ts", "event_id", "type",
+                                        "item_id", "query"])
+    if events.num_rows == 0:
+        return SearchLog([], [], Counter())
+    events = events.filter(pc.is_valid(events["session_id"]))
+    order = pc.sort_indices(events, [("person_id", "ascending"), ("session_id", "ascending"),
+                                     ("ts", "ascending"), ("event_id", "ascending")])
+    events = events.take(order)
+    persons = events["person_id"].to_pylist()
+    sessions = events["session_id"].to_pylist()
+    types = events["type"].to_pylist()
+    items = events["item_id"].to_pylist()
+    queries = events["query"].to_pylist()
+    judged: dict[tuple[str, str, str], float] = {}
+    popularity: Counter[str] = Counter()
+    typed: list[str] = []
+    current: tuple[str, str, str] | None = None  # (person, session, query) searched last
+    for person, session, kind, item, query in zip(persons, sessions, types, items, queries,
+                                                  strict=True):
+        if current is not None and (current[0], current[1]) != (person, session):
+            current = None
+        if kind == "search" and query:
+            current = (person, session, query)
+            typed.append(query)
+        elif item and kind in gains:
+            popularity[item] += 1
+            if current is not None:
+                key = (current[2], str(item), person)
+                judged[key] = max(judged.get(key, 0.0), gains[kind])
+    judgments = [Judgment(query, item, gain, person) for (query, item, person), gain
+                 in judged.items()]
+    return SearchLog(judgments, typed, popularity)
+
+
+def person_affinity(recommender, catalog_ids: list[str]):
+    """`PersonScores` from a fitted Recommender: the shop model's live score of every
+    catalog item for the person's recent history (None for someone without history)."""
+    vocabulary = recommender.bundle_.vocab.items
+    positions = np.asarray(vocabulary.lookup(catalog_ids))
+
+    unknown = positions < FIRST_ID  # items the shop model has not seen yet
+
+    def scores(person_id: str) -> np.ndarray | None:
+        every = recommender.person_scores(person_id)
+        if every is None:
+            return None
+        out = every[positions]
+        if unknown.any():
+            out[unknown] = np.median(out[~unknown]) if (~unknown).any() else 0.0
+        return out
+
+    return scores

@@ -1,0 +1,525 @@
+"""Search: hybrid retrieval, then a learned ranker on query, item and person features.
+
+Retrieval never returns an empty page while anything is near: BM25 over the item fields
+(corrected query plus related terms) and character trigrams (spelling-tolerant) are fused
+by reciprocal rank, with dense text vectors when the shop model has them. The ranker is a
+listwise network (model/heads/ranking.py) trained from searches followed by clicks, carts
+and purchases, or from graded relevance labels where a shop has them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+
+from shopformer.core.errors import ConfigError, InputError, Location, NotFittedError
+from shopformer.model.heads.ranking import RankingHead
+from shopformer.tasks.search.analyze import Analyzer
+from shopformer.tasks.search.catalog import FIELDS, SearchCatalog, SearchFilters
+from shopformer.tasks.search.features import (
+    FEATURES,
+    ItemTable,
+    QueryScores,
+    candidate_features,
+)
+from shopformer.tasks.search.fusion import reciprocal_rank_fusion, top_indices
+from shopformer.tasks.search.lexical import CharIndex, TermIndex, bigrams
+from shopformer.tasks.search.query import ParsedQuery, QueryUnderstanding
+from shopformer.tasks.search.spelling import Speller
+from shopformer.tasks.search.synonyms import RelatedTerms, SynonymConfig
+
+log = logging.getLogger(__name__)
+FORMAT_VERSION = 1
+# Affinity of a person for every catalog item (N,), or None for someone unknown.
+PersonScores = Callable[[str], "np.ndarray | None"]
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    candidates: int = 200  # retrieved per query, then ranked
+    field_weights: tuple[float, ...] = (1.0, 0.8, 0.5, 0.3, 0.3)  # FIELDS order
+    spelling: bool = True
+    related: SynonymConfig = field(default_factory=SynonymConfig)
+    fusion_k: int = 60
+    hidden: int = 128
+    dropout: float = 0.1
+    learning_rate: float = 2e-3
+    epochs: int = 40
+    patience: int = 6
+    batch_queries: int = 64
+    validation_share: float = 0.1  # training queries held out to choose the epoch
+    seed: int = 0
+    # "retrieved": learn to rank what retrieval finds (a search engine); "judged": learn to
+    # order the judged items only (re-ranking a given pool).
+    lists: str = "retrieved"
+    train_rows: int = 80  # candidates per training list (all with a gain are kept)
+
+    def __post_init__(self) -> None:
+        if len(self.field_weights) != len(FIELDS):
+            raise ConfigError(f"field_weights needs {len(FIELDS)} numbers, one per field "
+                              f"{FIELDS}, got {len(self.field_weights)}")
+        if self.candidates < 10:
+            raise ConfigError("candidates must be at least 10")
+        if self.lists not in ("retrieved", "judged"):
+            raise ConfigError(f"lists must be 'retrieved' or 'judged', not {self.lists!r}")
+        if not 0 < self.validation_share < 0.5:
+            raise ConfigError("validation_share must be between 0 and 0.5")
+
+
+@dataclass(frozen=True)
+class Judgment:
+    """One graded (query, item) pair: a click, a purchase or a human label. `person_id` and
+    `gain` ≥ 0; pairs of the same query and person form one list to rank."""
+
+    query: str
+    item_id: str
+    gain: float
+    person_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    item_id: str
+    score: float
+    title: str
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: ParsedQuery
+    hits: list[SearchHit]
+    matches: int  # candidates that passed the filters
+    facets: dict[str, list[tuple[str, int]]]
+    notes: list[str]  # e.g. "showing results for …"
+
+
+class SearchRanker:
+    def __init__(self, config: SearchConfig | None = None) -> None:
+        self.config = config or SearchConfig()
+        self.person_scores: PersonScores | None = None
+
+    # --- building ---------------------------------------------------------------------
+    def index(self, items: Iterable[Mapping[str, object]], *, queries: Iterable[str] = (),
+              popularity: Mapping[str, float] | None = None) -> SearchRanker:
+        """Build the lexical indexes over the catalog. `queries` (the search log) add to
+        the words spelling correction knows; `popularity`: item_id → engagements."""
+        self.catalog_ = SearchCatalog(items)
+        self.analyzer_ = Analyzer()
+        texts = self.catalog_.texts
+        analyzed = [[self.analyzer_.terms(texts[name][i]) for name in FIELDS]
+                    for i in range(len(self.catalog_))]
+        self.terms_ = TermIndex(analyzed, self.config.field_weights)
+        self.pairs_ = TermIndex([[bigrams(doc[0])] for doc in analyzed], [1.0])
+        self.trigrams_ = CharIndex([self.analyzer_.words(f"{texts['title'][i]} "
+                                                         f"{texts['brand'][i]}")
+                                    for i in range(len(self.catalog_))])
+        self.speller_ = None
+        if self.config.spelling:
+            self.speller_ = Speller.from_texts([*texts["title"], *texts["brand"],
+                                                *texts["category"], *texts["description"],
+                                                *queries])
+        self.related_ = RelatedTerms(self.config.related)
+        counts = np.zeros(len(self.catalog_))
+        for item_id, count in (popularity or {}).items():
+            if item_id in self.catalog_.position:
+                counts[self.catalog_.position[item_id]] = count
+        brands = [self._brand_term(i, analyzed[i]) for i in range(len(self.catalog_))]
+        self.items_ = ItemTable(np.array([len(doc[0]) for doc in analyzed], np.float32),
+                                np.array(brands, dtype=object), counts, self.catalog_.prices)
+        self.understanding_ = QueryUnderstanding(self.analyzer_, self.speller_, self.related_)
+        return self
+
+    @staticmethod
+    def _brand_term(i: int, analyzed: list[tuple[str, ...]]) -> str:
+        brand, title = analyzed[1], analyzed[0]
+        return (brand or title or ("",))[0]
+
+    def fit(self, judgments: Iterable[Judgment], person_scores: PersonScores | None = None,
+            show_progress: bool = False) -> SearchRanker:
+        """Learn related terms and the ranker from graded pairs. Items never judged for a
+        query count as gain 0 for it (not clicked, or judged irrelevant)."""
+        self._check_indexed()
+        self.person_scores = person_scores
+        lists = self._group(judgments)
+        self.related_.fit(self._term_pairs(lists))
+        rng = np.random.default_rng(self.config.seed)
+        keys = sorted(lists)
+        rng.shuffle(keys)
+        held = max(1, int(len(keys) * self.config.validation_share))
+        train = [self._training_list(k, lists[k]) for k in _progress(keys[held:], show_progress,
+                                                                    "search lists")]
+        valid = [self._training_list(k, lists[k]) for k in keys[:held]]
+        train = [t for t in train if t is not None and t[1].sum() > 0]
+        valid = [t for t in valid if t is not None and t[1].sum() > 0]
+        if not train:
+            raise ConfigError("no judged item was retrieved for any training query: "
+                              "check that the judgments' item ids are in the catalog")
+        self._fit_head(train, valid)
+        return self
+
+    def _group(self, judgments: Iterable[Judgment]
+               ) -> dict[tuple[str, str | None], dict[int, float]]:
+        lists: dict[tuple[str, str | None], dict[int, float]] = {}
+        for number, j in enumerate(judgments, start=1):
+            if not isinstance(j.query, str) or not j.query.strip():
+                raise InputError("query is empty", Location(row=number, field="query"))
+            if not (isinstance(j.gain, int | float) and math.isfinite(j.gain) and j.gain >= 0):
+                raise InputError(f"gain {j.gain!r} must be a number >= 0",
+                                 Location(row=number, field="gain"))
+            position = self.catalog_.position.get(str(j.item_id))
+            if position is None:
+                continue  # an item no longer in the catalog cannot be ranked
+            gains = lists.setdefault((j.query, j.person_id), {})
+            gains[position] = max(gains.get(position, 0.0), float(j.gain))
+        if not lists:
+            raise ConfigError("no judgment names an item of the catalog")
+        return lists
+
+    def _term_pairs(self, lists: Mapping[tuple[str, str | None], dict[int, float]]):
+        """Per distinct query: its terms and the union of its engaged items' terms, so an
+        association needs several queries behind it, not one query's many items."""
+        by_query: dict[str, set[str]] = {}
+        for (query, _), gains in lists.items():
+            terms = by_query.setdefault(query, set())
+            for position, gain in gains.items():
+                if gain > 0:
+                    terms.update(self.analyzer_.terms(self.catalog_.texts["title"][position]))
+        for query, item_terms in by_query.items():
+            parsed = self.understanding_.parse(query)
+            yield parsed.terms, tuple(item_terms), 1.0
+
+    def _training_list(self, key: tuple[str, str | None], gains: Mapping[int, float]):
+        query, person = key
+        parsed = self.understanding_.parse(query)
+        if self.config.lists == "judged":
+            pool = np.array(sorted(gains), np.int64)
+            scores = self._query_scores(parsed)
+            candidates = pool[self._fused_order(scores, pool)]
+            features = self._features(parsed, candidates, scores, person)
+        else:
+            candidates, features = self._candidates(parsed, person, None)
+        if not len(candidates):
+            return None
+        target = np.array([gains.get(int(c), 0.0) for c in candidates], np.float32)
+        if self.config.lists == "retrieved" and len(target) > self.config.train_rows:
+            # Features come from the whole list (shares, ranks); training sees every gain
+            # and the best-fused of the rest, plus a few far down: as good, much faster.
+            keep = target > 0
+            keep[:self.config.train_rows // 2] = True
+            rest = np.flatnonzero(~keep)
+            rng = np.random.default_rng(zlib.crc32(query.encode()) + self.config.seed)
+            room = max(0, self.config.train_rows - int(keep.sum()))
+            keep[rng.choice(rest, min(room, len(rest)), replace=False)] = True
+            features, target = features[keep], target[keep]
+        return features, target
+
+    def _fit_head(self, train: list, valid: list) -> None:
+        torch.manual_seed(self.config.seed)
+        stacked = np.concatenate([f for f, _ in train])
+        self.scale_ = _Scaler.fit(stacked)
+        width = max(len(g) for _, g in train + valid)
+        x_train, g_train, m_train = _pad([(self.scale_(f), g) for f, g in train], width)
+        x_valid, g_valid, m_valid = _pad([(self.scale_(f), g) for f, g in valid], width)
+        head = RankingHead(len(FEATURES), self.config.hidden, self.config.dropout)
+        optimizer = torch.optim.AdamW(head.parameters(), lr=self.config.learning_rate,
+                                      weight_decay=1e-4)
+        best, best_state, stale = -1.0, None, 0
+        generator = torch.Generator().manual_seed(self.config.seed)
+        for epoch in range(self.config.epochs):
+            head.train()
+            order = torch.randperm(len(x_train), generator=generator)
+            for start in range(0, len(order), self.config.batch_queries):
+                rows = order[start:start + self.config.batch_queries]
+                out = head(x_train[rows], g_train[rows], m_train[rows])
+                optimizer.zero_grad()
+                out.loss.backward()
+                optimizer.step()
+            score = _ndcg_at_10(head, x_valid, g_valid, m_valid) if len(valid) else 0.0
+            log.info("search ranker epoch %d: held-out NDCG@10 %.4f", epoch + 1, score)
+            if score > best:
+                best, stale = score, 0
+                best_state = {k: v.clone() for k, v in head.state_dict().items()}
+            else:
+                stale += 1
+                if stale >= self.config.patience:
+                    break
+        assert best_state is not None
+        head.load_state_dict(best_state)
+        head.eval()
+        self.head_ = head
+        self.validation_ndcg_ = best
+
+    # --- answering --------------------------------------------------------------------
+    def search(self, query: str, k: int = 10, person_id: str | None = None,
+               filters: SearchFilters | None = None) -> SearchResult:
+        self._check_fitted()
+        if not isinstance(query, str):
+            raise ConfigError("query must be text")
+        if k < 1:
+            raise ConfigError("k must be at least 1")
+        parsed = self.understanding_.parse(query)
+        allowed = self.catalog_.allowed(filters)
+        candidates, features = self._candidates(parsed, person_id, allowed)
+        notes = [f"showing results for “{parsed.corrected}”"] if parsed.was_corrected else []
+        if not len(candidates):
+            notes.append("nothing matches" + (" these filters" if allowed is not None else ""))
+            return SearchResult(parsed, [], 0, {}, notes)
+        scores = self._score(features)
+        order = np.argsort(-scores, kind="stable")[:k]
+        hits = [SearchHit(self.catalog_.ids[candidates[i]], float(scores[i]),
+                          self.catalog_.texts["title"][candidates[i]]) for i in order]
+        return SearchResult(parsed, hits, len(candidates), self.catalog_.facets(candidates),
+                            notes)
+
+    def rank(self, query: str, item_ids: Sequence[str], person_id: str | None = None
+             ) -> np.ndarray:
+        """Scores for given items (e.g. a pool to re-rank), higher is better; items outside
+        the catalog score -inf."""
+        return self._pool(query, item_ids, person_id, gains=False)
+
+    def predict_gain(self, query: str, item_ids: Sequence[str], person_id: str | None = None
+                     ) -> np.ndarray:
+        """Predicted gain of each given item for the query (NaN outside the catalog)."""
+        return self._pool(query, item_ids, person_id, gains=True)
+
+    def _pool(self, query: str, item_ids: Sequence[str], person_id: str | None, gains: bool
+              ) -> np.ndarray:
+        self._check_fitted()
+        parsed = self.understanding_.parse(query)
+        positions = np.array([self.catalog_.position.get(str(i), -1) for i in item_ids])
+        known = positions >= 0
+        out = np.full(len(item_ids), np.nan if gains else -np.inf)
+        if known.any():
+            scores = self._query_scores(parsed)
+            candidates = positions[known]
+            # pool order stands in for the fused order: by the fused retrievers' own rank
+            fused = self._fused_order(scores, candidates)
+            features = self._features(parsed, candidates[fused], scores, person_id)
+            ranked = np.empty(len(candidates))
+            ranked[fused] = self._score(features, gains)
+            out[known] = ranked
+        return out
+
+    def explain(self, query: str, item_id: str, person_id: str | None = None) -> list[str]:
+        """Why the item ranks where it does: its rank for the query, then the features that
+        lift or sink it most (each feature set to the candidates' average, in turn)."""
+        self._check_fitted()
+        position = self.catalog_.position.get(str(item_id))
+        if position is None:
+            raise ConfigError(f"unknown item {item_id!r}")
+        parsed = self.understanding_.parse(query)
+        candidates, features = self._candidates(parsed, person_id, None)
+        where = np.flatnonzero(candidates == position)
+        if not len(where):
+            return [f"not among the {len(candidates)} items retrieved for “{parsed.corrected}”"]
+        scores = self._score(features)
+        rank = int((scores > scores[where[0]]).sum()) + 1
+        row = features[where[0]]
+        base = scores[where[0]]
+        effects = []
+        for column, name in enumerate(FEATURES):
+            changed = features[where].copy()
+            changed[0, column] = features[:, column].mean()
+            effects.append((base - float(self._score(changed)[0]), name, row[column]))
+        effects.sort(key=lambda e: -abs(e[0]))
+        reasons = [f"rank {rank} of {len(candidates)} for “{parsed.corrected}”"]
+        reasons += [_describe(name, value, effect) for effect, name, value in effects[:3]
+                    if abs(effect) > 1e-6]
+        return reasons
+
+    # --- inside -----------------------------------------------------------------------
+    def _query_scores(self, parsed: ParsedQuery) -> QueryScores:
+        bm25 = self.terms_.score(parsed.terms)
+        typed = bm25 if parsed.typed_terms == parsed.terms else self.terms_.score(
+            parsed.typed_terms)
+        related = (self.terms_.score(list(parsed.expansions), list(parsed.expansions.values()))
+                   if parsed.expansions else np.zeros_like(bm25))
+        return QueryScores(bm25, typed, self.trigrams_.score(parsed.words),
+                           self.pairs_.score(bigrams(parsed.terms)), related, None)
+
+    def _candidates(self, parsed: ParsedQuery, person_id: str | None,
+                    allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        scores = self._query_scores(parsed)
+        size = self.config.candidates
+        lexical = top_indices(scores.bm25 + scores.related, size, allowed)
+        trigram = top_indices(scores.trigram, size, allowed)
+        candidates = reciprocal_rank_fusion([lexical, trigram], self.config.fusion_k,
+                                            limit=size)
+        return candidates, self._features(parsed, candidates, scores, person_id)
+
+    def _fused_order(self, scores: QueryScores, candidates: np.ndarray) -> np.ndarray:
+        lexical = np.argsort(-(scores.bm25 + scores.related)[candidates], kind="stable")
+        trigram = np.argsort(-scores.trigram[candidates], kind="stable")
+        return reciprocal_rank_fusion([lexical, trigram], self.config.fusion_k)
+
+    def _features(self, parsed: ParsedQuery, candidates: np.ndarray, scores: QueryScores,
+                  person_id: str | None) -> np.ndarray:
+        if not len(candidates):
+            return np.zeros((0, len(FEATURES)), np.float32)
+        contains = self.terms_.contains(parsed.terms, candidates)
+        ids = self.terms_.ids(parsed.terms)
+        idf = np.where(ids >= 0, self.terms_.idf[np.maximum(ids, 0)], 0.0)
+        person = None
+        if person_id is not None and self.person_scores is not None:
+            every = self.person_scores(person_id)
+            person = None if every is None else np.asarray(every)[candidates]
+        return candidate_features(parsed, candidates, scores, contains, idf, self.items_,
+                                  person)
+
+    def _score(self, features: np.ndarray, gains: bool = False) -> np.ndarray:
+        with torch.inference_mode():
+            x = torch.from_numpy(self.scale_(features))[None]
+            if gains:
+                return self.head_.predict_gain(x)[0].numpy()
+            return self.head_(x).logits[0].numpy()
+
+    def _check_indexed(self) -> None:
+        if not hasattr(self, "catalog_"):
+            raise NotFittedError("call SearchRanker.index(items) first")
+
+    def _check_fitted(self) -> None:
+        self._check_indexed()
+        if not hasattr(self, "head_"):
+            raise NotFittedError("call SearchRanker.fit(judgments) first")
+
+    # --- saving -----------------------------------------------------------------------
+    def save(self, directory: Path) -> None:
+        """config.json (settings, scaling, related terms), model.safetensors (the ranker)
+        and catalog.jsonl (the items indexed), so `load` rebuilds the same engine."""
+        self._check_fitted()
+        directory.mkdir(parents=True, exist_ok=True)
+        config = {"format_version": FORMAT_VERSION, "config": _plain(asdict(self.config)),
+                  "scale": self.scale_.to_dict(), "related": self.related_.to_dict(),
+                  "features": list(FEATURES), "validation_ndcg": self.validation_ndcg_}
+        (directory / "config.json").write_text(json.dumps(config, ensure_ascii=False,
+                                                          indent=1))
+        save_file({**self.head_.state_dict(),
+                   "popularity": torch.from_numpy(self.items_.popularity)},
+                  directory / "model.safetensors")
+        with (directory / "catalog.jsonl").open("w", encoding="utf-8") as out:
+            for i, item_id in enumerate(self.catalog_.ids):
+                row = {"item_id": item_id, "price": _finite(self.catalog_.prices[i]),
+                       "channels": sorted(self.catalog_.channels[i] or []) or None}
+                row.update({name: self.catalog_.texts[name][i] for name in FIELDS})
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    @classmethod
+    def load(cls, directory: Path) -> SearchRanker:
+        config_path = directory / "config.json"
+        if not config_path.is_file():
+            raise ConfigError(f"{directory} holds no search model (config.json missing)")
+        saved = json.loads(config_path.read_text())
+        if saved.get("format_version") != FORMAT_VERSION:
+            raise ConfigError(f"{config_path}: format version {saved.get('format_version')}"
+                              f" is not {FORMAT_VERSION}")
+        settings = saved["config"]
+        settings["related"] = SynonymConfig(**settings["related"])
+        settings["field_weights"] = tuple(settings["field_weights"])
+        ranker = cls(SearchConfig(**settings))
+        with (directory / "catalog.jsonl").open(encoding="utf-8") as lines:
+            ranker.index([json.loads(line) for line in lines])
+        state = load_file(directory / "model.safetensors")
+        ranker.items_.popularity = state.pop("popularity").numpy()
+        ranker.related_ = RelatedTerms.from_dict(saved["related"], ranker.config.related)
+        ranker.understanding_.related = ranker.related_
+        ranker.scale_ = _Scaler.from_dict(saved["scale"])
+        head = RankingHead(len(FEATURES), ranker.config.hidden, ranker.config.dropout)
+        head.load_state_dict(state)
+        head.eval()
+        ranker.head_, ranker.validation_ndcg_ = head, saved["validation_ndcg"]
+        return ranker
+
+
+class _Scaler:
+    """Signed log, then standardized: BM25 sums and counts have long tails."""
+
+    def __init__(self, mean: np.ndarray, std: np.ndarray) -> None:
+        self.mean, self.std = mean.astype(np.float32), std.astype(np.float32)
+
+    @classmethod
+    def fit(cls, features: np.ndarray) -> _Scaler:
+        logged = _signed_log(features)
+        return cls(logged.mean(0), np.maximum(logged.std(0), 1e-6))
+
+    def __call__(self, features: np.ndarray) -> np.ndarray:
+        return ((_signed_log(features) - self.mean) / self.std).astype(np.float32)
+
+    def to_dict(self) -> dict[str, list[float]]:
+        return {"mean": self.mean.tolist(), "std": self.std.tolist()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> _Scaler:
+        return cls(np.array(data["mean"]), np.array(data["std"]))
+
+
+def _signed_log(x: np.ndarray) -> np.ndarray:
+    return np.sign(x) * np.log1p(np.abs(x))
+
+
+def _pad(lists: list[tuple[np.ndarray, np.ndarray]], width: int
+         ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    x = np.zeros((len(lists), width, len(FEATURES)), np.float32)
+    g = np.zeros((len(lists), width), np.float32)
+    m = np.zeros((len(lists), width), bool)
+    for row, (features, gains) in enumerate(lists):
+        x[row, :len(gains)], g[row, :len(gains)], m[row, :len(gains)] = features, gains, True
+    return torch.from_numpy(x), torch.from_numpy(g), torch.from_numpy(m)
+
+
+@torch.no_grad()
+def _ndcg_at_10(head: RankingHead, x: torch.Tensor, gains: torch.Tensor, valid: torch.Tensor
+                ) -> float:
+    head.eval()
+    logits = head(x, valid=valid).logits
+    order = torch.argsort(logits, dim=1, descending=True, stable=True)[:, :10]
+    discount = 1 / torch.log2(torch.arange(2, 12, dtype=torch.float32))
+    dcg = (torch.gather(gains, 1, order) * discount[:order.shape[1]]).sum(1)
+    ideal = (torch.sort(gains, dim=1, descending=True).values[:, :10]
+             * discount[:order.shape[1]]).sum(1)
+    return float((dcg / ideal.clamp_min(1e-9)).mean())
+
+
+def _describe(name: str, value: float, effect: float) -> str:
+    direction = "lifts" if effect > 0 else "lowers"
+    words = {
+        "bm25": "matches the query's words", "bm25_typed": "matches the words as typed",
+        "bm25_share": "matches the words as well as the best items do",
+        "trigram": "is spelt like the query", "trigram_share": "is spelt like the query",
+        "phrase": "has the query's words side by side", "related": "has related terms "
+        "shoppers engaged with after this search", "dense": "means something close",
+        "coverage": "has most of the query's words", "idf_coverage": "has the query's rare "
+        "words", "all_terms": "has every query word", "last_term": "is the kind of product "
+        "asked for", "numbers": "has the sizes or numbers asked for", "brand": "is of the "
+        "brand asked for", "title_terms": "title length", "popularity": "popular after "
+        "searches", "price": "its price", "person": "fits what this person likes",
+        "fusion_rank": "retrieval rank",
+    }.get(name, name)
+    return f"{words} ({name} = {value:.3g}) {direction} it"
+
+
+def _progress(items: list, show: bool, label: str):
+    if not show:
+        return items
+    from rich.progress import track
+    return track(items, description=label)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _finite(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)

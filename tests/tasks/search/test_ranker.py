@@ -1,0 +1,150 @@
+"""The search engine on a small catalog with known answers: hybrid retrieval, filters,
+empty results, learned order, saving, explaining."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from shopformer.core.errors import ConfigError, InputError, NotFittedError
+from shopformer.tasks.search.catalog import SearchFilters
+from shopformer.tasks.search.fusion import reciprocal_rank_fusion, top_indices
+from shopformer.tasks.search.ranker import Judgment, SearchConfig, SearchRanker
+
+KINDS = {
+    "drill": ("Tools", ["cordless drill", "hammer drill", "drill driver kit"]),
+    "lamp": ("Lighting", ["desk lamp", "floor lamp", "led table lamp"]),
+    "faucet": ("Bath", ["kitchen faucet", "bathroom faucet", "faucet with sprayer"]),
+    "kettle": ("Kitchen", ["electric kettle", "stainless kettle", "glass kettle"]),
+    "耳机": ("数码", ["蓝牙耳机", "降噪耳机", "运动耳机"]),
+}
+BRANDS = ["Acme", "Brightco", "Stone"]
+
+
+def catalog() -> list[dict]:
+    rows = []
+    for kind, (category, names) in KINDS.items():
+        for n, name in enumerate(names):
+            for b, brand in enumerate(BRANDS):
+                rows.append({"item_id": f"{kind}-{n}-{b}", "title": f"{brand} {name}",
+                             "brand": brand, "category": f"{category}/{kind}",
+                             "price": 20.0 + 30 * b + n, "description": f"a fine {name}",
+                             "channels": ["web", "app"] if b < 2 else ["store"]})
+    return rows
+
+
+def judgments() -> list[Judgment]:
+    """Shoppers who search a kind engage with items of that kind, the first brand most."""
+    out = []
+    for kind, (_, names) in KINDS.items():
+        for name in names:
+            for n in range(len(names)):
+                for b, _brand in enumerate(BRANDS):
+                    gain = 3.0 if names[n] == name and b == 0 else 1.0 if names[n] == name else 0
+                    out.append(Judgment(name, f"{kind}-{n}-{b}", gain))
+    return out
+
+
+@pytest.fixture(scope="module")
+def engine() -> SearchRanker:
+    config = SearchConfig(candidates=20, epochs=30, patience=30, hidden=32, train_rows=20,
+                          validation_share=0.2, batch_queries=4)
+    return SearchRanker(config).index(catalog()).fit(judgments())
+
+
+def test_the_planted_item_comes_first(engine):
+    for query, expected in (("cordless drill", "drill-0-0"), ("desk lamp", "lamp-0-0"),
+                            ("降噪耳机", "耳机-1-0")):
+        hits = engine.search(query, k=5).hits
+        assert hits[0].item_id == expected, (query, [h.item_id for h in hits])
+
+
+def test_a_misspelt_query_finds_the_same_items(engine):
+    right = [h.item_id for h in engine.search("electric kettle", k=3).hits]
+    result = engine.search("electirc kettel", k=3)
+    assert {h.item_id for h in result.hits} == set(right)
+    assert result.query.was_corrected and any("electric kettle" in n for n in result.notes)
+
+
+def test_a_near_match_is_never_an_empty_page(engine):
+    result = engine.search("kettles electrical stainles", k=5)
+    assert result.hits and all(h.item_id.startswith("kettle") for h in result.hits[:3])
+
+
+def test_nothing_near_gives_an_empty_result_that_says_so(engine):
+    result = engine.search("qqqq zzzz", k=5)
+    assert result.hits == [] and result.matches == 0 and result.notes
+
+
+def test_filters_hold(engine):
+    def ids(**filters):
+        return [h.item_id for h in engine.search("lamp", k=20,
+                                                 filters=SearchFilters(**filters)).hits]
+
+    assert ids(brands=frozenset({"stone"})) and all(i.endswith("-2") for i in ids(
+        brands=frozenset({"Stone"})))
+    assert all(20 <= 20 + 30 * int(i[-1]) + int(i.split("-")[1]) <= 50
+               for i in ids(max_price=50))
+    assert all(i.endswith("-2") for i in ids(channel="store"))
+    assert ids(category_prefix="Tools") == []  # no lamp among the tools
+    with pytest.raises(ConfigError):
+        SearchFilters(min_price=10, max_price=5)
+
+
+def test_facets_count_the_matches(engine):
+    facets = engine.search("lamp", k=3).facets
+    assert dict(facets["category"]).get("Lighting", 0) >= 9
+    assert {name for name, _ in facets["brand"]} == set(BRANDS)
+
+
+def test_hybrid_fusion_prefers_items_high_in_both_lists():
+    lexical, trigram = np.array([5, 1, 2]), np.array([1, 7, 5])
+    assert reciprocal_rank_fusion([lexical, trigram]).tolist()[:2] == [1, 5]
+    scores = np.array([0.0, 2.0, 1.0, 0.0])
+    assert top_indices(scores, 10).tolist() == [1, 2]  # zero scores never match
+    assert top_indices(scores, 10, np.array([True, False, True, True])).tolist() == [2]
+
+
+def test_learned_order_beats_plain_word_match(engine):
+    """Every brand of a 'cordless drill' matches the words equally; the search log says
+    shoppers prefer the first brand, and the ranker learned it."""
+    hits = engine.search("hammer drill", k=3).hits
+    assert hits[0].item_id == "drill-1-0"
+    gains = engine.predict_gain("hammer drill", ["drill-1-0", "drill-1-2", "lamp-0-0"])
+    assert gains[0] > gains[1] > gains[2]
+    assert np.isnan(engine.predict_gain("hammer drill", ["nope"])[0])
+
+
+def test_explain_names_the_reasons(engine):
+    reasons = engine.explain("desk lamp", "lamp-0-0")
+    assert reasons[0].startswith("rank 1 ")
+    assert len(reasons) >= 2
+    assert "not among" in engine.explain("desk lamp", "kettle-0-0")[0]
+    with pytest.raises(ConfigError):
+        engine.explain("desk lamp", "missing")
+
+
+def test_saved_and_loaded_engine_answers_the_same(engine, tmp_path):
+    engine.save(tmp_path / "search")
+    again = SearchRanker.load(tmp_path / "search")
+    for query in ("cordles drill", "floor lamp", "蓝牙耳机"):
+        first = [(h.item_id, round(h.score, 5)) for h in engine.search(query).hits]
+        assert [(h.item_id, round(h.score, 5)) for h in again.search(query).hits] == first
+    with pytest.raises(ConfigError):
+        SearchRanker.load(tmp_path / "nothing")
+
+
+def test_bad_input_is_refused_with_where():
+    with pytest.raises(NotFittedError):
+        SearchRanker().search("lamp")
+    with pytest.raises(InputError, match="row 2"):
+        SearchRanker().index([{"item_id": "a", "title": "x"}, {"title": "no id"}])
+    with pytest.raises(InputError, match="price"):
+        SearchRanker().index([{"item_id": "a", "title": "x", "price": "cheap"}])
+    indexed = SearchRanker(SearchConfig(candidates=10)).index(catalog())
+    with pytest.raises(InputError, match="gain"):
+        indexed.fit([Judgment("lamp", "lamp-0-0", -1.0)])
+    with pytest.raises(ConfigError, match="catalog"):
+        indexed.fit([Judgment("lamp", "unknown-item", 1.0)])
+    with pytest.raises(ConfigError):
+        SearchConfig(field_weights=(1.0,))

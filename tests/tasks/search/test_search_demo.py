@@ -1,0 +1,84 @@
+"""Search on the demo shop, trained from its own search → engagement log: planted queries
+find their category, and an ambiguous query is ordered by who asks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shopformer.demo import DemoConfig, build_demo_shop
+from shopformer.demo.categories import CATEGORIES
+from shopformer.tasks.recommend import Recommender
+from shopformer.tasks.search.from_store import catalog_rows, person_affinity, search_log
+from shopformer.tasks.search.ranker import SearchConfig, SearchRanker
+from shopformer.train.config import PretrainConfig
+from shopformer.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    import torch
+
+    torch.set_num_threads(1)
+    folder = tmp_path_factory.mktemp("search")
+    manifest = build_demo_shop(folder / "raw", DemoConfig(persons=200, items=90, days=60,
+                                                         conversations=10))
+    workspace = Workspace.init(folder / "shop")
+    workspace.ingest(manifest.out_dir)
+    settings = PretrainConfig(epochs=12, max_minutes=None, batch_size=32, hidden=32, layers=1,
+                              heads=2, text_hidden=32, text_layers=1, text_heads=2,
+                              negatives=64, threads=1, patience=12, seed=3)
+    _, bundle = workspace.pretrain(settings, show_progress=False)
+    recommender = Recommender().fit(workspace.store, bundle)
+    rows = catalog_rows(workspace.store)
+    log = search_log(workspace.store)
+    engine = SearchRanker(SearchConfig(candidates=40, train_rows=40, epochs=25, hidden=32))
+    engine.index(rows, queries=log.queries, popularity=log.popularity)
+    engine.fit(log.judgments, person_affinity(recommender, [r["item_id"] for r in rows]))
+    truth = json.loads((folder / "raw" / "truth.json").read_text())
+    yield workspace, engine, recommender, log, truth
+    workspace.close()
+
+
+def test_the_search_log_becomes_graded_judgments(shop):
+    _, _, _, log, _ = shop
+    assert len(log.judgments) > 100 and log.queries
+    assert {j.gain for j in log.judgments} <= {1.0, 1.5, 2.0, 3.0}
+    assert all(j.person_id for j in log.judgments)
+
+
+def test_a_planted_query_returns_its_category_first(shop):
+    _, engine, _, _, _ = shop
+    for category in CATEGORIES:
+        for query in (category.queries[1][0], category.queries[0][0]):
+            hits = engine.search(query, k=3).hits
+            leaf = category.leaf[1]
+            assert hits, query
+            categories = [engine.catalog_.texts["category"][engine.catalog_.position[h.item_id]]
+                          for h in hits]
+            assert leaf in categories[0], (query, categories)
+
+
+def test_persons_with_different_tastes_get_different_orders(shop):
+    """'tea' matches iced tea (Cold Drinks) and green or oolong tea (Tea)."""
+    workspace, engine, recommender, _, truth = shop
+
+    def fan_of(liked: str, not_liked: str) -> str:
+        for planted in truth["persons"].values():
+            favourites = " ".join(planted["favourite_categories"])
+            person = workspace.person_for_account(*planted["accounts"][0])
+            if (liked in favourites and not_liked not in favourites
+                    and len(recommender.history(person)) >= 10):
+                return person
+        raise AssertionError(f"no planted fan of {liked}")
+
+    def share(person: str, leaf: str) -> float:
+        hits = engine.search("tea", k=4, person_id=person).hits
+        cats = [engine.catalog_.texts["category"][engine.catalog_.position[h.item_id]]
+                for h in hits]
+        return sum(leaf in c for c in cats) / len(cats)
+
+    drinks_fan, tea_fan = fan_of("Cold Drinks", "Tea"), fan_of("Tea", "Cold Drinks")
+    assert share(drinks_fan, "Cold Drinks") > share(tea_fan, "Cold Drinks")
+    assert share(tea_fan, "> 茶叶 Tea") > share(drinks_fan, "> 茶叶 Tea")
