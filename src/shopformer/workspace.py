@@ -35,12 +35,14 @@ from shopformer.storage.base import Store, open_store
 from shopformer.train.registry import ModelRegistry
 
 if TYPE_CHECKING:  # torch stays unloaded until a model is needed: the CLI starts fast
+    from shopformer.tasks.search.ranker import SearchConfig, SearchRanker
     from shopformer.train.bundle import ShopModelBundle
     from shopformer.train.config import PretrainConfig
     from shopformer.train.pretrain import PretrainData
 
 SETTINGS_FILE = "shop.toml"
 SHOP_MODEL = "shop"
+SEARCH_MODEL = "search"
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,49 @@ class Workspace:
 
         return ShopModelBundle.from_pretrained(self.models.path(SHOP_MODEL, version))
 
+    def train_search(self, config: SearchConfig | None = None, *, show_progress: bool = True
+                     ) -> tuple[str, SearchRanker]:
+        """Train the search ranker from the store's catalog and search sessions on top of
+        the active shop model (its text vectors and the persons' live state); publish and
+        activate it as a new version of `models/search/`."""
+        from shopformer.tasks.search.from_store import catalog_rows, search_log
+        from shopformer.tasks.search.ranker import SearchRanker
+
+        bundle = self.shop_model()
+        rows = catalog_rows(self.store)
+        log = search_log(self.store)
+        if not log.judgments:
+            raise ConfigError("the store holds no search followed by a click, view, cart or "
+                              "purchase in the same session: nothing to learn search from")
+        engine = SearchRanker(config).index(rows, queries=log.queries,
+                                            popularity=log.popularity,
+                                            text_vectors=_text_vectors(bundle))
+        engine.fit(log.judgments, self._person_scores(bundle, engine),
+                   show_progress=show_progress)
+        staged = self.models.staging_dir(SEARCH_MODEL)
+        engine.save(staged)
+        return self.models.publish(SEARCH_MODEL, staged), engine
+
+    def search_engine(self, version: str | None = None, *, personalize: bool = True
+                      ) -> SearchRanker:
+        """The active (or given) search model, with the shop model's text vectors and, when
+        `personalize`, each person's live state from the recommender."""
+        from shopformer.tasks.search.ranker import SearchRanker
+
+        bundle = self.shop_model()
+        engine = SearchRanker.load(self.models.path(SEARCH_MODEL, version),
+                                   text_vectors=_text_vectors(bundle))
+        if personalize:
+            engine.person_scores = self._person_scores(bundle, engine)
+        return engine
+
+    def _person_scores(self, bundle: ShopModelBundle, engine: SearchRanker):
+        from shopformer.tasks.recommend import Recommender
+        from shopformer.tasks.search.from_store import person_affinity
+
+        recommender = Recommender().fit(self.store, bundle)
+        return person_affinity(recommender, engine.catalog_.ids)
+
     def person_for_account(self, channel: str, raw_account: str) -> str:
         """The person behind a raw account id as the shop knows it (pseudonymized first)."""
         name = channel.strip().lower()
@@ -222,3 +267,10 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _text_vectors(bundle: ShopModelBundle):
+    """The shop model's text encoder as a search text-vector function, when it has one."""
+    if bundle.tokenizer is None or bundle.model.text is None:
+        return None
+    return lambda texts: bundle.text_vectors(texts).numpy()

@@ -1,4 +1,5 @@
-"""`shopformer …`: init, ingest, stats, erase, demo, pretrain, recommend.
+"""`shopformer …`: init, ingest, stats, erase, demo, pretrain, recommend, search,
+search-report.
 
 Exit codes: 0 done; 1 unexpected failure; 2 wrong settings or options; 3 bad input data
 (the message names file, row and field); 4 the store refused.
@@ -156,9 +157,11 @@ def erase(
 from shopformer.cli import demo as _demo  # noqa: E402  (commands in their own modules)
 from shopformer.cli import pretrain as _pretrain  # noqa: E402
 from shopformer.cli import recommend as _recommend  # noqa: E402
+from shopformer.cli import search as _search  # noqa: E402
 from shopformer.cli import search_report as _search_report  # noqa: E402
 
 app.command(name="demo")(_demo.demo)
 app.command(name="pretrain")(_pretrain.pretrain)
 app.command(name="recommend")(_recommend.recommend)
+app.command(name="search")(_search.search)
 app.command(name="search-report")(_search_report.search_report)

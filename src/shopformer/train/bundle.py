@@ -25,7 +25,7 @@ from shopformer.data.external_tokenizer import ExternalTokenizer, TextTokenizer
 from shopformer.data.tokenizer import ShopTokenizer
 from shopformer.data.vocab import ShopVocabulary
 from shopformer.model.config import ShopModelConfig
-from shopformer.model.shop_model import ShopModel
+from shopformer.model.shop_model import ShopModel, TextBatch
 
 FORMAT_VERSION = 1
 
@@ -80,3 +80,19 @@ class ShopModelBundle:
         """Every item's vector (N_items, H), index order of `vocab.items`."""
         self.model.eval()
         return self.model.items.all_items()
+
+    @torch.no_grad()
+    def text_vectors(self, texts: list[str], batch_size: int = 256) -> torch.Tensor:
+        """The text encoder's vector of each text (N, H_text), for search and matching;
+        a ConfigError when the model was trained without text."""
+        if self.tokenizer is None or self.model.text is None:
+            raise ConfigError("this shop model has no text encoder (it was pretrained "
+                              "without item or review text)")
+        self.model.eval()
+        out = []
+        for begin in range(0, len(texts), batch_size):
+            ids, attention = self.tokenizer.encode_batch(list(texts[begin:begin + batch_size]))
+            out.append(self.model.text_vectors(TextBatch(torch.from_numpy(ids),
+                                                         torch.from_numpy(attention))))
+        hidden = self.model.config.text.hidden if self.model.config.text else 0
+        return torch.cat(out) if out else torch.zeros(0, hidden)

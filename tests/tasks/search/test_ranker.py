@@ -3,6 +3,8 @@ empty results, learned order, saving, explaining."""
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pytest
 
@@ -148,3 +150,30 @@ def test_bad_input_is_refused_with_where():
         indexed.fit([Judgment("lamp", "unknown-item", 1.0)])
     with pytest.raises(ConfigError):
         SearchConfig(field_weights=(1.0,))
+
+
+def concept_vectors(texts: list[str]) -> np.ndarray:
+    """A stand-in text encoder that knows 'couch' means 'sofa' (no shared letters)."""
+    concepts = ("sofa couch settee", "drill borer", "lamp light", "faucet tap", "kettle boiler")
+    own = np.eye(4096)[[zlib.crc32(t.encode()) % 4096 for t in texts]] * 0.1  # the rest: apart
+    known = np.array([[1.0 if any(w in t.lower() for w in c.split()) else 0.0
+                       for c in concepts] for t in texts])
+    return np.hstack([known, own])
+
+
+def test_dense_vectors_find_what_no_word_matches():
+    rows = [*catalog(), {"item_id": "sofa-1", "title": "Acme grey sofa", "price": 300.0},
+            {"item_id": "sofa-2", "title": "Stone leather sofa", "price": 900.0}]
+    config = SearchConfig(candidates=20, epochs=30, hidden=32, train_rows=20, batch_queries=4)
+    # Shoppers also type words no title has ("tap", "boiler"): the log teaches the ranker
+    # that meaning counts.
+    log = judgments() + [Judgment(query, f"{kind}-{n}-{b}", 2.0)
+                         for query, kind in (("tap", "faucet"), ("light", "lamp"),
+                                             ("borer", "drill"), ("boiler", "kettle"))
+                         for n in range(3) for b in range(3)]
+    lexical_only = SearchRanker(config).index(rows).fit(log)
+    hybrid = SearchRanker(config).index(rows, text_vectors=concept_vectors).fit(log)
+    assert all(not h.item_id.startswith("sofa") for h in lexical_only.search("couch").hits)
+    found = [h.item_id for h in hybrid.search("couch", k=20).hits]
+    assert {"sofa-1", "sofa-2"} <= set(found)
+    assert hybrid.search("qqqq zzzz").hits == []  # far from everything: still empty

@@ -6,14 +6,18 @@ from __future__ import annotations
 import json
 
 import pytest
+from typer.testing import CliRunner
 
+from shopformer.cli.main import app
 from shopformer.demo import DemoConfig, build_demo_shop
 from shopformer.demo.categories import CATEGORIES
 from shopformer.tasks.recommend import Recommender
-from shopformer.tasks.search.from_store import catalog_rows, person_affinity, search_log
-from shopformer.tasks.search.ranker import SearchConfig, SearchRanker
+from shopformer.tasks.search.from_store import search_log
+from shopformer.tasks.search.ranker import SearchConfig
 from shopformer.train.config import PretrainConfig
 from shopformer.workspace import Workspace
+
+runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -31,11 +35,10 @@ def shop(tmp_path_factory):
                               negatives=64, threads=1, patience=12, seed=3)
     _, bundle = workspace.pretrain(settings, show_progress=False)
     recommender = Recommender().fit(workspace.store, bundle)
-    rows = catalog_rows(workspace.store)
     log = search_log(workspace.store)
-    engine = SearchRanker(SearchConfig(candidates=40, train_rows=40, epochs=25, hidden=32))
-    engine.index(rows, queries=log.queries, popularity=log.popularity)
-    engine.fit(log.judgments, person_affinity(recommender, [r["item_id"] for r in rows]))
+    workspace.train_search(SearchConfig(candidates=40, train_rows=40, epochs=25, hidden=32),
+                           show_progress=False)
+    engine = workspace.search_engine()  # as saved, loaded back with the live person state
     truth = json.loads((folder / "raw" / "truth.json").read_text())
     yield workspace, engine, recommender, log, truth
     workspace.close()
@@ -46,6 +49,12 @@ def test_the_search_log_becomes_graded_judgments(shop):
     assert len(log.judgments) > 100 and log.queries
     assert {j.gain for j in log.judgments} <= {1.0, 1.5, 2.0, 3.0}
     assert all(j.person_id for j in log.judgments)
+
+
+def test_dense_text_vectors_come_from_the_shop_model(shop):
+    _, engine, recommender, _, _ = shop
+    assert engine.dense_ is not None and len(engine.dense_) == len(engine.catalog_)
+    assert engine.dense_.vectors.shape[1] == recommender.bundle_.model.config.text.hidden
 
 
 def test_a_planted_query_returns_its_category_first(shop):
@@ -82,3 +91,14 @@ def test_persons_with_different_tastes_get_different_orders(shop):
     drinks_fan, tea_fan = fan_of("Cold Drinks", "Tea"), fan_of("Tea", "Cold Drinks")
     assert share(drinks_fan, "Cold Drinks") > share(tea_fan, "Cold Drinks")
     assert share(tea_fan, "> 茶叶 Tea") > share(drinks_fan, "> 茶叶 Tea")
+
+
+def test_search_command_answers_from_the_active_model(shop):
+    workspace = shop[0]
+    result = runner.invoke(app, ["search", "bluetoth earbuds", "-w", str(workspace.root),
+                                 "-k", "3", "--explain"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "showing results for" in result.output and "Earbuds" in result.output
+    bad = runner.invoke(app, ["search", "tea", "-w", str(workspace.root), "--min-price", "9",
+                              "--max-price", "1"])
+    assert bad.exit_code == 2 and "max_price" in bad.output

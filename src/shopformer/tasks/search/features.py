@@ -44,7 +44,7 @@ class QueryScores:
     trigram: np.ndarray
     phrase: np.ndarray
     related: np.ndarray
-    dense: np.ndarray | None
+    dense_query: np.ndarray | None  # the query's text vector when the engine has one
 
 
 @dataclass
@@ -59,9 +59,10 @@ class ItemTable:
 
 def candidate_features(query: ParsedQuery, candidates: np.ndarray, scores: QueryScores,
                        contains: np.ndarray, idf: np.ndarray, items: ItemTable,
-                       person: np.ndarray | None) -> np.ndarray:
+                       person: np.ndarray | None, dense: np.ndarray | None) -> np.ndarray:
     """(K, len(FEATURES)) for K candidates. `contains` (K, T) says which of the query's T
-    terms each candidate has, `idf` (T,) their rarity; `person` (K,) affinities or None."""
+    terms each candidate has, `idf` (T,) their rarity; `person` (K,) affinities and
+    `dense` (K,) text-vector cosines, or None."""
     k, terms = len(candidates), len(query.terms)
     out = np.zeros((k, len(FEATURES)), np.float32)
     column = {name: i for i, name in enumerate(FEATURES)}
@@ -78,8 +79,8 @@ def candidate_features(query: ParsedQuery, candidates: np.ndarray, scores: Query
     put("trigram_share", trigram / max(float(trigram.max(initial=0.0)), 1e-9))
     put("phrase", scores.phrase[candidates])
     put("related", scores.related[candidates])
-    if scores.dense is not None:
-        put("dense", scores.dense[candidates])
+    if dense is not None:
+        put("dense", dense)
     if terms:
         put("coverage", contains.mean(1))
         put("idf_coverage", (contains * idf).sum(1) / max(float(idf.sum()), 1e-9))

@@ -22,6 +22,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from shopformer.core.errors import ConfigError, InputError, Location, NotFittedError
+from shopformer.index.vectors import VectorIndex
 from shopformer.model.heads.ranking import RankingHead
 from shopformer.tasks.search.analyze import Analyzer
 from shopformer.tasks.search.catalog import FIELDS, SearchCatalog, SearchFilters
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 # Affinity of a person for every catalog item (N,), or None for someone unknown.
 PersonScores = Callable[[str], "np.ndarray | None"]
+# Text → vectors (N, D), e.g. the shop model's text encoder (`ShopModelBundle.text_vectors`).
+TextVectors = Callable[[list[str]], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ class SearchConfig:
     # order the judged items only (re-ranking a given pool).
     lists: str = "retrieved"
     train_rows: int = 80  # candidates per training list (all with a gain are kept)
+    # Dense neighbours below this cosine are not "near": a nonsense query stays empty.
+    dense_floor: float = 0.5
 
     def __post_init__(self) -> None:
         if len(self.field_weights) != len(FIELDS):
@@ -109,10 +114,16 @@ class SearchRanker:
 
     # --- building ---------------------------------------------------------------------
     def index(self, items: Iterable[Mapping[str, object]], *, queries: Iterable[str] = (),
-              popularity: Mapping[str, float] | None = None) -> SearchRanker:
+              popularity: Mapping[str, float] | None = None,
+              text_vectors: TextVectors | None = None) -> SearchRanker:
         """Build the lexical indexes over the catalog. `queries` (the search log) add to
-        the words spelling correction knows; `popularity`: item_id → engagements."""
+        the words spelling correction knows; `popularity`: item_id → engagements;
+        `text_vectors` turns on dense retrieval (item texts into a faiss index)."""
         self.catalog_ = SearchCatalog(items)
+        self.text_vectors = text_vectors
+        self.dense_ = None
+        if text_vectors is not None:
+            self.dense_ = VectorIndex(np.asarray(text_vectors(self._dense_texts())))
         self.analyzer_ = Analyzer()
         texts = self.catalog_.texts
         analyzed = [[self.analyzer_.terms(texts[name][i]) for name in FIELDS]
@@ -137,6 +148,12 @@ class SearchRanker:
                                 np.array(brands, dtype=object), counts, self.catalog_.prices)
         self.understanding_ = QueryUnderstanding(self.analyzer_, self.speller_, self.related_)
         return self
+
+    def _dense_texts(self) -> list[str]:
+        texts = self.catalog_.texts
+        return [" ".join(part for part in (texts["title"][i], texts["brand"][i],
+                                           texts["category"][i]) if part)
+                for i in range(len(self.catalog_))]
 
     @staticmethod
     def _brand_term(i: int, analyzed: list[tuple[str, ...]]) -> str:
@@ -343,8 +360,11 @@ class SearchRanker:
             parsed.typed_terms)
         related = (self.terms_.score(list(parsed.expansions), list(parsed.expansions.values()))
                    if parsed.expansions else np.zeros_like(bm25))
+        dense = None
+        if self.dense_ is not None and self.text_vectors is not None and parsed.normalized:
+            dense = np.asarray(self.text_vectors([parsed.normalized]))[0]
         return QueryScores(bm25, typed, self.trigrams_.score(parsed.words),
-                           self.pairs_.score(bigrams(parsed.terms)), related, None)
+                           self.pairs_.score(bigrams(parsed.terms)), related, dense)
 
     def _candidates(self, parsed: ParsedQuery, person_id: str | None,
                     allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -352,8 +372,15 @@ class SearchRanker:
         size = self.config.candidates
         lexical = top_indices(scores.bm25 + scores.related, size, allowed)
         trigram = top_indices(scores.trigram, size, allowed)
-        candidates = reciprocal_rank_fusion([lexical, trigram], self.config.fusion_k,
-                                            limit=size)
+        lists = [lexical, trigram]
+        if scores.dense_query is not None and self.dense_ is not None:
+            nearest, cosines = self.dense_.search(scores.dense_query,
+                                                  size if allowed is None else 4 * size)
+            keep = cosines > self.config.dense_floor
+            if allowed is not None:
+                keep &= allowed[nearest]
+            lists.append(nearest[keep][:size])
+        candidates = reciprocal_rank_fusion(lists, self.config.fusion_k, limit=size)
         return candidates, self._features(parsed, candidates, scores, person_id)
 
     def _fused_order(self, scores: QueryScores, candidates: np.ndarray) -> np.ndarray:
@@ -372,8 +399,11 @@ class SearchRanker:
         if person_id is not None and self.person_scores is not None:
             every = self.person_scores(person_id)
             person = None if every is None else np.asarray(every)[candidates]
+        dense = None
+        if scores.dense_query is not None and self.dense_ is not None:
+            dense = self.dense_.cosines(scores.dense_query, candidates)
         return candidate_features(parsed, candidates, scores, contains, idf, self.items_,
-                                  person)
+                                  person, dense)
 
     def _score(self, features: np.ndarray, gains: bool = False) -> np.ndarray:
         with torch.inference_mode():
@@ -399,7 +429,8 @@ class SearchRanker:
         directory.mkdir(parents=True, exist_ok=True)
         config = {"format_version": FORMAT_VERSION, "config": _plain(asdict(self.config)),
                   "scale": self.scale_.to_dict(), "related": self.related_.to_dict(),
-                  "features": list(FEATURES), "validation_ndcg": self.validation_ndcg_}
+                  "features": list(FEATURES), "validation_ndcg": self.validation_ndcg_,
+                  "dense": self.dense_ is not None}
         (directory / "config.json").write_text(json.dumps(config, ensure_ascii=False,
                                                           indent=1))
         save_file({**self.head_.state_dict(),
@@ -413,7 +444,8 @@ class SearchRanker:
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
     @classmethod
-    def load(cls, directory: Path) -> SearchRanker:
+    def load(cls, directory: Path, text_vectors: TextVectors | None = None) -> SearchRanker:
+        """`text_vectors`: the same encoder the engine was indexed with, when it had one."""
         config_path = directory / "config.json"
         if not config_path.is_file():
             raise ConfigError(f"{directory} holds no search model (config.json missing)")
@@ -424,9 +456,13 @@ class SearchRanker:
         settings = saved["config"]
         settings["related"] = SynonymConfig(**settings["related"])
         settings["field_weights"] = tuple(settings["field_weights"])
+        if saved.get("dense") and text_vectors is None:
+            raise ConfigError(f"{directory} was indexed with text vectors: pass the same "
+                              "text_vectors (e.g. the shop model's) to load it")
         ranker = cls(SearchConfig(**settings))
         with (directory / "catalog.jsonl").open(encoding="utf-8") as lines:
-            ranker.index([json.loads(line) for line in lines])
+            ranker.index([json.loads(line) for line in lines],
+                         text_vectors=text_vectors if saved.get("dense") else None)
         state = load_file(directory / "model.safetensors")
         ranker.items_.popularity = state.pop("popularity").numpy()
         ranker.related_ = RelatedTerms.from_dict(saved["related"], ranker.config.related)
