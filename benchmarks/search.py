@@ -198,14 +198,13 @@ def lambdamart(peers: LexicalPeers, data: HomeDepot, terms: list[str], pools: bo
         part = scores[start:start + size]
         start += size
         out[term] = (chosen, part)
-    train_scores = model.predict(x_train)
-    return out, (train_scores, (y_train / 3 + 1))
+    return out, (model.predict(x_valid), y_valid / 3 + 1)
 
 
-def linear_relevance(train_scores: np.ndarray, train_relevance: np.ndarray):
-    """Relevance ≈ a·score + b fitted on the training pairs: how a ranker without a
-    relevance output is given one for RMSE."""
-    a, b = np.polyfit(train_scores, train_relevance, 1)
+def linear_relevance(scores: np.ndarray, relevance: np.ndarray):
+    """Relevance ≈ a·score + b fitted on the validation terms' pairs: how every system's
+    score becomes a predicted relevance for RMSE, the same way for all."""
+    a, b = np.polyfit(scores, relevance, 1)
     return lambda s: a * np.asarray(s) + b
 
 
@@ -217,9 +216,9 @@ def run_peers(data: HomeDepot, terms: list[str]) -> dict[str, dict[str, float]]:
     for name, scorer in (("bm25", peers.bm25_scores), ("tfidf", peers.tfidf_scores)):
         started = time.time()
         rankings = {t: top(scorer(t)) for t in terms}
-        train_pairs = [(scorer(t), data.judged[t]) for t in data.train[:2000]]
-        fit = linear_relevance(np.concatenate([s[sorted(j)] for s, j in train_pairs]),
-                               np.concatenate([[j[i] for i in sorted(j)] for _, j in train_pairs]))
+        valid_pairs = [(scorer(t), data.judged[t]) for t in data.valid]
+        fit = linear_relevance(np.concatenate([s[sorted(j)] for s, j in valid_pairs]),
+                               np.concatenate([[j[i] for i in sorted(j)] for _, j in valid_pairs]))
         pool_scores = {t: scorer(t)[sorted(data.judged[t])] for t in terms}
         results[name] = {**full_metrics(rankings, data),
                          **pool_metrics(pool_scores, {t: fit(s) for t, s in pool_scores.items()},
@@ -230,8 +229,8 @@ def run_peers(data: HomeDepot, terms: list[str]) -> dict[str, dict[str, float]]:
     full, _ = lambdamart(peers, data, terms, pools=False)
     rankings = {t: chosen[np.argsort(-s, kind="stable")].tolist() for t, (chosen, s)
                 in full.items()}
-    pooled, (train_scores, train_relevance) = lambdamart(peers, data, terms, pools=True)
-    fit = linear_relevance(train_scores, train_relevance)
+    pooled, (valid_scores, valid_relevance) = lambdamart(peers, data, terms, pools=True)
+    fit = linear_relevance(valid_scores, valid_relevance)
     results["lightgbm-lambdamart"] = {
         **full_metrics(rankings, data),
         **pool_metrics({t: s for t, (_, s) in pooled.items()},
@@ -262,11 +261,18 @@ def run_shopformer(data: HomeDepot, terms: list[str]) -> dict[str, float]:
     full = full_metrics(rankings, data)
     pool_engine = SearchRanker(SearchConfig(lists="judged")).index(items, queries=data.train)
     pool_engine.fit(judgments(data, data.train))
-    scores, predicted = {}, {}
-    for t in terms:
+    scores, gains = {}, {}
+    for t in [*terms, *data.valid]:
         pool = [data.ids[i] for i in sorted(data.judged[t])]
         scores[t] = pool_engine.rank(t, pool)
-        predicted[t] = 1 + np.log2(1 + np.clip(pool_engine.predict_gain(t, pool), 0, 3))
+        gains[t] = pool_engine.predict_gain(t, pool)
+    # Relevance from the predicted gain by a line fitted on the validation terms, as for
+    # the peers' scores
+    fit = linear_relevance(np.concatenate([gains[t] for t in data.valid]),
+                           np.concatenate([[data.judged[t][i] for i in sorted(data.judged[t])]
+                                           for t in data.valid]))
+    scores = {t: scores[t] for t in terms}
+    predicted = {t: fit(gains[t]) for t in terms}
     return {**full, **pool_metrics(scores, predicted, data),
             "seconds": time.time() - started}
 

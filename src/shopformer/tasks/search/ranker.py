@@ -64,7 +64,7 @@ class SearchConfig:
     # "retrieved": learn to rank what retrieval finds (a search engine); "judged": learn to
     # order the judged items only (re-ranking a given pool).
     lists: str = "retrieved"
-    train_rows: int = 80  # candidates per training list (all with a gain are kept)
+    train_rows: int = 200  # candidates per training list (all with a gain are kept)
     # Dense neighbours below this cosine are not "near": a nonsense query stays empty.
     dense_floor: float = 0.5
 
@@ -167,20 +167,31 @@ class SearchRanker:
         self._check_indexed()
         self.person_scores = person_scores
         lists = self._group(judgments)
-        self.related_.fit(self._term_pairs(lists))
-        rng = np.random.default_rng(self.config.seed)
-        keys = sorted(lists)
-        rng.shuffle(keys)
-        held = max(1, int(len(keys) * self.config.validation_share))
-        train = [self._training_list(k, lists[k]) for k in _progress(keys[held:], show_progress,
-                                                                    "search lists")]
-        valid = [self._training_list(k, lists[k]) for k in keys[:held]]
+        queries = sorted({query for query, _ in lists})
+        np.random.default_rng(self.config.seed).shuffle(queries)
+        held = set(queries[:max(1, int(len(queries) * self.config.validation_share))])
+        fold = {query: i % 2 for i, query in enumerate(q for q in queries if q not in held)}
+        train_keys = [k for k in sorted(lists) if k[0] not in held]
+        valid_keys = [k for k in sorted(lists) if k[0] in held]
+        # Related terms are learned from the judgments themselves, so a training list sees
+        # only terms learned from the other half of the training queries (out of fold), as
+        # a new query would; otherwise the ranker trusts them far too much.
+        other_half = [RelatedTerms(self.config.related).fit(self._term_pairs(
+            {k: v for k, v in lists.items() if fold.get(k[0], f) != f})) for f in (0, 1)]
+        train = []
+        for key in _progress(train_keys, show_progress, "search lists"):
+            self.understanding_.related = other_half[fold[key[0]]]
+            train.append(self._training_list(key, lists[key]))
+        self.understanding_.related = self.related_.fit(self._term_pairs(
+            {k: lists[k] for k in train_keys}))
+        valid = [self._training_list(k, lists[k]) for k in valid_keys]
         train = [t for t in train if t is not None and t[1].sum() > 0]
         valid = [t for t in valid if t is not None and t[1].sum() > 0]
         if not train:
             raise ConfigError("no judged item was retrieved for any training query: "
                               "check that the judgments' item ids are in the catalog")
         self._fit_head(train, valid)
+        self.related_.fit(self._term_pairs(lists))  # answering uses every query's evidence
         return self
 
     def _group(self, judgments: Iterable[Judgment]
