@@ -52,11 +52,15 @@ def search_report(
 
 
 def result_counter(shop: Workspace) -> Callable[[str], int] | None:
-    """How many results the shop's search engine finds for a normalized query: what the
-    zero-result section asks. The workspace serves no search engine yet, so None, and the
-    report says that section was not checked; return the engine's hit count here once it
-    does."""
-    return None
+    """How many results the shop's active search model finds for a query: what the
+    zero-result section asks. None (the section is skipped, and the report says so) while
+    the workspace has no search model yet (`shopformer search` trains one)."""
+    from shopformer.workspace import SEARCH_MODEL
+
+    if shop.models.active(SEARCH_MODEL) is None:
+        return None
+    engine = shop.search_engine(personalize=False)
+    return lambda query: engine.search(query, k=1).matches
 
 
 def show_trends(trends: SearchTrends, top: int) -> None:

@@ -102,3 +102,13 @@ def test_search_command_answers_from_the_active_model(shop):
     bad = runner.invoke(app, ["search", "tea", "-w", str(workspace.root), "--min-price", "9",
                               "--max-price", "1"])
     assert bad.exit_code == 2 and "max_price" in bad.output
+
+
+def test_search_report_checks_zero_results_with_the_active_model(shop):
+    workspace = shop[0]
+    result = runner.invoke(app, ["search-report", "-w", str(workspace.root), "--json",
+                                 "--days", "30", "--min-count", "1"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["zero_result"] is not None  # checked against the search engine
+    assert all(entry["count"] >= 1 for entry in report["zero_result"])
