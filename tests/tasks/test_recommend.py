@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import pytest
 
 from shopformer.core.errors import ConfigError, NotFittedError
-from shopformer.demo import DemoConfig, build_demo_shop
 from shopformer.tasks.recommend import Filters, RecommendConfig, Recommender
-from shopformer.train.config import PretrainConfig
-from shopformer.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory):
-    import torch
-
-    torch.set_num_threads(1)
-    folder = tmp_path_factory.mktemp("recommend")
-    manifest = build_demo_shop(folder / "raw", DemoConfig(persons=160, items=80, days=60,
-                                                         conversations=20))
-    workspace = Workspace.init(folder / "shop")
-    workspace.ingest(manifest.out_dir)
-    settings = PretrainConfig(epochs=12, max_minutes=None, batch_size=32, hidden=32, layers=1,
-                              heads=2, text_hidden=32, text_layers=1, text_heads=2,
-                              negatives=64, threads=1, patience=12, seed=3)
-    _, bundle = workspace.pretrain(settings, show_progress=False)
-    truth = json.loads((folder / "raw" / "truth.json").read_text())
-    yield workspace, Recommender().fit(workspace.store, bundle), truth
-    workspace.close()
+def shop(demo_shop):
+    workspace, bundle, truth = demo_shop
+    return workspace, Recommender().fit(workspace.store, bundle), truth
 
 
 def persons_with_history(workspace, recommender, truth, least=10):

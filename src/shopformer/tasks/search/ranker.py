@@ -65,6 +65,10 @@ class SearchConfig:
     # order the judged items only (re-ranking a given pool).
     lists: str = "retrieved"
     train_rows: int = 200  # candidates per training list (all with a gain are kept)
+    # The person's taste on top of the learned order, in units of the spread of the
+    # ranker's scores within a list: search logs rarely hold ambiguous queries, so the
+    # ranker alone seldom learns to let taste decide between equally good matches.
+    personal_weight: float = 0.5
     # Dense neighbours below this cosine are not "near": a nonsense query stays empty.
     dense_floor: float = 0.5
 
@@ -285,6 +289,12 @@ class SearchRanker:
         head.eval()
         self.head_ = head
         self.validation_ndcg_ = best
+        with torch.inference_mode():
+            logits = head(x_valid if len(valid) else x_train[:256]).logits
+            mask = m_valid if len(valid) else m_train[:256]
+            spread = [float(row[keep].std()) for row, keep in zip(logits, mask, strict=True)
+                      if keep.sum() > 1]
+        self.score_spread_ = float(np.median(spread)) if spread else 1.0
 
     # --- answering --------------------------------------------------------------------
     def search(self, query: str, k: int = 10, person_id: str | None = None,
@@ -421,7 +431,9 @@ class SearchRanker:
             x = torch.from_numpy(self.scale_(features))[None]
             if gains:
                 return self.head_.predict_gain(x)[0].numpy()
-            return self.head_(x).logits[0].numpy()
+            learned = self.head_(x).logits[0].numpy()
+        taste = features[:, FEATURES.index("person")]
+        return learned + self.config.personal_weight * self.score_spread_ * taste
 
     def _check_indexed(self) -> None:
         if not hasattr(self, "catalog_"):
@@ -441,7 +453,7 @@ class SearchRanker:
         config = {"format_version": FORMAT_VERSION, "config": _plain(asdict(self.config)),
                   "scale": self.scale_.to_dict(), "related": self.related_.to_dict(),
                   "features": list(FEATURES), "validation_ndcg": self.validation_ndcg_,
-                  "dense": self.dense_ is not None}
+                  "dense": self.dense_ is not None, "score_spread": self.score_spread_}
         (directory / "config.json").write_text(json.dumps(config, ensure_ascii=False,
                                                           indent=1))
         save_file({**self.head_.state_dict(),
@@ -483,6 +495,7 @@ class SearchRanker:
         head.load_state_dict(state)
         head.eval()
         ranker.head_, ranker.validation_ndcg_ = head, saved["validation_ndcg"]
+        ranker.score_spread_ = float(saved["score_spread"])
         return ranker
 
 
