@@ -158,8 +158,10 @@ class LexicalPeers:
     def features(self, term: str, items: np.ndarray, bm25: np.ndarray) -> np.ndarray:
         """LambdaMART's features: BM25, word and character TF-IDF cosines, their shares of
         the best in the list, query and title lengths."""
-        word = self.tfidf_scores(term)[items]
-        char = self.char_scores(term)[items]
+        word = np.asarray((self.word_matrix[items] @ self.word.transform([term]).T).todense()
+                          ).ravel()
+        char = np.asarray((self.char_matrix[items] @ self.char.transform([term]).T).todense()
+                          ).ravel()
         b = bm25[items]
         return np.column_stack([
             b, word, char, b / max(b.max(), 1e-9), word / max(word.max(), 1e-9),
@@ -188,7 +190,7 @@ def lambdamart(peers: LexicalPeers, data: HomeDepot, terms: list[str], pools: bo
     model = lgb.LGBMRanker(n_estimators=1000, learning_rate=0.05, num_leaves=31,
                            min_child_samples=20, label_gain=[2 ** (k / 3) - 1 for k in range(7)],
                            verbose=-1, random_state=SEED)
-    model.fit(x_train, y_train, group=g_train, eval_set=[(x_valid, y_valid)],
+    model.fit(x_train, y_train, group=g_train, eval_X=(x_valid,), eval_y=(y_valid,),
               eval_group=[g_valid], eval_at=[10],
               callbacks=[lgb.early_stopping(50, verbose=False)])
     x_eval, _, g_eval, items = lists(terms)
@@ -265,7 +267,8 @@ def run_shopformer(data: HomeDepot, terms: list[str]) -> dict[str, float]:
     for t in [*terms, *data.valid]:
         pool = [data.ids[i] for i in sorted(data.judged[t])]
         scores[t] = pool_engine.rank(t, pool)
-        gains[t] = pool_engine.predict_gain(t, pool)
+        # the gain's own relevance (the inverse of gain()), before the common line
+        gains[t] = 1 + np.log2(1 + np.clip(pool_engine.predict_gain(t, pool), 0, 3))
     # Relevance from the predicted gain by a line fitted on the validation terms, as for
     # the peers' scores
     fit = linear_relevance(np.concatenate([gains[t] for t in data.valid]),

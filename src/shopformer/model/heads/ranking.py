@@ -13,9 +13,11 @@ from shopformer.model.heads.base import HeadOutput
 
 
 class RankingHead(nn.Module):
-    def __init__(self, features: int, hidden: int = 128, dropout: float = 0.1) -> None:
+    def __init__(self, features: int, hidden: int = 128, dropout: float = 0.1,
+                 gain_weight: float = 1.0) -> None:
         super().__init__()
         self.features = features
+        self.gain_weight = gain_weight
         self.trunk = nn.Sequential(
             nn.Linear(features, hidden), nn.GELU(), nn.Dropout(dropout),
             nn.Linear(hidden, hidden // 2), nn.GELU())
@@ -36,7 +38,9 @@ class RankingHead(nn.Module):
         if gains is not None:
             predicted = self.gain(hidden).squeeze(-1)
             mask = valid if valid is not None else torch.ones_like(gains, dtype=torch.bool)
-            loss = listwise_loss(logits, gains) + F.mse_loss(predicted[mask], gains[mask])
+            loss = listwise_loss(logits, gains)
+            if self.gain_weight:
+                loss = loss + self.gain_weight * F.mse_loss(predicted[mask], gains[mask])
         return HeadOutput(logits, loss)
 
     def predict_gain(self, features: torch.Tensor) -> torch.Tensor:

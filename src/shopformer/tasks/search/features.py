@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from shopformer.tasks.search.analyze import UNITS
 from shopformer.tasks.search.query import ParsedQuery
+
+UNIT_TERMS = frozenset({*UNITS.values(), "in", "x"})
 
 FEATURES = (
     "bm25",  # BM25 of the corrected query over all fields
@@ -21,7 +24,9 @@ FEATURES = (
     "coverage",  # share of the query's terms the item has
     "idf_coverage",  # the same, weighted by how rare each term is
     "all_terms",  # 1 when the item has every query term
-    "last_term",  # the query's last term (often the product type) is in the item
+    "last_term",  # the query's last term is in the item
+    "head_term",  # the query's last word that is not a number or unit (the product type)
+    "missing_rarest",  # rarity of the rarest query term the item lacks, over the rarest's
     "numbers",  # share of the query's numbers in the item (-1: the query has none)
     "brand",  # the item's brand (or the title's first word) is in the query
     "title_terms",  # log length of the title
@@ -86,6 +91,10 @@ def candidate_features(query: ParsedQuery, candidates: np.ndarray, scores: Query
         put("idf_coverage", (contains * idf).sum(1) / max(float(idf.sum()), 1e-9))
         put("all_terms", contains.all(1))
         put("last_term", contains[:, -1])
+        words = [i for i, t in enumerate(query.terms) if t.isalpha() and t not in UNIT_TERMS]
+        put("head_term", contains[:, words[-1]] if words else -1.0)
+        rarest = max(float(idf.max()), 1e-9)
+        put("missing_rarest", np.where(~contains, idf[None, :], 0.0).max(1) / rarest)
     numbers = [i for i, t in enumerate(query.terms) if t[:1].isdigit()]
     put("numbers", contains[:, numbers].mean(1) if numbers else -1.0)
     put("brand", np.isin(items.brand_terms[candidates], list(query.terms)))

@@ -55,6 +55,7 @@ class SearchConfig:
     fusion_k: int = 60
     hidden: int = 128
     dropout: float = 0.1
+    gain_weight: float = 1.0  # pointwise gain loss beside the listwise one (0: order only)
     learning_rate: float = 2e-3
     epochs: int = 40
     patience: int = 6
@@ -261,7 +262,8 @@ class SearchRanker:
         width = max(len(g) for _, g in train + valid)
         x_train, g_train, m_train = _pad([(self.scale_(f), g) for f, g in train], width)
         x_valid, g_valid, m_valid = _pad([(self.scale_(f), g) for f, g in valid], width)
-        head = RankingHead(len(FEATURES), self.config.hidden, self.config.dropout)
+        head = RankingHead(len(FEATURES), self.config.hidden, self.config.dropout,
+                           self.config.gain_weight)
         optimizer = torch.optim.AdamW(head.parameters(), lr=self.config.learning_rate,
                                       weight_decay=1e-4)
         best, best_state, stale = -1.0, None, 0
@@ -287,6 +289,7 @@ class SearchRanker:
         assert best_state is not None
         head.load_state_dict(best_state)
         head.eval()
+        _fit_gain_output(head, x_train, g_train, m_train)
         self.head_ = head
         self.validation_ndcg_ = best
         with torch.inference_mode():
@@ -548,6 +551,22 @@ def _ndcg_at_10(head: RankingHead, x: torch.Tensor, gains: torch.Tensor, valid: 
     return float((dcg / ideal.clamp_min(1e-9)).mean())
 
 
+@torch.no_grad()
+def _fit_gain_output(head: RankingHead, x: torch.Tensor, gains: torch.Tensor,
+                     valid: torch.Tensor, ridge: float = 1.0) -> None:
+    """The gain output by ridge regression on the chosen epoch's hidden layer: the epoch is
+    chosen for the order, often before the pointwise output has converged."""
+    hidden = torch.cat([head.trunk(x[start:start + 256])[valid[start:start + 256]]
+                        for start in range(0, len(x), 256)]).double()
+    target = gains[valid].double()
+    design = torch.cat([hidden, torch.ones(len(hidden), 1, dtype=torch.float64)], 1)
+    penalty = ridge * torch.eye(design.shape[1], dtype=torch.float64)
+    penalty[-1, -1] = 0.0  # the intercept is not shrunk
+    solution = torch.linalg.solve(design.T @ design + penalty, design.T @ target)
+    head.gain.weight.copy_(solution[:-1].float()[None])
+    head.gain.bias.copy_(solution[-1:].float())
+
+
 def _describe(name: str, value: float, effect: float) -> str:
     direction = "lifts" if effect > 0 else "lowers"
     words = {
@@ -557,8 +576,9 @@ def _describe(name: str, value: float, effect: float) -> str:
         "phrase": "has the query's words side by side", "related": "has related terms "
         "shoppers engaged with after this search", "dense": "means something close",
         "coverage": "has most of the query's words", "idf_coverage": "has the query's rare "
-        "words", "all_terms": "has every query word", "last_term": "is the kind of product "
-        "asked for", "numbers": "has the sizes or numbers asked for", "brand": "is of the "
+        "words", "all_terms": "has every query word", "last_term": "has the query's last word",
+        "head_term": "is the kind of product asked for", "missing_rarest": "lacks a rare "
+        "query word", "numbers": "has the sizes or numbers asked for", "brand": "is of the "
         "brand asked for", "title_terms": "title length", "popularity": "popular after "
         "searches", "price": "its price", "person": "fits what this person likes",
         "fusion_rank": "retrieval rank",
