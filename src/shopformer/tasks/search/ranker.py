@@ -453,7 +453,7 @@ class SearchRanker:
         and catalog.jsonl (the items indexed), so `load` rebuilds the same engine."""
         self._check_fitted()
         directory.mkdir(parents=True, exist_ok=True)
-        config = {"format_version": FORMAT_VERSION, "config": _plain(asdict(self.config)),
+        config = {"format_version": FORMAT_VERSION, "config": asdict(self.config),
                   "scale": self.scale_.to_dict(), "related": self.related_.to_dict(),
                   "features": list(FEATURES), "validation_ndcg": self.validation_ndcg_,
                   "dense": self.dense_ is not None, "score_spread": self.score_spread_}
@@ -591,14 +591,6 @@ def _progress(items: list, show: bool, label: str):
         return items
     from rich.progress import track
     return track(items, description=label)
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _finite(value: float) -> float | None:
