@@ -17,8 +17,15 @@ from scipy.special import expit
 from shopformer.core.errors import ConfigError, InputError, NotFittedError
 from shopformer.metrics.calibration import expected_calibration_error
 from shopformer.tasks.ads import AdRanker, AdRankerConfig
+from shopformer.train import tabular
 from shopformer.train.calibration import Calibration, fit_calibration
-from shopformer.train.tabular import TabularTrainingConfig, fit_probability_model
+from shopformer.train.tabular import (
+    ProbabilityModel,
+    TabularTrainingConfig,
+    ensemble_logits,
+    fit_probability_model,
+    member_splits,
+)
 
 CATEGORIES = ("shoes", "bags", "toys", "books")
 DAY = date(2026, 11, 24)
@@ -192,6 +199,52 @@ def test_training_is_deterministic_with_a_seed():
     runs = [fit_probability_model(data, data["clicked"], ["position", "price"], ["category"],
                                   quick).probabilities(data) for _ in range(2)]
     assert np.array_equal(runs[0], runs[1])
+
+
+def test_cross_fitting_calibrates_on_an_out_of_fold_logit_of_every_row(monkeypatch):
+    data = impressions(1500, seed=8)
+    labels = data["clicked"]
+    config = replace(TRAINING, ensemble=3, max_epochs=4, cross_fit=True)
+    seen = []  # (training rows, held-out rows) each member was given, as numeric features
+    train_head = tabular._train_head
+
+    def recording(head_config, train, valid, settings, seed):
+        seen.append((train[0], valid[0]))
+        return train_head(head_config, train, valid, settings, seed)
+
+    monkeypatch.setattr(tabular, "_train_head", recording)
+    model = fit_probability_model(data, labels, ["position", "price"], ["category"], config)
+    splits = member_splits(labels, config)
+    folds = np.concatenate([fold for _, fold in splits])
+    assert np.array_equal(np.sort(folds), np.arange(len(labels)))  # each row held out once
+    numeric, categorical = model.encoder.transform(data)
+    out_of_fold = np.zeros(len(labels))
+    for head, (train_rows, fold), (trained, held) in zip(model.heads, splits, seen, strict=True):
+        assert 0 < labels[fold].mean() < 1
+        assert np.array_equal(train_rows, np.setdiff1d(np.arange(len(labels)), fold))
+        assert np.array_equal(trained, numeric[train_rows])  # trained on the other folds
+        assert np.array_equal(held, numeric[fold])  # and early-stopped on its own
+        out_of_fold[fold] = ensemble_logits([head], numeric[fold], categorical[fold])
+    assert model.metrics["validation_rows"] == len(labels)
+    assert model.calibration == fit_calibration(out_of_fold, labels, "platt")
+    in_sample = ensemble_logits(model.heads, numeric, categorical)
+    assert model.calibration != fit_calibration(in_sample, labels, "platt")
+    restored = ProbabilityModel.from_parts(json.loads(json.dumps(model.to_dict())),
+                                           model.tensors())
+    assert np.array_equal(restored.probabilities(data), model.probabilities(data))
+
+
+def test_cross_fitting_needs_a_fold_per_member_with_both_labels():
+    with pytest.raises(ConfigError, match="cross_fit needs ensemble >= 2"):
+        replace(TRAINING, ensemble=1, cross_fit=True)
+    data = impressions(300, seed=9)
+    few = np.zeros(300, dtype=int)
+    few[:2] = 1
+    with pytest.raises(ConfigError, match=r"too few rows labelled 1 \(2\) for 3"):
+        fit_probability_model(data, few, ["position"], (), replace(TRAINING, ensemble=3,
+                                                                 cross_fit=True))
+    saved = {k: v for k, v in TRAINING.to_dict().items() if k != "cross_fit"}
+    assert TabularTrainingConfig.from_dict(saved).cross_fit is False  # saved before it existed
 
 
 def test_save_and_load_give_identical_answers(ranker, tmp_path):
