@@ -1,0 +1,1 @@
+"""Review intelligence: sentiment, aspects, opinion monitoring, suggested replies."""

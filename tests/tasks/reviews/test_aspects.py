@@ -1,0 +1,60 @@
+"""Clauses and aspects on hand-written Chinese and English reviews."""
+
+import pytest
+
+from shopformer.core.errors import ConfigError
+from shopformer.tasks.reviews.aspects import AspectConfig, AspectLexicon
+from shopformer.tasks.reviews.clauses import clauses
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> AspectLexicon:
+    return AspectLexicon()
+
+
+@pytest.mark.parametrize(("review", "expected"), [
+    ("物流很快，但是包装破了！", ["物流很快", "但是包装破了"]),
+    ("质量不错就是有点贵", ["质量不错", "就是有点贵"]),
+    ("Fast delivery but the box was crushed. Weighs 2.5 kg.",
+     ["fast delivery", "but the box was crushed", "weighs 2.5 kg"]),
+    ("不但便宜而且好用", ["不但便宜而且好用"]),  # "not only … but also" is no contrast
+    ("  ", []),
+])
+def test_a_review_splits_at_punctuation_and_contrast(review, expected):
+    assert clauses(review) == expected
+
+
+@pytest.mark.parametrize(("clause", "aspects"), [
+    ("物流很快", ["logistics"]),
+    ("快递速度没得说", ["logistics"]),
+    ("但是包装破了", ["packaging"]),
+    ("衣服偏小", ["size"]),
+    ("客服态度很好", ["service"]),
+    ("fast delivery", ["logistics"]),
+    ("it was delivered two weeks late", ["logistics"]),
+    ("tastes stale and overpriced", ["price", "taste"]),
+    ("the seller refunded me quickly", ["service"]),
+    ("我很喜欢", []),
+    ("love it", []),
+])
+def test_clauses_get_the_aspects_they_mention(lexicon, clause, aspects):
+    assert lexicon.aspects_of(clause) == aspects
+
+
+def test_a_shop_adds_its_own_aspect_and_words():
+    lexicon = AspectLexicon(AspectConfig(aspects=("logistics", "room"),
+                                         extra_terms={"room": ("房间", "bed")}))
+    assert lexicon.aspects_of("房间很干净") == ["room"]
+    assert lexicon.aspects_of("the beds were hard") == ["room"]
+    assert lexicon.aspects_of("价格便宜") == []  # price is not on this shop's list
+    lexicon.add("logistics", ["顺丰"])
+    assert lexicon.aspects_of("顺丰第二天就到") == ["logistics"]
+
+
+def test_an_aspect_without_words_or_outside_the_list_is_refused():
+    with pytest.raises(ConfigError, match="no seed terms"):
+        AspectConfig(aspects=("room",))
+    with pytest.raises(ConfigError, match="not in the list"):
+        AspectConfig(aspects=("price",), extra_terms={"room": ("房间",)})
+    with pytest.raises(ConfigError, match="unknown aspect"):
+        AspectLexicon().add("room", ["房间"])
