@@ -35,6 +35,8 @@ from shopformer.storage.base import Store, open_store
 from shopformer.train.registry import ModelRegistry
 
 if TYPE_CHECKING:  # torch stays unloaded until a model is needed: the CLI starts fast
+    from shopformer.tasks.reviews.analysis import ReviewAnalyzer
+    from shopformer.tasks.reviews.sentiment import ReviewSentiment, SentimentConfig
     from shopformer.tasks.search.ranker import SearchConfig, SearchRanker
     from shopformer.train.bundle import ShopModelBundle
     from shopformer.train.config import PretrainConfig
@@ -43,6 +45,7 @@ if TYPE_CHECKING:  # torch stays unloaded until a model is needed: the CLI start
 SETTINGS_FILE = "shop.toml"
 SHOP_MODEL = "shop"
 SEARCH_MODEL = "search"
+SENTIMENT_MODEL = "sentiment"
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,39 @@ class Workspace:
         if personalize:
             engine.person_scores = self._person_scores(bundle, engine)
         return engine
+
+    def train_sentiment(self, config: SentimentConfig | None = None
+                        ) -> tuple[str, ReviewSentiment]:
+        """Train review sentiment from the store's rated reviews (ratings are the labels),
+        fine-tuning the active shop model's text encoder when it has one; publish and
+        activate it as a new version of `models/sentiment/`."""
+        from shopformer.data.tokenizer import ShopTokenizer
+        from shopformer.tasks.reviews.sentiment import ReviewSentiment, TextEncoderSource
+
+        table = self.store.read_table("review", ["text", "rating"])
+        texts = table["text"].to_pylist()
+        ratings = table["rating"].to_pylist()
+        rated = [(t, r) for t, r in zip(texts, ratings, strict=True) if t and r is not None]
+        if not rated:
+            raise ConfigError("the store holds no rated reviews: nothing to learn sentiment "
+                              "from (ingest reviews with a rating)")
+        source = None
+        if self.models.active(SHOP_MODEL) is not None:
+            bundle = self.shop_model()
+            if bundle.model.text is not None and isinstance(bundle.tokenizer, ShopTokenizer):
+                source = TextEncoderSource(bundle.model.text, bundle.tokenizer)
+        model = ReviewSentiment(config).fit([t for t, _ in rated],
+                                            ratings=[r for _, r in rated], encoder=source)
+        staged = self.models.staging_dir(SENTIMENT_MODEL)
+        model.save(staged)
+        return self.models.publish(SENTIMENT_MODEL, staged), model
+
+    def review_analyzer(self, version: str | None = None) -> ReviewAnalyzer:
+        """The active (or given) sentiment model with the default aspect lexicon."""
+        from shopformer.tasks.reviews.analysis import ReviewAnalyzer
+        from shopformer.tasks.reviews.sentiment import ReviewSentiment
+
+        return ReviewAnalyzer(ReviewSentiment.load(self.models.path(SENTIMENT_MODEL, version)))
 
     def _person_scores(self, bundle: ShopModelBundle, engine: SearchRanker):
         from shopformer.tasks.recommend import Recommender

@@ -1,5 +1,5 @@
 """`shopformer …`: init, ingest, stats, erase, demo, pretrain, recommend, search,
-search-report.
+search-report, opinions.
 
 Exit codes: 0 done; 1 unexpected failure; 2 wrong settings or options; 3 bad input data
 (the message names file, row and field); 4 the store refused.
@@ -155,6 +155,7 @@ def erase(
 
 
 from shopformer.cli import demo as _demo  # noqa: E402  (commands in their own modules)
+from shopformer.cli import opinions as _opinions  # noqa: E402
 from shopformer.cli import pretrain as _pretrain  # noqa: E402
 from shopformer.cli import recommend as _recommend  # noqa: E402
 from shopformer.cli import search as _search  # noqa: E402
@@ -165,3 +166,4 @@ app.command(name="pretrain")(_pretrain.pretrain)
 app.command(name="recommend")(_recommend.recommend)
 app.command(name="search")(_search.search)
 app.command(name="search-report")(_search_report.search_report)
+app.command(name="opinions")(_opinions.opinions)

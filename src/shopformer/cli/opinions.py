@@ -1,0 +1,114 @@
+"""`shopformer opinions`: what customers are unhappy about, where, and since when."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from shopformer.cli.output import console, errors
+from shopformer.core.errors import ConfigError, ShopformerError
+
+if TYPE_CHECKING:
+    from shopformer.tasks.reviews.opinions import OpinionReport
+
+WorkspaceOption = Annotated[Path, typer.Option(
+    "--workspace", "-w", envvar="SHOPFORMER_WORKSPACE", help="The shop directory.")]
+
+
+def opinions(
+    workspace: WorkspaceOption = Path("."),
+    days: Annotated[int, typer.Option(min=1, help="Periods in the report's window.")] = 30,
+    period: Annotated[int, typer.Option(min=1, help="Days per period (1: daily).")] = 1,
+    baseline: Annotated[int, typer.Option(
+        min=1, help="Periods before each one that form its baseline.")] = 28,
+    alpha: Annotated[float, typer.Option(
+        help="Chance of any false alert in the report (Bonferroni over its tests).")] = 0.01,
+    min_negative: Annotated[int, typer.Option(
+        min=1, help="Fewest negative reviews in a period for an alert.")] = 5,
+    until: Annotated[str | None, typer.Option(
+        help="Last day of the report, YYYY-MM-DD (default: the latest review's).")] = None,
+    top: Annotated[int, typer.Option(min=1, help="Rows shown per section.")] = 10,
+    retrain: Annotated[bool, typer.Option(
+        help="Train a new sentiment model from the store's rated reviews first (else the "
+             "active one is used, and trained only if there is none).")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the whole report as JSON instead of tables.")] = False,
+) -> None:
+    """Negative share per item, category and brand; alerts where it or the number of
+    negative reviews rose significantly over its own baseline; the top complaint themes."""
+    from shopformer.tasks.reviews.monitor import MonitorConfig
+    from shopformer.tasks.reviews.opinions import opinion_report
+    from shopformer.workspace import SENTIMENT_MODEL, Workspace
+
+    try:
+        last = _day(until)
+        config = MonitorConfig(period_days=period, window_periods=days,
+                               baseline_periods=baseline,
+                               min_baseline_periods=min(7, baseline), alpha=alpha,
+                               min_negative=min_negative)
+        with Workspace.open(workspace) as shop:
+            if retrain or shop.models.active(SENTIMENT_MODEL) is None:
+                console.print("training the sentiment model from the store's rated reviews…")
+                shop.train_sentiment()
+            report = opinion_report(shop.store, shop.review_analyzer(), config, until=last,
+                                    timezone=shop.settings.timezone, top=top)
+    except ShopformerError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(error.exit_code) from None
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        show_report(report, top)
+
+
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--until: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def show_report(report: OpinionReport, top: int) -> None:
+    share = report.negatives / report.reviews if report.reviews else 0.0
+    console.print(f"reviews {report.since} to {report.until}: {report.reviews:,}, "
+                  f"{report.negatives:,} negative ({share:.0%}); {report.tests:,} tests",
+                  highlight=False)
+    table = _table("alerts", ("level", "key", "from", "negative", "expected", "share",
+                              "before", "aspect", "test", "p"))
+    for a in report.alerts[:top]:
+        table.add_row(a.level, a.key, str(a.start), str(a.negatives),
+                      f"{a.expected_negatives:.1f}", f"{a.negative_share:.0%}",
+                      f"{a.baseline_share:.0%}", a.aspect or "-", a.test, f"{a.p_value:.1e}")
+    _print(table)
+    table = _table("complaint themes", ("theme", "aspect", "clauses", "share", "for example"))
+    for t in report.themes[:top]:
+        table.add_row(t.label, t.aspect or "-", str(t.clauses), f"{t.share:.0%}",
+                      " | ".join(e["text"] for e in t.examples[:2]))
+    _print(table)
+    table = _table("highest negative share", ("level", "key", "reviews", "negative", "share"))
+    for s in report.worst[:top]:
+        table.add_row(s.level, s.key, str(s.reviews), str(s.negatives),
+                      f"{s.negative_share:.0%}")
+    _print(table)
+    for note in report.notes:
+        console.print(f"note: {note}", highlight=False)
+
+
+def _table(title: str, columns: tuple[str, ...]) -> Table:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    return table
+
+
+def _print(table: Table) -> None:
+    if not table.row_count:
+        table.caption = "none"
+    console.print(table)

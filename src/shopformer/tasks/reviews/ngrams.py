@@ -1,0 +1,107 @@
+"""A review as a bag of character and word n-grams, weighted like TF-IDF.
+
+Character n-grams need no word boundaries (Chinese reviews have none) and survive typos;
+word n-grams (stemmed English, jieba words for Chinese) add the pairs that flip a
+polarity ("not bad", "不 好"). The vocabulary is the shop's own: n-grams seen in at least
+`min_count` of its reviews, the most frequent `max_features` of them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from shopformer.core.errors import ConfigError
+from shopformer.tasks.search.analyze import Analyzer, normalize
+
+VOCABULARY_FILE = "ngrams.json"
+
+
+@dataclass(frozen=True)
+class NgramConfig:
+    char_min: int = 1
+    char_max: int = 3
+    word_max: int = 2  # word unigrams … word n-grams of this length; 0: no word n-grams
+    min_count: int = 2  # reviews an n-gram must appear in to be kept
+    max_features: int = 600_000
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.char_min <= self.char_max:
+            raise ConfigError(f"n-grams: need 1 <= char_min <= char_max, got "
+                              f"{self.char_min}..{self.char_max}")
+        if self.word_max < 0 or self.min_count < 1 or self.max_features < 1:
+            raise ConfigError("n-grams: word_max must be >= 0, min_count and max_features >= 1")
+
+
+class NgramVectorizer:
+    """texts → sparse rows of sublinear TF × IDF, each row of unit length."""
+
+    def __init__(self, config: NgramConfig | None = None) -> None:
+        self.config = config or NgramConfig()
+        self.analyzer = Analyzer()
+        self.index: dict[str, int] = {}
+        self.idf = np.zeros(0, np.float32)
+
+    def grams(self, text: str) -> list[str]:
+        """Every n-gram of one text, repeats kept; word n-grams carry a leading space so
+        they never meet a character n-gram."""
+        text = normalize(text)
+        c = self.config
+        out = [text[i:i + n] for n in range(c.char_min, c.char_max + 1)
+               for i in range(len(text) - n + 1)]
+        if c.word_max:
+            words = self.analyzer.terms(text)
+            out.extend(" " + " ".join(words[i:i + n]) for n in range(1, c.word_max + 1)
+                       for i in range(len(words) - n + 1))
+        return out
+
+    def fit(self, texts: Sequence[str]) -> NgramVectorizer:
+        if not texts:
+            raise ConfigError("n-grams: no texts to learn a vocabulary from")
+        seen: Counter[str] = Counter()
+        for text in texts:
+            seen.update(set(self.grams(text)))
+        kept = [(g, n) for g, n in seen.items() if n >= self.config.min_count]
+        kept.sort(key=lambda pair: (-pair[1], pair[0]))
+        kept = kept[:self.config.max_features]
+        self.index = {g: i for i, (g, _) in enumerate(kept)}
+        counts = np.array([n for _, n in kept], np.float64)
+        self.idf = (np.log((1 + len(texts)) / (1 + counts)) + 1).astype(np.float32)
+        return self
+
+    def transform(self, texts: Iterable[str]) -> sparse.csr_matrix:
+        indptr, indices, values = [0], [], []
+        for text in texts:
+            counts = Counter(i for g in self.grams(text) if (i := self.index.get(g)) is not None)
+            columns = np.fromiter(counts.keys(), np.int64, len(counts))
+            weights = (1 + np.log(np.fromiter(counts.values(), np.float32, len(counts))))
+            weights *= self.idf[columns]
+            norm = math.sqrt(float(weights @ weights)) or 1.0
+            indices.append(columns)
+            values.append(weights / norm)
+            indptr.append(indptr[-1] + len(columns))
+        return sparse.csr_matrix(
+            (np.concatenate(values) if values else np.zeros(0, np.float32),
+             np.concatenate(indices) if indices else np.zeros(0, np.int64), indptr),
+            shape=(len(indptr) - 1, len(self.index)), dtype=np.float32)
+
+    def save(self, directory: Path) -> None:
+        grams = sorted(self.index, key=self.index.__getitem__)
+        payload = {"config": asdict(self.config), "grams": grams, "idf": self.idf.tolist()}
+        (directory / VOCABULARY_FILE).write_text(json.dumps(payload, ensure_ascii=False),
+                                                 encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> NgramVectorizer:
+        payload = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        vectorizer = cls(NgramConfig(**payload["config"]))
+        vectorizer.index = {g: i for i, g in enumerate(payload["grams"])}
+        vectorizer.idf = np.asarray(payload["idf"], np.float32)
+        return vectorizer

@@ -1,0 +1,135 @@
+"""The opinion report: what the CLI prints, the server returns and the dashboard draws.
+
+Reads the store's reviews and catalog, analyses every review (polarity, aspects), and
+puts together the negative share per group and period, the alerts, and the complaint
+themes of the window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import pyarrow.compute as pc
+
+from shopformer.core.errors import ConfigError
+from shopformer.storage.base import Store
+from shopformer.tasks.reviews.analysis import ReviewAnalyzer
+from shopformer.tasks.reviews.monitor import (
+    Alert,
+    MonitorConfig,
+    PeriodStat,
+    ScoredReview,
+    build_monitor,
+)
+from shopformer.tasks.reviews.themes import Complaint, Theme, complaint_themes
+
+REVIEW_COLUMNS = ["review_id", "item_id", "ts", "rating", "text"]
+
+
+@dataclass
+class OpinionReport:
+    since: date  # first day of the window
+    until: date
+    period_days: int
+    reviews: int  # in the window
+    negatives: int
+    tests: int
+    alerts: list[Alert]
+    themes: list[Theme]
+    worst: list[PeriodStat]  # groups with the highest negative share in the window
+    aspects: dict[str, dict[str, float]]  # aspect → mentions, negative share, in the window
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"since": self.since.isoformat(), "until": self.until.isoformat(),
+                "period_days": self.period_days, "reviews": self.reviews,
+                "negatives": self.negatives, "tests": self.tests,
+                "alerts": [a.to_dict() for a in self.alerts],
+                "themes": [t.to_dict() for t in self.themes],
+                "worst": [{"level": s.level, "key": s.key, "reviews": s.reviews,
+                           "negatives": s.negatives, "negative_share": round(s.negative_share, 4)}
+                          for s in self.worst],
+                "aspects": self.aspects, "notes": self.notes}
+
+
+def scored_reviews(store: Store, analyzer: ReviewAnalyzer, timezone: str = "UTC"
+                   ) -> tuple[list[ScoredReview], list[Complaint]]:
+    """Every review of the store, analysed; and every negative clause that names why."""
+    table = store.read_table("review", REVIEW_COLUMNS)
+    table = table.filter(pc.and_(pc.is_valid(table["text"]), pc.is_valid(table["ts"])))
+    if table.num_rows == 0:
+        return [], []
+    zone = ZoneInfo(timezone)
+    ids, items = table["review_id"].to_pylist(), table["item_id"].to_pylist()
+    texts = table["text"].to_pylist()
+    days = [ts.astimezone(zone).date() for ts in table["ts"].to_pylist()]
+    scored, complaints = [], []
+    for begin in range(0, len(texts), 2048):
+        chunk = slice(begin, begin + 2048)
+        for n, opinion in enumerate(analyzer.analyze(texts[chunk], with_rating=False),
+                                    start=begin):
+            negative = opinion.polarity == "negative"
+            scored.append(ScoredReview(ids[n], items[n] or "", days[n], negative,
+                                       opinion.negative_aspects(), texts[n],
+                                       opinion.probability))
+            if negative:
+                complaints.extend(Complaint(c.text, ids[n], c.aspects) for c in opinion.clauses
+                                  if c.probability < 0.5)
+    return scored, complaints
+
+
+def item_groups(store: Store) -> dict[str, dict[str, str]]:
+    """item → {"category": top-level category path, "brand": …} for the catalog's items."""
+    table = store.read_table("item", ["item_id", "category", "brand"])
+    out = {}
+    for item, category, brand in zip(*(table[c].to_pylist() for c in table.column_names),
+                                     strict=True):
+        out[item] = {k: v for k, v in (("category", category), ("brand", brand)) if v}
+    return out
+
+
+def opinion_report(store: Store, analyzer: ReviewAnalyzer, config: MonitorConfig | None = None,
+                   *, until: date | None = None, timezone: str = "UTC", top: int = 10
+                   ) -> OpinionReport:
+    config = config or MonitorConfig()
+    reviews, complaints = scored_reviews(store, analyzer, timezone)
+    if not reviews:
+        raise ConfigError("the store holds no reviews with a text and a time; ingest some "
+                          "first (shopformer ingest, kind review)")
+    monitor = build_monitor(reviews, item_groups(store), config, until)
+    alerts, tests = monitor.alerts()
+    since = monitor.start_of(max(0, monitor.periods - config.window_periods))
+    last = monitor.start_of(monitor.periods) - timedelta(days=1)
+    window = [r for r in reviews if since <= r.day <= last]
+    in_window = {r.review_id for r in window}
+    themes = complaint_themes([c for c in complaints if c.review_id in in_window])
+    notes = []
+    if not window:
+        notes.append(f"no reviews between {since} and {last}")
+    return OpinionReport(since, last, config.period_days, len(window),
+                         sum(r.negative for r in window), tests, alerts, themes,
+                         _worst(monitor, since, top), _aspects(window), notes)
+
+
+def _worst(monitor, since: date, top: int, min_reviews: int = 10) -> list[PeriodStat]:
+    """Groups of the window with at least `min_reviews` reviews, highest negative share."""
+    first = (since - monitor.origin).days // monitor.config.period_days
+    out = []
+    for (level, key), counts in monitor.counts.items():
+        n, k = (int(v) for v in counts[first:].sum(0))
+        if n >= min_reviews:
+            out.append(PeriodStat(level, key, since, n, k))
+    out.sort(key=lambda s: (-s.negative_share, -s.reviews, s.level, s.key))
+    return out[:top]
+
+
+def _aspects(window: list[ScoredReview]) -> dict[str, dict[str, float]]:
+    mentions: dict[str, int] = {}
+    for review in window:
+        for aspect in review.negative_aspects:
+            mentions[aspect] = mentions.get(aspect, 0) + 1
+    total = max(sum(r.negative for r in window), 1)
+    return {a: {"negative_mentions": n, "share_of_negatives": round(n / total, 4)}
+            for a, n in sorted(mentions.items(), key=lambda kv: -kv[1])}

@@ -1,0 +1,274 @@
+"""`ReviewSentiment`: is a review (or one clause of it) positive or negative, how sure, and
+what star rating it reads like.
+
+Two members, stacked: a bag of character and word n-grams with a logistic regression
+(fast, strong with little data), and the shop model's text encoder fine-tuned as a
+classifier (reads word order: "不是很好", "not bad"). A logistic regression fitted on a
+held-out share of the shop's reviews combines their logits, which also calibrates the
+probability. Without an encoder the n-gram member alone is calibrated the same way.
+Labels come from the shop: given, or read from ratings (≥ 4 positive, ≤ 2 negative).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+from scipy import sparse
+from scipy.special import expit
+
+from shopformer.core.errors import ConfigError
+from shopformer.data.tokenizer import ShopTokenizer
+from shopformer.model.config import TextEncoderConfig
+from shopformer.model.encoders.text import TextEncoder
+from shopformer.model.heads.text_classifier import TextClassifier
+from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
+from shopformer.train.finetune import FinetuneConfig, fit_text_classifier
+from shopformer.train.linear import LinearModel, fit_logistic, fit_ridge
+
+FORMAT_VERSION = 1
+POSITIVE, NEGATIVE = "positive", "negative"
+
+
+@dataclass(frozen=True)
+class SentimentConfig:
+    ngrams: NgramConfig = field(default_factory=NgramConfig)
+    strength: float = 3.0  # inverse L2 penalty of the n-gram logistic regression
+    positive_rating: int = 4  # ratings at or above are positive labels
+    negative_rating: int = 2  # at or below negative; ratings between teach only the stars
+    validation_share: float = 0.1  # held out for the encoder's epochs and the stacking
+    encoder_epochs: int = 3
+    encoder_batch_size: int = 64
+    encoder_learning_rate: float = 3e-4
+    seed: int = 7
+
+    def __post_init__(self) -> None:
+        if isinstance(self.ngrams, dict):
+            object.__setattr__(self, "ngrams", NgramConfig(**self.ngrams))
+        if not 0 < self.validation_share < 0.5:
+            raise ConfigError("sentiment: validation_share must be in (0, 0.5)")
+        if self.negative_rating >= self.positive_rating:
+            raise ConfigError("sentiment: negative_rating must be below positive_rating")
+        if self.strength <= 0 or self.encoder_epochs < 1:
+            raise ConfigError("sentiment: strength must be > 0 and encoder_epochs >= 1")
+
+
+@dataclass(frozen=True)
+class TextEncoderSource:
+    """The shop model's text side: its encoder (copied, never changed) and tokenizer."""
+
+    encoder: TextEncoder
+    tokenizer: ShopTokenizer
+
+
+@dataclass
+class FitReport:
+    reviews: int
+    validation_reviews: int
+    validation_accuracy: dict[str, float]  # member or "stacked" → accuracy on held-out
+    stack_weights: dict[str, float]
+
+
+class ReviewSentiment:
+    def __init__(self, config: SentimentConfig | None = None) -> None:
+        self.config = config or SentimentConfig()
+        self.vectorizer: NgramVectorizer | None = None
+        self.ngram_model: LinearModel | None = None
+        self.classifier: TextClassifier | None = None
+        self.tokenizer: ShopTokenizer | None = None
+        self.stack: LinearModel | None = None  # weights over the members' logits
+        self.rating_model: LinearModel | None = None
+        self.report_: FitReport | None = None
+
+    # ---- training -------------------------------------------------------------------
+    def fit(self, texts: Sequence[str], labels: Sequence[int] | None = None, *,
+            ratings: Sequence[float | None] | None = None,
+            encoder: TextEncoderSource | None = None) -> ReviewSentiment:
+        """Learn from the shop's reviews: `labels` (1 positive, 0 negative) or `ratings`
+        (1–5, None where a review has none); both may be given."""
+        texts, y, stars = self._examples(texts, labels, ratings)
+        usable = np.flatnonzero(y >= 0)
+        train, held = _stratified_split(y[usable], self.config.validation_share,
+                                        self.config.seed)
+        train, held = usable[train], usable[held]
+        train_texts = [texts[i] for i in train]
+        held_texts = [texts[i] for i in held]
+        self.vectorizer = NgramVectorizer(self.config.ngrams).fit(train_texts)
+        features = self.vectorizer.transform(texts)
+        self.ngram_model = fit_logistic(features[train], y[train],
+                                        strength=self.config.strength)
+        members = {"ngrams": self.ngram_model.decision(features[held])}
+        if encoder is not None:
+            self.tokenizer = encoder.tokenizer
+            self.classifier = TextClassifier(copy.deepcopy(encoder.encoder), 2)
+            fit_text_classifier(
+                self.classifier, encoder.tokenizer, train_texts, y[train].tolist(),
+                held_texts, y[held].tolist(),
+                FinetuneConfig(epochs=self.config.encoder_epochs,
+                               batch_size=self.config.encoder_batch_size,
+                               learning_rate=self.config.encoder_learning_rate,
+                               patience=1, seed=self.config.seed))
+            members["encoder"] = self._encoder_logits(held_texts)
+        stacked = np.column_stack(list(members.values()))
+        self.stack = fit_logistic(sparse.csr_matrix(stacked), y[held], strength=100.0)
+        rated = np.flatnonzero(~np.isnan(stars))
+        if len(rated) and np.unique(stars[rated]).size > 1:
+            self.rating_model = fit_ridge(features[rated], stars[rated], strength=1.0)
+        accuracy = {name: float(np.mean((z > 0) == y[held])) for name, z in members.items()}
+        accuracy["stacked"] = float(np.mean((self.stack.decision(sparse.csr_matrix(stacked)) > 0)
+                                            == y[held]))
+        self.report_ = FitReport(len(usable), len(held), accuracy,
+                                 dict(zip(members, self.stack.weights.tolist(), strict=True)))
+        return self
+
+    def _examples(self, texts: Sequence[str], labels: Sequence[int] | None,
+                  ratings: Sequence[float | None] | None
+                  ) -> tuple[list[str], np.ndarray, np.ndarray]:
+        texts = list(texts)
+        for row, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise ConfigError(f"sentiment: review {row}: text must be a string, "
+                                  f"got {type(text).__name__}")
+        if labels is None and ratings is None:
+            raise ConfigError("sentiment: give labels (1/0) or ratings (1–5) to learn from")
+        for name, values in (("labels", labels), ("ratings", ratings)):
+            if values is not None and len(values) != len(texts):
+                raise ConfigError(f"sentiment: {len(texts)} texts but {len(values)} {name}")
+        given = ratings if ratings is not None else [None] * len(texts)
+        stars = np.array([np.nan if r is None else float(r) for r in given])
+        if labels is not None:
+            y = np.asarray(labels)
+            bad = np.flatnonzero(~np.isin(y, (0, 1)))
+            if len(bad):
+                raise ConfigError(f"sentiment: labels must be 1 (positive) or 0 (negative); "
+                                  f"row {bad[0]} is {y[bad[0]]!r}")
+            y = y.astype(np.int64)
+        else:
+            y = np.full(len(texts), -1, np.int64)
+            y[stars >= self.config.positive_rating] = 1
+            y[stars <= self.config.negative_rating] = 0
+        counts = np.bincount(y[y >= 0], minlength=2)
+        if counts.min() < 5:
+            raise ConfigError(f"sentiment: need at least 5 positive and 5 negative reviews, "
+                              f"have {counts[1]} and {counts[0]}")
+        return texts, y, stars
+
+    # ---- prediction -----------------------------------------------------------------
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Stacked, calibrated logit of 'positive' per text."""
+        self._check_fitted()
+        texts = list(texts)
+        if not texts:
+            return np.zeros(0)
+        members = [self.ngram_model.decision(self.vectorizer.transform(texts))]
+        if self.classifier is not None:
+            members.append(self._encoder_logits(texts))
+        return self.stack.decision(sparse.csr_matrix(np.column_stack(members)))
+
+    def probability(self, texts: Sequence[str]) -> np.ndarray:
+        """P(positive) per text, calibrated on held-out reviews."""
+        return expit(self.logits(texts))
+
+    def rating(self, texts: Sequence[str]) -> np.ndarray | None:
+        """Predicted stars (1–5) per text, or None when the model learned no ratings."""
+        self._check_fitted()
+        if self.rating_model is None:
+            return None
+        stars = self.rating_model.decision(self.vectorizer.transform(list(texts)))
+        return np.clip(stars, 1.0, 5.0)
+
+    def reasons(self, text: str, top: int = 3) -> list[tuple[str, float]]:
+        """The n-grams that pushed the n-gram member most, with their pushes (+ positive)."""
+        self._check_fitted()
+        row = self.vectorizer.transform([text])
+        pushes = row.data * self.ngram_model.weights[row.indices]
+        grams = sorted(self.vectorizer.index, key=self.vectorizer.index.__getitem__)
+        order = np.argsort(-np.abs(pushes))[:top]
+        return [(grams[row.indices[i]].strip(), round(float(pushes[i]), 3)) for i in order]
+
+    @torch.no_grad()
+    def _encoder_logits(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
+        self.classifier.eval()
+        out = []
+        for begin in range(0, len(texts), batch_size):
+            ids, attention = self.tokenizer.encode_batch(list(texts[begin:begin + batch_size]))
+            logits = self.classifier(torch.from_numpy(ids), torch.from_numpy(attention)).logits
+            out.append((logits[:, 1] - logits[:, 0]).double().numpy())
+        return np.concatenate(out)
+
+    def _check_fitted(self) -> None:
+        if self.ngram_model is None or self.stack is None or self.vectorizer is None:
+            raise ConfigError("sentiment: the model is not trained yet (call fit, or load one)")
+
+    # ---- directory ------------------------------------------------------------------
+    def save(self, directory: Path) -> None:
+        self._check_fitted()
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        config = {"format_version": FORMAT_VERSION, "kind": "review_sentiment",
+                  "config": asdict(self.config),
+                  "ngram_bias": self.ngram_model.bias, "stack_bias": self.stack.bias,
+                  "rating_bias": None if self.rating_model is None else self.rating_model.bias,
+                  "encoder": None if self.classifier is None
+                  else asdict(self.classifier.encoder.config),
+                  "report": None if self.report_ is None else asdict(self.report_)}
+        (directory / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+        state = {"ngram.weights": torch.from_numpy(self.ngram_model.weights),
+                 "stack.weights": torch.from_numpy(self.stack.weights)}
+        if self.rating_model is not None:
+            state["rating.weights"] = torch.from_numpy(self.rating_model.weights)
+        if self.classifier is not None:
+            state.update({f"classifier.{k}": v.detach().contiguous()
+                          for k, v in self.classifier.state_dict().items()})
+            self.tokenizer.save(directory / "tokenizer")
+        save_file(state, str(directory / "model.safetensors"))
+        self.vectorizer.save(directory)
+
+    @classmethod
+    def load(cls, directory: Path) -> ReviewSentiment:
+        directory = Path(directory)
+        try:
+            config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as error:
+            raise ConfigError(f"{directory}: not a sentiment model directory ({error})") from None
+        if config.get("kind") != "review_sentiment" or \
+                config.get("format_version") != FORMAT_VERSION:
+            raise ConfigError(f"{directory}: not a sentiment model of format {FORMAT_VERSION}")
+        model = cls(SentimentConfig(**config["config"]))
+        state = load_file(str(directory / "model.safetensors"))
+        model.vectorizer = NgramVectorizer.load(directory)
+        model.ngram_model = LinearModel(state["ngram.weights"].numpy(), config["ngram_bias"])
+        model.stack = LinearModel(state["stack.weights"].numpy(), config["stack_bias"])
+        if config["rating_bias"] is not None:
+            model.rating_model = LinearModel(state["rating.weights"].numpy(),
+                                             config["rating_bias"])
+        if config["encoder"] is not None:
+            model.tokenizer = ShopTokenizer.load(directory / "tokenizer")
+            encoder = TextEncoder(TextEncoderConfig(**config["encoder"]))
+            model.classifier = TextClassifier(encoder, 2)
+            model.classifier.load_state_dict({k.removeprefix("classifier."): v
+                                              for k, v in state.items()
+                                              if k.startswith("classifier.")})
+            model.classifier.eval()
+        if config["report"] is not None:
+            model.report_ = FitReport(**config["report"])
+        return model
+
+
+def _stratified_split(labels: np.ndarray, share: float, seed: int
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """(train, held) positions: `share` of each class held out, at least one of each."""
+    rng = np.random.default_rng(seed)
+    train, held = [], []
+    for value in (0, 1):
+        rows = rng.permutation(np.flatnonzero(labels == value))
+        cut = max(1, round(share * len(rows)))
+        held.append(rows[:cut])
+        train.append(rows[cut:])
+    return np.sort(np.concatenate(train)), np.sort(np.concatenate(held))

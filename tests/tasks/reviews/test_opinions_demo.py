@@ -1,0 +1,46 @@
+"""`shopformer opinions` on the demo shop finds the planted complaint burst: right item,
+right day, right aspect — and says clearly what is wrong with bad options."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from shopformer.cli.main import app
+from shopformer.cli.output import console
+from shopformer.workspace import SENTIMENT_MODEL
+
+runner = CliRunner()
+
+
+def test_opinions_finds_the_planted_burst(demo_shop, monkeypatch):
+    workspace, _, truth = demo_shop
+    burst = truth["complaint_burst"]
+    result = runner.invoke(app, ["opinions", "-w", str(workspace.root), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output[result.output.index("{"):])
+    items = [a for a in report["alerts"] if a["level"] == "item"]
+    assert items, report["alerts"]
+    first = items[0]
+    assert (first["key"], first["start"], first["aspect"]) == \
+        (burst["item_id"], burst["day"], burst["aspect"])
+    assert first["negatives"] >= burst["reviews"] * 0.8
+    assert all(a["start"] == burst["day"] for a in report["alerts"])
+    assert workspace.models.active(SENTIMENT_MODEL) is not None
+    model = workspace.review_analyzer().sentiment
+    assert "encoder" in model.report_.stack_weights  # fine-tuned from the shop model
+    assert any(t["aspect"] == "logistics" for t in report["themes"])
+
+    monkeypatch.setattr(console, "width", 250)  # a wide terminal: no cell cut short
+    table = runner.invoke(app, ["opinions", "-w", str(workspace.root)])
+    assert table.exit_code == 0
+    assert burst["item_id"] in table.output and burst["day"] in table.output
+
+
+def test_opinions_bad_options(demo_shop, workspace):
+    shop, _, _ = demo_shop
+    result = runner.invoke(app, ["opinions", "-w", str(shop.root), "--until", "yesterday"])
+    assert result.exit_code == 2 and "--until" in result.output
+    result = runner.invoke(app, ["opinions", "-w", str(workspace.root)])
+    assert result.exit_code == 2 and "no rated reviews" in result.output

@@ -1,0 +1,161 @@
+"""Review sentiment: polarity (with negation) and aspects on hand-written sentences, calibrated
+probabilities, star ratings, save/load, and clear errors."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+from shopformer.core.errors import ConfigError
+from shopformer.data.tokenizer import ShopTokenizer, TokenizerConfig
+from shopformer.demo.texts import ASPECT_PHRASES, review_text
+from shopformer.tasks.reviews.analysis import ReviewAnalyzer
+from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
+from shopformer.tasks.reviews.sentiment import (
+    ReviewSentiment,
+    SentimentConfig,
+    TextEncoderSource,
+)
+from shopformer.train.text_pretrain import text_model
+
+POSITIVE_GIVEN_RATING = (0.05, 0.2, 0.5, 0.8, 0.95)
+
+
+def shop_reviews(count: int, seed: int = 0) -> tuple[list[str], list[int]]:
+    """Reviews the way the demo shop writes them: aspects whose polarity follows the rating."""
+    rng = np.random.default_rng(seed)
+    aspects = list(ASPECT_PHRASES)
+    texts, ratings = [], []
+    for _ in range(count):
+        rating = int(rng.integers(1, 6))
+        said = [(aspects[i], bool(rng.random() < POSITIVE_GIVEN_RATING[rating - 1]))
+                for i in rng.choice(len(aspects), int(rng.integers(1, 3)), replace=False)]
+        texts.append(review_text(rng, "zh" if rng.random() < 0.5 else "en", said, rating))
+        ratings.append(rating)
+    return texts, ratings
+
+
+@pytest.fixture(scope="module")
+def bilingual():
+    texts, ratings = shop_reviews(3000)
+    return ReviewSentiment().fit(texts, ratings=ratings)
+
+
+# hand-written, not the demo's phrases: (text, positive?)
+HAND_WRITTEN = [
+    ("东西质量很好，很满意", True),
+    ("质量不是很好，有点失望", False),
+    ("物流太慢了，等了一个星期", False),
+    ("价格一点也不贵，推荐购买", True),
+    ("不会再买了", False),
+    ("Not bad at all, I would recommend it", True),
+    ("The quality is not great and it broke", False),
+    ("Delivery was fast and the packaging was solid", True),
+    ("Way too expensive, not worth it", False),
+    ("Very disappointed, do not buy", False),
+]
+
+
+def test_polarity_of_hand_written_sentences_including_negation(bilingual):
+    texts = [t for t, _ in HAND_WRITTEN]
+    expected = np.array([p for _, p in HAND_WRITTEN])
+    assert ((bilingual.probability(texts) >= 0.5) == expected).all(), \
+        list(zip(texts, bilingual.probability(texts).round(2), strict=True))
+
+
+def test_aspect_polarity_follows_each_clause(bilingual):
+    analyzer = ReviewAnalyzer(bilingual)
+    zh, en = analyzer.analyze(["物流很快，但是包装破损了", "Delivery was really slow but the "
+                                                     "quality is great"])
+    assert {a: p >= 0.5 for a, p in zh.aspects().items()} == {"logistics": True,
+                                                              "packaging": False}
+    assert {a: p >= 0.5 for a, p in en.aspects().items()} == {"logistics": False,
+                                                              "quality": True}
+    assert zh.negative_aspects() == ("packaging",)
+    assert en.to_dict()["aspects"]["logistics"]["polarity"] == "negative"
+
+
+def test_probabilities_are_calibrated_on_held_out_reviews(bilingual):
+    texts, ratings = shop_reviews(2000, seed=1)
+    keep = [i for i, r in enumerate(ratings) if r != 3]
+    p = bilingual.probability([texts[i] for i in keep])
+    y = np.array([ratings[i] >= 4 for i in keep])
+    assert np.mean((p >= 0.5) == y) > 0.85
+    # reliability: in each third of predicted probability the positive rate is close to it
+    for low, high in ((0, 1 / 3), (1 / 3, 2 / 3), (2 / 3, 1.0001)):
+        chosen = (p >= low) & (p < high)
+        if chosen.sum() >= 50:
+            assert abs(y[chosen].mean() - p[chosen].mean()) < 0.1
+
+
+def test_star_rating_prediction_orders_reviews(bilingual):
+    texts, ratings = shop_reviews(600, seed=2)
+    stars = bilingual.rating(texts)
+    assert stars.min() >= 1 and stars.max() <= 5
+    assert np.corrcoef(stars, ratings)[0, 1] > 0.6
+
+
+def test_reasons_name_the_ngrams_that_decided(bilingual):
+    reasons = bilingual.reasons("quality is not great", top=3)
+    assert len(reasons) == 3
+    assert sum(push for _, push in reasons) < 0
+
+
+def test_save_and_load_with_a_fine_tuned_encoder(tmp_path):
+    texts, ratings = shop_reviews(800, seed=3)
+    tokenizer = ShopTokenizer.train(texts, TokenizerConfig(vocab_size=600, max_tokens=48))
+    encoder = text_model(tokenizer, hidden=32, layers=1, heads=2).text
+    before = {k: v.clone() for k, v in encoder.state_dict().items()}
+    model = ReviewSentiment(SentimentConfig(encoder_epochs=1)).fit(
+        texts, ratings=ratings, encoder=TextEncoderSource(encoder, tokenizer))
+    assert set(model.report_.stack_weights) == {"ngrams", "encoder"}
+    assert all((encoder.state_dict()[k] == v).all() for k, v in before.items()), \
+        "fine-tuning must not change the shop model's own encoder"
+    model.save(tmp_path / "sentiment")
+    loaded = ReviewSentiment.load(tmp_path / "sentiment")
+    probe = ["物流太慢了", "Great value for money", "质量很好"]
+    assert np.allclose(loaded.probability(probe), model.probability(probe), atol=1e-5)
+    assert np.allclose(loaded.rating(probe), model.rating(probe), atol=1e-4)
+
+
+def test_real_chinese_reviews(shared_data):
+    path = shared_data / "reviews_zh" / "online_shopping_10_cats.csv"
+    with path.open(encoding="utf-8-sig") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["review"].strip()]
+    rng = np.random.default_rng(0)
+    chosen = rng.choice(len(rows), 7000, replace=False)
+    texts = [rows[i]["review"] for i in chosen]
+    labels = [int(rows[i]["label"]) for i in chosen]
+    model = ReviewSentiment().fit(texts[:6000], labels[:6000])
+    accuracy = np.mean((model.probability(texts[6000:]) >= 0.5) == np.array(labels[6000:]))
+    assert accuracy > 0.85
+    p = model.probability(["不是很好", "质量不是很好", "还不错，挺好用的", "很好，下次还来买"])
+    assert list(p >= 0.5) == [False, False, True, True]
+
+
+def test_bad_input_says_what_is_wrong():
+    with pytest.raises(ConfigError, match=r"labels .*ratings"):
+        ReviewSentiment().fit(["好"])
+    with pytest.raises(ConfigError, match="row 1"):
+        ReviewSentiment().fit(["好", "差"], [1, 3])
+    with pytest.raises(ConfigError, match="3 texts but 2 ratings"):
+        ReviewSentiment().fit(["a", "b", "c"], ratings=[5, 1])
+    with pytest.raises(ConfigError, match="at least 5 positive"):
+        ReviewSentiment().fit(["好"] * 10, ratings=[5] * 10)
+    with pytest.raises(ConfigError, match="review 0: text must be a string"):
+        ReviewSentiment().fit([None, "b"], [1, 0])
+    with pytest.raises(ConfigError, match="not trained"):
+        ReviewSentiment().probability(["好"])
+    with pytest.raises(ConfigError, match="validation_share"):
+        SentimentConfig(validation_share=0.9)
+
+
+def test_ngrams_keep_word_pairs_apart_from_characters():
+    vectorizer = NgramVectorizer(NgramConfig(char_max=2, min_count=1)).fit(["not bad", "好"])
+    grams = set(vectorizer.index)
+    assert " not bad" in grams and "no" in grams and " 好" in grams and "好" in grams
+    rows = vectorizer.transform(["not bad", "unseen 字"])
+    assert np.isclose(rows[0].multiply(rows[0]).sum(), 1.0)
+    assert rows.shape == (2, len(grams))
