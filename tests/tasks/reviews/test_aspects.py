@@ -58,3 +58,24 @@ def test_an_aspect_without_words_or_outside_the_list_is_refused():
         AspectConfig(aspects=("price",), extra_terms={"room": ("房间",)})
     with pytest.raises(ConfigError, match="unknown aspect"):
         AspectLexicon().add("room", ["房间"])
+
+
+def test_learns_aspect_words_from_the_shops_reviews():
+    from shopformer.tasks.reviews.aspect_terms import learn_aspect_terms
+
+    reviews = (["顺丰快递第二天就到了", "物流很快，顺丰靠谱", "The courier from Speedpost was late",
+                "Speedpost delivery took a week"] * 2
+               + ["质量很好", "价格便宜", "客服很耐心", "包装完好", "尺码标准", "味道不错",
+                  "material is sturdy", "great value for the price", "the seller replied fast",
+                  "the box was fine"] * 2
+               + ["质量很好，颜色也好看", "价格便宜，颜色正", "颜色很正", "客服说颜色没问题"])
+    lexicon = AspectLexicon()
+    learned = learn_aspect_terms(reviews, lexicon, min_clauses=2)
+    found = {(t.aspect, t.term) for t in learned}
+    assert ("logistics", "顺丰") in found
+    assert ("logistics", "speedpost") in found
+    assert not any(t.term == "颜色" for t in learned), "颜色 sits beside several aspects"
+    assert all(t.share >= 0.8 and t.lift >= 3 for t in learned)
+    lexicon.add("logistics", [t.term for t in learned if t.aspect == "logistics"])
+    assert lexicon.aspects_of("顺丰一直没动静") == ["logistics"]
+    assert lexicon.aspects_of("Speedpost lost it") == ["logistics"]

@@ -44,3 +44,18 @@ def test_opinions_bad_options(demo_shop, workspace):
     assert result.exit_code == 2 and "--until" in result.output
     result = runner.invoke(app, ["opinions", "-w", str(workspace.root)])
     assert result.exit_code == 2 and "no rated reviews" in result.output
+
+
+def test_item_review_signals_mark_the_planted_weakness(demo_shop):
+    from shopformer.tasks.reviews.signals import item_review_signals
+
+    workspace, _, truth = demo_shop
+    if workspace.models.active(SENTIMENT_MODEL) is None:
+        workspace.train_sentiment()
+    signals = item_review_signals(workspace.store, workspace.review_analyzer())
+    burst_item = truth["complaint_burst"]["item_id"]
+    features, names = signals.features([burst_item, "no-such-item"])
+    column = names.index("aspect_logistics_positive")
+    assert features[0, column] < signals.aspect_positive[""]["logistics"]
+    assert features[1, 0] == 0 and features[1, 1] == signals.positive[""]
+    assert signals.reviews[burst_item] >= truth["complaint_burst"]["reviews"]

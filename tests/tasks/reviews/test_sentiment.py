@@ -10,7 +10,6 @@ import pytest
 
 from shopformer.core.errors import ConfigError
 from shopformer.data.tokenizer import ShopTokenizer, TokenizerConfig
-from shopformer.demo.texts import ASPECT_PHRASES, review_text
 from shopformer.tasks.reviews.analysis import ReviewAnalyzer
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
 from shopformer.tasks.reviews.sentiment import (
@@ -19,29 +18,6 @@ from shopformer.tasks.reviews.sentiment import (
     TextEncoderSource,
 )
 from shopformer.train.text_pretrain import text_model
-
-POSITIVE_GIVEN_RATING = (0.05, 0.2, 0.5, 0.8, 0.95)
-
-
-def shop_reviews(count: int, seed: int = 0) -> tuple[list[str], list[int]]:
-    """Reviews the way the demo shop writes them: aspects whose polarity follows the rating."""
-    rng = np.random.default_rng(seed)
-    aspects = list(ASPECT_PHRASES)
-    texts, ratings = [], []
-    for _ in range(count):
-        rating = int(rng.integers(1, 6))
-        said = [(aspects[i], bool(rng.random() < POSITIVE_GIVEN_RATING[rating - 1]))
-                for i in rng.choice(len(aspects), int(rng.integers(1, 3)), replace=False)]
-        texts.append(review_text(rng, "zh" if rng.random() < 0.5 else "en", said, rating))
-        ratings.append(rating)
-    return texts, ratings
-
-
-@pytest.fixture(scope="module")
-def bilingual():
-    texts, ratings = shop_reviews(3000)
-    return ReviewSentiment().fit(texts, ratings=ratings)
-
 
 # hand-written, not the demo's phrases: (text, positive?)
 HAND_WRITTEN = [
@@ -77,8 +53,8 @@ def test_aspect_polarity_follows_each_clause(bilingual):
     assert en.to_dict()["aspects"]["logistics"]["polarity"] == "negative"
 
 
-def test_probabilities_are_calibrated_on_held_out_reviews(bilingual):
-    texts, ratings = shop_reviews(2000, seed=1)
+def test_probabilities_are_calibrated_on_held_out_reviews(bilingual, make_reviews):
+    texts, ratings = make_reviews(2000, seed=1)
     keep = [i for i, r in enumerate(ratings) if r != 3]
     p = bilingual.probability([texts[i] for i in keep])
     y = np.array([ratings[i] >= 4 for i in keep])
@@ -90,8 +66,8 @@ def test_probabilities_are_calibrated_on_held_out_reviews(bilingual):
             assert abs(y[chosen].mean() - p[chosen].mean()) < 0.1
 
 
-def test_star_rating_prediction_orders_reviews(bilingual):
-    texts, ratings = shop_reviews(600, seed=2)
+def test_star_rating_prediction_orders_reviews(bilingual, make_reviews):
+    texts, ratings = make_reviews(600, seed=2)
     stars = bilingual.rating(texts)
     assert stars.min() >= 1 and stars.max() <= 5
     assert np.corrcoef(stars, ratings)[0, 1] > 0.6
@@ -103,8 +79,8 @@ def test_reasons_name_the_ngrams_that_decided(bilingual):
     assert sum(push for _, push in reasons) < 0
 
 
-def test_save_and_load_with_a_fine_tuned_encoder(tmp_path):
-    texts, ratings = shop_reviews(800, seed=3)
+def test_save_and_load_with_a_fine_tuned_encoder(tmp_path, make_reviews):
+    texts, ratings = make_reviews(800, seed=3)
     tokenizer = ShopTokenizer.train(texts, TokenizerConfig(vocab_size=600, max_tokens=48))
     encoder = text_model(tokenizer, hidden=32, layers=1, heads=2).text
     before = {k: v.clone() for k, v in encoder.state_dict().items()}

@@ -1,0 +1,222 @@
+"""Suggested replies to a review, grounded in what the review says and in how the shop's
+own agents have answered similar complaints.
+
+Two kinds of suggestion, each with the grounds it stands on:
+- **template**: one sentence per aspect the review names (an apology and a concrete
+  next step for a complaint, thanks for praise), in the review's language;
+- **retrieved** (for a complaint): the agent answers that followed the customer messages
+  most like the review's negative clauses in the shop's support log (cosine of character
+  and word n-grams).
+An OpenAI-compatible endpoint may rewrite the template reply (`ReplyConfig.endpoint`); it
+is off by default, and when it fails the template reply stands, with a note.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pyarrow.compute as pc
+
+from shopformer.core.errors import ConfigError
+from shopformer.storage.base import Store
+from shopformer.tasks.reviews.analysis import ReviewAnalyzer, ReviewOpinion
+from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
+from shopformer.tasks.search.analyze import CJK
+
+log = logging.getLogger(__name__)
+
+# aspect → (zh complaint, zh praise, en complaint, en praise)
+ASPECT_REPLIES: dict[str, tuple[str, str, str, str]] = {
+    "quality": ("商品质量问题让您失望了，非常抱歉，我们可以为您免费退换，也会把问题反馈给质检。",
+                "很高兴您认可商品的质量。",
+                "We're sorry the quality let you down; we'll replace or refund it at no cost "
+                "and pass the fault to our quality team.",
+                "We're glad the quality lived up to your expectations."),
+    "price": ("关于价格的顾虑我们已记下，之后有活动会第一时间通知您。",
+              "感谢您认可我们的性价比。",
+              "We hear you on the price; we'll let you know first when it goes on offer.",
+              "Thank you for appreciating the value."),
+    "logistics": ("很抱歉这次配送让您久等了，我们已联系快递核实原因，后续订单会优先为您安排。",
+                  "很高兴包裹及时送到了您手中。",
+                  "Sorry your parcel took so long; we've raised it with the courier and will "
+                  "prioritise your next order.",
+                  "Glad your parcel reached you quickly."),
+    "service": ("客服没有让您满意，我们深表歉意，已将您的反馈转给客服主管跟进。",
+                "感谢您对我们客服的肯定。",
+                "We apologise for the service you received; your feedback has gone to our "
+                "support lead.", "Thank you for the kind words about our team."),
+    "packaging": ("包装出了问题，非常抱歉，我们会改进包装，如商品受损请联系我们补发。",
+                  "很高兴包装让您满意。",
+                  "Sorry about the packaging; we're improving it, and if anything was damaged "
+                  "we'll send a replacement.", "Glad the packaging kept it safe."),
+    "size": ("尺码不合适给您添麻烦了，我们支持免费换码，详情请联系客服。",
+             "很高兴尺码合适。",
+             "Sorry the size wasn't right; exchanges for another size are free.",
+             "Glad the fit is right."),
+    "taste": ("口感没有达到您的期待，非常抱歉，我们会检查这批货的新鲜度。",
+              "很高兴您喜欢这个味道。",
+              "Sorry it didn't taste as it should; we're checking the freshness of this batch.",
+              "We're happy you enjoyed the taste."),
+    "performance": ("使用中遇到的问题我们很重视，请联系客服，我们会协助排查或为您换新。",
+                    "很高兴产品用起来顺手。",
+                    "We take the problem you ran into seriously; contact us and we'll help "
+                    "troubleshoot or replace it.", "Glad it performs well for you."),
+}
+OPENING = {("zh", True): "感谢您的评价！", ("zh", False): "感谢您的反馈。",
+           ("en", True): "Thank you for your review!",
+           ("en", False): "Thank you for your feedback."}
+CLOSING = {("zh", True): "期待您再次光临。", ("zh", False): "如有任何问题，欢迎随时联系我们。",
+           ("en", True): "We hope to see you again soon.",
+           ("en", False): "If there is anything else, please contact us any time."}
+GENERAL_COMPLAINT = ("给您带来不好的体验，非常抱歉，我们会认真改进。",
+                     "We're sorry for the poor experience and will work to improve.")
+
+
+@dataclass(frozen=True)
+class ReplyConfig:
+    retrieved: int = 2  # past agent answers to suggest besides the template reply
+    min_similarity: float = 0.2  # below this a past conversation is not a match
+    endpoint: str | None = None  # an OpenAI-compatible base URL (…/v1); None: off
+    model: str = "gpt-4o-mini"
+    api_key_env: str = "SHOPFORMER_LLM_API_KEY"
+    timeout_seconds: float = 20.0
+
+    def __post_init__(self) -> None:
+        if self.retrieved < 0 or not 0 <= self.min_similarity <= 1:
+            raise ConfigError("replies: retrieved must be >= 0, min_similarity in [0, 1]")
+        if self.endpoint is not None and not self.endpoint.startswith(("http://", "https://")):
+            raise ConfigError(f"replies: endpoint must be an http(s) URL, got {self.endpoint!r}")
+
+
+@dataclass(frozen=True)
+class PastAnswer:
+    conversation_id: str
+    customer: str
+    agent: str
+
+
+@dataclass
+class SuggestedReply:
+    text: str
+    kind: str  # "template", "retrieved" or "rewritten"
+    grounds: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class ReplySuggester:
+    def __init__(self, analyzer: ReviewAnalyzer, past: Sequence[PastAnswer] = (),
+                 config: ReplyConfig | None = None) -> None:
+        self.analyzer = analyzer
+        self.config = config or ReplyConfig()
+        self.past = list(past)
+        self._vectorizer: NgramVectorizer | None = None
+        if self.past:
+            self._vectorizer = NgramVectorizer(NgramConfig(1, 2, 1, 1, 200_000)).fit(
+                [p.customer for p in self.past])
+            self._customers = self._vectorizer.transform([p.customer for p in self.past])
+
+    def suggest(self, review: str) -> tuple[ReviewOpinion, list[SuggestedReply]]:
+        if not isinstance(review, str) or not review.strip():
+            raise ConfigError("replies: the review text is empty")
+        opinion = self.analyzer.analyze([review], with_rating=False)[0]
+        language = "zh" if CJK.search(review) else "en"
+        template = self._template(opinion, language)
+        out = [template]
+        if self.config.endpoint:  # the rewrite first, the grounded draft beside it
+            rewritten = self._rewritten(review, template)
+            out = [rewritten, template] if rewritten.kind == "rewritten" else [rewritten]
+        out.extend(self._retrieved(opinion, language))
+        return opinion, out
+
+    def _template(self, opinion: ReviewOpinion, language: str) -> SuggestedReply:
+        positive = opinion.polarity == "positive"
+        column = 0 if language == "zh" else 2
+        parts = [OPENING[(language, positive)]]
+        aspects = opinion.aspects()
+        said = [a for a, p in aspects.items() if p < 0.5 and a in ASPECT_REPLIES]
+        said += [a for a, p in aspects.items() if p >= 0.5 and a in ASPECT_REPLIES]
+        for aspect in said:
+            parts.append(ASPECT_REPLIES[aspect][column + (aspects[aspect] >= 0.5)])
+        if not positive and not any(aspects[a] < 0.5 for a in said):
+            parts.append(GENERAL_COMPLAINT[column // 2])
+        parts.append(CLOSING[(language, positive)])
+        text = ("" if language == "zh" else " ").join(parts)
+        return SuggestedReply(text, "template", {
+            "polarity": opinion.polarity, "language": language,
+            "aspects": {a: "positive" if aspects[a] >= 0.5 else "negative" for a in said}})
+
+    def _retrieved(self, opinion: ReviewOpinion, language: str) -> list[SuggestedReply]:
+        complaint = [c.text for c in opinion.clauses if c.probability < 0.5]
+        if self._vectorizer is None or not self.config.retrieved or not complaint:
+            return []  # praise needs no support answer
+        query = self._vectorizer.transform([" ".join(complaint)])
+        similarity = np.asarray((self._customers @ query.T).todense()).ravel()
+        same_language = np.array([bool(CJK.search(p.agent)) == (language == "zh")
+                                  for p in self.past])
+        similarity = np.where(same_language, similarity, 0.0)
+        out, seen = [], set()
+        for row in np.argsort(-similarity, kind="stable"):
+            if similarity[row] < self.config.min_similarity or len(out) == self.config.retrieved:
+                break
+            answer = self.past[row]
+            if answer.agent in seen:
+                continue
+            seen.add(answer.agent)
+            out.append(SuggestedReply(answer.agent, "retrieved", {
+                "conversation_id": answer.conversation_id, "customer_said": answer.customer,
+                "similarity": round(float(similarity[row]), 3)}))
+        return out
+
+    def _rewritten(self, review: str, template: SuggestedReply) -> SuggestedReply:
+        """Ask the configured endpoint to polish the template reply; on failure keep it."""
+        body = {"model": self.config.model, "temperature": 0.3, "messages": [
+            {"role": "system", "content": "You write short, polite replies from a shop to a "
+             "customer's review. Keep every fact and promise of the draft; add none; answer "
+             "in the review's language."},
+            {"role": "user", "content": f"Review: {review}\nDraft reply: {template.text}"}]}
+        request = urllib.request.Request(
+            self.config.endpoint.rstrip("/") + "/chat/completions",
+            data=json.dumps(body).encode(), method="POST",
+            headers={"Content-Type": "application/json",
+                     **({"Authorization": f"Bearer {key}"}
+                        if (key := os.environ.get(self.config.api_key_env)) else {})})
+        try:
+            with urllib.request.urlopen(request, timeout=self.config.timeout_seconds) as reply:
+                text = json.loads(reply.read())["choices"][0]["message"]["content"].strip()
+            if not text:
+                raise ValueError("empty reply")
+            return SuggestedReply(text, "rewritten", {**template.grounds,
+                                                      "endpoint": self.config.endpoint})
+        except (urllib.error.URLError, OSError, ValueError, KeyError, IndexError,
+                TypeError) as error:
+            log.warning("reply rewrite endpoint failed (%s); the template reply stands", error)
+            return SuggestedReply(template.text, "template", {
+                **template.grounds, "note": f"rewrite endpoint failed: {error}"})
+
+
+def past_answers(store: Store) -> list[PastAnswer]:
+    """(customer message, the agent's next answer) pairs from the store's conversations."""
+    table = store.read_table("turn", ["conversation_id", "turn", "role", "text"])
+    if table.num_rows == 0:
+        return []
+    table = table.take(pc.sort_indices(table, [("conversation_id", "ascending"),
+                                               ("turn", "ascending")]))
+    out: list[PastAnswer] = []
+    previous: tuple[str, str, str] | None = None
+    for conversation, role, text in zip(table["conversation_id"].to_pylist(),
+                                        table["role"].to_pylist(),
+                                        table["text"].to_pylist(), strict=True):
+        if previous and previous[0] == conversation and previous[1] == "customer" \
+                and role == "agent" and text and previous[2]:
+            out.append(PastAnswer(conversation, previous[2], text))
+        previous = (conversation, role, text or "")
+    return out

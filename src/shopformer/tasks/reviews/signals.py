@@ -1,0 +1,83 @@
+"""Review signals for other tasks: per item, how positive its reviews are overall and per
+aspect, as numbers the recommender and search can use as features.
+
+Shares are shrunk toward the shop's own average (a Beta prior worth `prior_reviews`
+reviews), so one glowing review does not make an item the best in the shop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from shopformer.storage.base import Store
+from shopformer.tasks.reviews.analysis import ReviewAnalyzer
+
+ITEM_BATCH = 2048
+
+
+@dataclass
+class ItemReviewSignals:
+    aspects: tuple[str, ...]
+    reviews: dict[str, int] = field(default_factory=dict)
+    positive: dict[str, float] = field(default_factory=dict)  # shrunk positive share
+    aspect_positive: dict[str, dict[str, float]] = field(default_factory=dict)
+    aspect_mentions: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def features(self, item_ids: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+        """(len(item_ids), F) and the F names: log reviews, positive share, and per aspect
+        its shrunk positive share (the shop's average where an item has no mention)."""
+        names = ["review_count", "review_positive",
+                 *(f"aspect_{a}_positive" for a in self.aspects)]
+        out = np.zeros((len(item_ids), len(names)), np.float32)
+        base = self.positive.get("", 0.5)
+        for row, item in enumerate(item_ids):
+            out[row, 0] = np.log1p(self.reviews.get(item, 0))
+            out[row, 1] = self.positive.get(item, base)
+            shares = self.aspect_positive.get(item, {})
+            for col, aspect in enumerate(self.aspects, start=2):
+                out[row, col] = shares.get(aspect, self.aspect_positive[""].get(aspect, base))
+        return out, names
+
+
+def item_review_signals(store: Store, analyzer: ReviewAnalyzer, prior_reviews: float = 5.0
+                        ) -> ItemReviewSignals:
+    """Signals of every reviewed item in the store ("" holds the shop-wide averages)."""
+    table = store.read_table("review", ["item_id", "text"])
+    items, texts = table["item_id"].to_pylist(), table["text"].to_pylist()
+    keep = [n for n, (i, t) in enumerate(zip(items, texts, strict=True)) if i and t]
+    aspects = tuple(analyzer.lexicon.config.aspects)
+    positive: dict[str, list[float]] = {}
+    by_aspect: dict[str, dict[str, list[float]]] = {}
+    for begin in range(0, len(keep), ITEM_BATCH):
+        rows = keep[begin:begin + ITEM_BATCH]
+        opinions = analyzer.analyze([texts[n] for n in rows], with_rating=False)
+        for n, opinion in zip(rows, opinions, strict=True):
+            positive.setdefault(items[n], []).append(opinion.probability >= 0.5)
+            for aspect, p in opinion.aspects().items():
+                by_aspect.setdefault(items[n], {}).setdefault(aspect, []).append(p >= 0.5)
+    signals = ItemReviewSignals(aspects)
+    everything = [v for values in positive.values() for v in values]
+    base = float(np.mean(everything)) if everything else 0.5
+    signals.positive[""] = base
+    aspect_base = {a: _mean([v for item in by_aspect.values() for v in item.get(a, [])], base)
+                   for a in aspects}
+    signals.aspect_positive[""] = aspect_base
+    for item, values in positive.items():
+        signals.reviews[item] = len(values)
+        signals.positive[item] = _shrunk(values, base, prior_reviews)
+        mentions = by_aspect.get(item, {})
+        signals.aspect_mentions[item] = {a: len(v) for a, v in mentions.items()}
+        signals.aspect_positive[item] = {a: _shrunk(v, aspect_base.get(a, base), prior_reviews)
+                                         for a, v in mentions.items()}
+    return signals
+
+
+def _shrunk(values: list[bool], prior: float, weight: float) -> float:
+    return float((sum(values) + prior * weight) / (len(values) + weight))
+
+
+def _mean(values: list[bool], default: float) -> float:
+    return float(np.mean(values)) if values else default

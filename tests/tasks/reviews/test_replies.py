@@ -1,0 +1,110 @@
+"""Suggested replies: grounded in the review's aspects and the shop's past answers; an
+optional OpenAI-compatible endpoint (a real local HTTP server here) may rewrite them, and
+when it fails the template reply stands."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from shopformer.core.errors import ConfigError
+from shopformer.tasks.reviews.analysis import ReviewAnalyzer
+from shopformer.tasks.reviews.replies import PastAnswer, ReplyConfig, ReplySuggester, past_answers
+
+PAST = [PastAnswer("c1", "快递太慢了，一个星期还没到", "非常抱歉，已为您催促快递，预计明天送达。"),
+        PastAnswer("c2", "客服一直不回消息", "抱歉让您久等，已安排专人联系您。"),
+        PastAnswer("c3", "The courier is a week late", "Sorry for the delay, we've chased the "
+                   "courier and it should arrive tomorrow."),
+        PastAnswer("c4", "What is the warranty?", "Every item has a one-year warranty.")]
+
+
+@pytest.fixture(scope="module")
+def suggester(bilingual):
+    return ReplySuggester(ReviewAnalyzer(bilingual), PAST)
+
+
+def test_complaint_gets_an_apology_per_aspect_and_the_shops_own_answer(suggester):
+    opinion, replies = suggester.suggest("物流太慢了，等了一个星期")
+    template, *retrieved = replies
+    assert opinion.polarity == "negative"
+    assert template.kind == "template" and template.grounds["aspects"] == {"logistics": "negative"}
+    assert "快递" in template.text and "抱歉" in template.text
+    assert [r.grounds["conversation_id"] for r in retrieved][:1] == ["c1"]
+
+
+def test_english_review_gets_an_english_reply_grounded_in_english_answers(suggester):
+    _, replies = suggester.suggest("The delivery was really slow, the courier was a week late")
+    assert replies[0].grounds["language"] == "en" and "courier" in replies[0].text
+    assert {r.grounds["conversation_id"] for r in replies[1:]} <= {"c3", "c4"}
+    assert replies[1].grounds["conversation_id"] == "c3"
+
+
+def test_praise_gets_thanks_and_no_support_answer(suggester):
+    _, replies = suggester.suggest("Quality is great and delivery was fast")
+    assert [r.kind for r in replies] == ["template"]
+    assert replies[0].grounds["aspects"] == {"quality": "positive", "logistics": "positive"}
+    assert "sorry" not in replies[0].text.lower()
+
+
+class _Endpoint(BaseHTTPRequestHandler):
+    received: list[dict] = []
+
+    def do_POST(self):  # noqa: N802 - the http.server API
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        _Endpoint.received.append({"path": self.path, "body": body,
+                                   "auth": self.headers.get("Authorization")})
+        answer = {"choices": [{"message": {"role": "assistant",
+                                           "content": "  很抱歉让您久等，我们已催促快递。 "}}]}
+        payload = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_openai_compatible_endpoint_rewrites_the_template_reply(bilingual, monkeypatch):
+    server = HTTPServer(("127.0.0.1", 0), _Endpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("SHOPFORMER_LLM_API_KEY", "k-123")
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/v1"
+        suggester = ReplySuggester(ReviewAnalyzer(bilingual), PAST, ReplyConfig(endpoint=url))
+        _, replies = suggester.suggest("物流太慢了")
+    finally:
+        server.shutdown()
+    assert replies[0].kind == "rewritten" and replies[0].text == "很抱歉让您久等，我们已催促快递。"
+    assert replies[1].kind == "template"  # the grounded draft stays beside it
+    request = _Endpoint.received[-1]
+    assert request["path"] == "/v1/chat/completions" and request["auth"] == "Bearer k-123"
+    assert replies[1].text in request["body"]["messages"][-1]["content"]
+
+
+def test_failing_endpoint_leaves_the_template_reply_with_a_note(bilingual):
+    server = HTTPServer(("127.0.0.1", 0), _Endpoint)
+    port = server.server_port
+    server.server_close()  # nothing listens there any more
+    config = ReplyConfig(endpoint=f"http://127.0.0.1:{port}/v1", timeout_seconds=2)
+    _, replies = ReplySuggester(ReviewAnalyzer(bilingual), PAST, config).suggest("物流太慢了")
+    assert replies[0].kind == "template" and "rewrite endpoint failed" in replies[0].grounds["note"]
+    assert [r.kind for r in replies].count("template") == 1
+
+
+def test_bad_input(suggester):
+    with pytest.raises(ConfigError, match="empty"):
+        suggester.suggest("  ")
+    with pytest.raises(ConfigError, match="http"):
+        ReplyConfig(endpoint="ftp://x")
+
+
+def test_past_answers_pair_each_customer_message_with_the_agents_answer(demo_shop):
+    workspace, _, _ = demo_shop
+    answers = past_answers(workspace.store)
+    assert answers
+    assert all(a.customer and a.agent and a.customer != a.agent for a in answers)
