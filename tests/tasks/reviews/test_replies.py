@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+from typing import ClassVar
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -50,9 +51,9 @@ def test_praise_gets_thanks_and_no_support_answer(suggester):
 
 
 class _Endpoint(BaseHTTPRequestHandler):
-    received: list[dict] = []
+    received: ClassVar[list[dict]] = []
 
-    def do_POST(self):  # noqa: N802 - the http.server API
+    def do_POST(self):  # the http.server API names it
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         _Endpoint.received.append({"path": self.path, "body": body,
                                    "auth": self.headers.get("Authorization")})
