@@ -52,9 +52,7 @@ def fit_text_classifier(model: TextClassifier, tokenizer: ShopTokenizer,
     started = time.perf_counter()
     for epoch in range(1, config.epochs + 1):
         model.train()
-        order = rng.permutation(len(texts))
-        for begin in range(0, len(order), config.batch_size):
-            chosen = order[begin:begin + config.batch_size]
+        for chosen in length_batches(texts, config.batch_size, rng):
             ids, attention = tokenizer.encode_batch([texts[i] for i in chosen])
             output = model(torch.from_numpy(ids), torch.from_numpy(attention),
                            torch.from_numpy(targets[chosen]))
@@ -73,12 +71,40 @@ def fit_text_classifier(model: TextClassifier, tokenizer: ShopTokenizer,
     return FinetuneResult(model, best_epoch, best, time.perf_counter() - started, history)
 
 
+def length_batches(texts: Sequence[str], batch_size: int, rng: np.random.Generator,
+                   pool: int = 50) -> list[np.ndarray]:
+    """Shuffled batches of similar-length texts: a batch pads only to its longest text, so
+    a short review does not pay for a long one (about twice as fast on reviews). Texts are
+    shuffled, sorted by length within pools of `pool` batches, and the batches shuffled."""
+    order = rng.permutation(len(texts))
+    lengths = np.fromiter((len(texts[i]) for i in order), np.int64, len(order))
+    batches = []
+    span = batch_size * pool
+    for begin in range(0, len(order), span):
+        part = order[begin:begin + span]
+        part = part[np.argsort(lengths[begin:begin + span], kind="stable")]
+        batches.extend(part[b:b + batch_size] for b in range(0, len(part), batch_size))
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
 @torch.no_grad()
+def class_logits(model: TextClassifier, tokenizer: ShopTokenizer, texts: Sequence[str],
+                 batch_size: int = 256) -> torch.Tensor:
+    """(N, classes) logits, computed shortest texts first (less padding), in input order."""
+    model.eval()
+    order = np.argsort([len(t) for t in texts], kind="stable")
+    out = []
+    for begin in range(0, len(order), batch_size):
+        ids, attention = tokenizer.encode_batch([texts[i] for i in order[begin:begin + batch_size]])
+        out.append(model(torch.from_numpy(ids), torch.from_numpy(attention)).logits)
+    if not out:
+        return torch.zeros(0, model.output.out_features)
+    logits = torch.cat(out)
+    return logits[torch.from_numpy(np.argsort(order, kind="stable"))]
+
+
 def predict_classes(model: TextClassifier, tokenizer: ShopTokenizer, texts: Sequence[str],
                     batch_size: int = 256) -> np.ndarray:
-    model.eval()
-    out = []
-    for begin in range(0, len(texts), batch_size):
-        ids, attention = tokenizer.encode_batch(list(texts[begin:begin + batch_size]))
-        out.append(model(torch.from_numpy(ids), torch.from_numpy(attention)).logits.argmax(-1))
-    return torch.cat(out).numpy() if out else np.zeros(0, np.int64)
+    if len(texts) == 0:
+        return np.zeros(0, np.int64)
+    return class_logits(model, tokenizer, texts, batch_size).argmax(-1).numpy()

@@ -15,6 +15,7 @@ from shopformer.model.config import ShopModelConfig, TextEncoderConfig
 from shopformer.model.encoders.sequence import EventBatch
 from shopformer.model.objectives import OBJECTIVES
 from shopformer.model.shop_model import PretrainBatch, ShopModel, TextBatch
+from shopformer.train.finetune import length_batches
 
 _NO_EVENTS = EventBatch(*(torch.zeros(1, 1, dtype=torch.long) for _ in range(4)))
 
@@ -52,8 +53,11 @@ def pretrain_text(model: ShopModel, tokenizer: ShopTokenizer, texts: Sequence[st
     model.train()
     steps = tokens = 0
     started = time.perf_counter()
+    batches: list[np.ndarray] = []
     while steps < total_steps:
-        chosen = rng.choice(len(texts), min(batch_size, len(texts)), replace=False)
+        if not batches:  # similar lengths per batch: less padding, same texts seen
+            batches = length_batches(texts, min(batch_size, len(texts)), rng)
+        chosen = batches.pop()
         ids, attention = tokenizer.encode_batch([texts[i] for i in chosen])
         batch = PretrainBatch(_NO_EVENTS, TextBatch(torch.from_numpy(ids),
                                                     torch.from_numpy(attention)))

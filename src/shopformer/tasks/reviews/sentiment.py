@@ -29,7 +29,7 @@ from shopformer.model.config import TextEncoderConfig
 from shopformer.model.encoders.text import TextEncoder
 from shopformer.model.heads.text_classifier import TextClassifier
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
-from shopformer.train.finetune import FinetuneConfig, fit_text_classifier
+from shopformer.train.finetune import FinetuneConfig, class_logits, fit_text_classifier
 from shopformer.train.linear import LinearModel, fit_logistic, fit_ridge
 
 FORMAT_VERSION = 1
@@ -192,15 +192,9 @@ class ReviewSentiment:
         order = np.argsort(-np.abs(pushes))[:top]
         return [(grams[row.indices[i]].strip(), round(float(pushes[i]), 3)) for i in order]
 
-    @torch.no_grad()
-    def _encoder_logits(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
-        self.classifier.eval()
-        out = []
-        for begin in range(0, len(texts), batch_size):
-            ids, attention = self.tokenizer.encode_batch(list(texts[begin:begin + batch_size]))
-            logits = self.classifier(torch.from_numpy(ids), torch.from_numpy(attention)).logits
-            out.append((logits[:, 1] - logits[:, 0]).double().numpy())
-        return np.concatenate(out)
+    def _encoder_logits(self, texts: Sequence[str]) -> np.ndarray:
+        logits = class_logits(self.classifier, self.tokenizer, list(texts))
+        return (logits[:, 1] - logits[:, 0]).double().numpy()
 
     def _check_fitted(self) -> None:
         if self.ngram_model is None or self.stack is None or self.vectorizer is None:
