@@ -220,6 +220,8 @@ def main() -> None:
         return
     if "shopformer" in systems:
         results["shopformer"]["reviews_per_second"] = throughput(model, data.text(data.test))
+        log.info("shopformer: %.0f reviews/s, polarity + aspects",
+                 results["shopformer"]["reviews_per_second"])
     loco: dict[str, dict[str, float]] = defaultdict(dict)
     if not args.skip_loco:
         if "shopformer" in systems:

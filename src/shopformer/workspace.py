@@ -209,8 +209,9 @@ class Workspace:
     def train_search(self, config: SearchConfig | None = None, *, show_progress: bool = True
                      ) -> tuple[str, SearchRanker]:
         """Train the search ranker from the store's catalog and search sessions on top of
-        the active shop model (its text vectors and the persons' live state); publish and
-        activate it as a new version of `models/search/`."""
+        the active shop model (its text vectors and the persons' live state) and, when a
+        sentiment model is active, what each item's reviews say; publish and activate it
+        as a new version of `models/search/`."""
         from shopformer.tasks.search.from_store import catalog_rows, search_log
         from shopformer.tasks.search.ranker import SearchRanker
 
@@ -220,8 +221,13 @@ class Workspace:
         if not log.judgments:
             raise ConfigError("the store holds no search followed by a click, view, cart or "
                               "purchase in the same session: nothing to learn search from")
+        reviews = None
+        if self.models.active(SENTIMENT_MODEL) is not None:
+            from shopformer.tasks.reviews.signals import item_review_signals
+
+            reviews = item_review_signals(self.store, self.review_analyzer()).for_ranking()
         engine = SearchRanker(config).index(rows, queries=log.queries,
-                                            popularity=log.popularity,
+                                            popularity=log.popularity, reviews=reviews,
                                             text_vectors=_text_vectors(bundle))
         engine.fit(log.judgments, self._person_scores(bundle, engine),
                    show_progress=show_progress)

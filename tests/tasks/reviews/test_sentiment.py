@@ -56,14 +56,16 @@ def test_aspect_polarity_follows_each_clause(bilingual):
 def test_probabilities_are_calibrated_on_held_out_reviews(bilingual, make_reviews):
     texts, ratings = make_reviews(2000, seed=1)
     keep = [i for i, r in enumerate(ratings) if r != 3]
-    p = bilingual.probability([texts[i] for i in keep])
     y = np.array([ratings[i] >= 4 for i in keep])
-    assert np.mean((p >= 0.5) == y) > 0.85
-    # reliability: in each third of predicted probability the positive rate is close to it
-    for low, high in ((0, 1 / 3), (1 / 3, 2 / 3), (2 / 3, 1.0001)):
-        chosen = (p >= low) & (p < high)
-        if chosen.sum() >= 50:
-            assert abs(y[chosen].mean() - p[chosen].mean()) < 0.1
+    # the full stack and the fast clause reader are each calibrated
+    for p in (bilingual.probability([texts[i] for i in keep]),
+              bilingual.clause_probability([texts[i] for i in keep])):
+        assert np.mean((p >= 0.5) == y) > 0.85
+        # reliability: in each third of predicted probability the positive rate is close
+        for low, high in ((0, 1 / 3), (1 / 3, 2 / 3), (2 / 3, 1.0001)):
+            chosen = (p >= low) & (p < high)
+            if chosen.sum() >= 50:
+                assert abs(y[chosen].mean() - p[chosen].mean()) < 0.1
 
 
 def test_star_rating_prediction_orders_reviews(bilingual, make_reviews):
@@ -79,21 +81,67 @@ def test_reasons_name_the_ngrams_that_decided(bilingual):
     assert sum(push for _, push in reasons) < 0
 
 
-def test_save_and_load_with_a_fine_tuned_encoder(tmp_path, make_reviews):
+@pytest.fixture(scope="module")
+def fine_tuned(make_reviews):
+    """(model, the shop encoder's weights before fine-tuning, the shop encoder)."""
     texts, ratings = make_reviews(800, seed=3)
     tokenizer = ShopTokenizer.train(texts, TokenizerConfig(vocab_size=600, max_tokens=48))
     encoder = text_model(tokenizer, hidden=32, layers=1, heads=2).text
     before = {k: v.clone() for k, v in encoder.state_dict().items()}
     model = ReviewSentiment(SentimentConfig(encoder_epochs=1)).fit(
         texts, ratings=ratings, encoder=TextEncoderSource(encoder, tokenizer))
+    return model, before, encoder
+
+
+def test_save_and_load_with_a_fine_tuned_encoder(tmp_path, fine_tuned):
+    model, before, encoder = fine_tuned
     assert set(model.report_.stack_weights) == {"ngrams", "encoder"}
     assert all((encoder.state_dict()[k] == v).all() for k, v in before.items()), \
         "fine-tuning must not change the shop model's own encoder"
     model.save(tmp_path / "sentiment")
     loaded = ReviewSentiment.load(tmp_path / "sentiment")
     probe = ["物流太慢了", "Great value for money", "质量很好"]
+    assert loaded.cascade_margin == model.cascade_margin
     assert np.allclose(loaded.probability(probe), model.probability(probe), atol=1e-5)
+    assert np.allclose(loaded.probability(probe, cascade=False),
+                       model.probability(probe, cascade=False), atol=1e-5)
     assert np.allclose(loaded.rating(probe), model.rating(probe), atol=1e-4)
+    assert np.allclose(loaded.clause_probability(probe), model.clause_probability(probe),
+                       atol=1e-6)
+
+
+def test_cascade_skips_the_encoder_only_where_the_ngrams_are_sure(fine_tuned, monkeypatch):
+    model, _, _ = fine_tuned
+    texts = ["物流太慢了", "Great value for money", "质量很好", "还行吧", "not sure about it"]
+    full = model.probability(texts, cascade=False)
+    alone = model.clause_probability(texts)
+    seen: list[list[str]] = []
+    encoder_logits = model._encoder_logits
+
+    def counting(batch):
+        seen.append(list(batch))
+        return encoder_logits(batch)
+
+    monkeypatch.setattr(model, "_encoder_logits", counting)
+    margin = float(np.median(np.abs(np.log(alone / (1 - alone)))))
+    monkeypatch.setattr(model, "cascade_margin", margin)
+    mixed = model.probability(texts)
+    unsure = [t for t, p in zip(texts, alone, strict=True)
+              if abs(np.log(p / (1 - p))) < margin]
+    assert seen == [unsure]  # only the texts the n-grams are unsure of reach the encoder
+    for text, p, f, a in zip(texts, mixed, full, alone, strict=True):
+        assert np.isclose(p, f if text in unsure else a)
+    monkeypatch.setattr(model, "cascade_margin", None)
+    assert np.allclose(model.probability(texts), full)
+
+
+def test_cascade_margin_keeps_the_agreement_asked_for():
+    from shopformer.tasks.reviews.sentiment import _cascade_margin
+    alone = np.array([5.0, -4.0, 3.0, -2.0, 1.0, -0.5])
+    full = np.array([4.0, -3.0, 2.0, 1.0, -1.0, 0.5])  # they disagree from |2| down
+    assert _cascade_margin(alone, full, 1.0) == 3.0
+    assert _cascade_margin(alone, full, 0.75) == 2.0
+    assert _cascade_margin(-alone, full, 0.9) is None
 
 
 def test_real_chinese_reviews(shared_data):

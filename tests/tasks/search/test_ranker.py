@@ -177,3 +177,30 @@ def test_dense_vectors_find_what_no_word_matches():
     found = [h.item_id for h in hybrid.search("couch", k=20).hits]
     assert {"sofa-1", "sofa-2"} <= set(found)
     assert hybrid.search("qqqq zzzz").hits == []  # far from everything: still empty
+
+
+def test_what_reviews_say_can_lift_an_item(tmp_path):
+    """Shoppers choose the brand whose reviews are best, and which brand that is differs
+    from product to product: only the review signals explain it, and the ranker uses them."""
+    liked = {f"{kind}-{n}-{b}": b == (n + len(kind)) % len(BRANDS)
+             for kind, (_, names) in KINDS.items() for n in range(len(names))
+             for b in range(len(BRANDS))}
+    reviews = {"": (0.0, 0.7, 0.7), **{item: (20.0, 0.95 if good else 0.3,
+                                              0.9 if good else 0.1)
+                                       for item, good in liked.items()}}
+    judged = [Judgment(name, f"{kind}-{n}-{b}", 3.0 if liked[f"{kind}-{n}-{b}"] else 1.0)
+              for kind, (_, names) in KINDS.items() for n, name in enumerate(names)
+              for b in range(len(BRANDS))]
+    config = SearchConfig(candidates=20, epochs=30, patience=30, hidden=32, train_rows=20,
+                          validation_share=0.2, batch_queries=4)
+    engine = SearchRanker(config).index(catalog(), reviews=reviews).fit(judged)
+    tops = [engine.search(name, k=1).hits[0].item_id
+            for _, names in KINDS.values() for name in names]
+    assert np.mean([liked[item] for item in tops]) >= 0.8, tops
+    assert any("reviews" in reason for reason in engine.explain("蓝牙耳机", tops[-3]))
+    engine.save(tmp_path / "search")
+    again = SearchRanker.load(tmp_path / "search")
+    assert [h.item_id for h in again.search("desk lamp").hits] == \
+        [h.item_id for h in engine.search("desk lamp").hits]
+    with pytest.raises(ConfigError, match="reviews"):
+        SearchRanker(config).index(catalog(), reviews={"lamp-0-0": (1.0, 0.5)})

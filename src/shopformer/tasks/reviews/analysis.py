@@ -1,8 +1,9 @@
 """One review → its polarity, and per clause the aspects it names and their polarity.
 
 "物流很快，但是包装破了": the review may be mildly positive overall while packaging is
-negative; every clause is scored by the same sentiment model, and an aspect takes the
-polarity of the clause that names it (the most negative one when several do).
+negative. The review is scored by the full sentiment model; each clause of a review of
+several by its fast n-gram member (`ReviewSentiment.clause_probability`), and an aspect
+takes the polarity of the clause that names it (the most negative one when several do).
 """
 
 from __future__ import annotations
@@ -67,9 +68,11 @@ class ReviewAnalyzer:
     """Polarity + aspects for many reviews at once (the clauses of a batch are scored in
     one pass, which is what makes hundreds of reviews per second)."""
 
-    def __init__(self, sentiment: ReviewSentiment, lexicon: AspectLexicon | None = None) -> None:
+    def __init__(self, sentiment: ReviewSentiment, lexicon: AspectLexicon | None = None, *,
+                 full_clauses: bool = False) -> None:
         self.sentiment = sentiment
         self.lexicon = lexicon or AspectLexicon()
+        self.full_clauses = full_clauses  # score clauses with the full (slower) model too
 
     def analyze(self, texts: Sequence[str], *, with_rating: bool = True) -> list[ReviewOpinion]:
         texts = list(texts)
@@ -77,7 +80,9 @@ class ReviewAnalyzer:
         # a review of one clause is scored once: its clause is the review
         whole = self.sentiment.probability(texts)
         several = [c for parts in split if len(parts) > 1 for c in parts]
-        scored = iter(self.sentiment.probability(several)) if several else iter(())
+        score = self.sentiment.probability if self.full_clauses \
+            else self.sentiment.clause_probability
+        scored = iter(score(several)) if several else iter(())
         stars = self.sentiment.rating(texts) if with_rating else None
         out = []
         for n, parts in enumerate(split):

@@ -9,11 +9,14 @@ the shop's choice: a hotel has rooms, a grocer has freshness.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from shopformer.core.errors import ConfigError
 from shopformer.tasks.search.analyze import CJK, Analyzer
+
+LATIN = re.compile(r"[A-Za-z]")
 
 # aspect → (Chinese terms, English terms); general shop vocabulary, not one shop's phrases
 SEED_TERMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -79,6 +82,7 @@ class AspectLexicon:
         self.analyzer = analyzer or Analyzer()
         self.chinese: dict[str, list[str]] = {}
         self.english: dict[str, set[str]] = {}
+        self._chinese_patterns: dict[str, re.Pattern] = {}  # one alternation per aspect
         for aspect in self.config.aspects:
             zh, en = SEED_TERMS.get(aspect, ((), ()))
             self.add(aspect, (*zh, *en, *self.config.extra_terms.get(aspect, ())))
@@ -90,18 +94,28 @@ class AspectLexicon:
         for term in terms:
             if CJK.search(term):
                 self.chinese.setdefault(aspect, []).append(term)
+                self._chinese_patterns.pop(aspect, None)
             else:
                 self.english.setdefault(aspect, set()).update(self.analyzer.terms(term))
 
     def aspects_of(self, clause: str) -> list[str]:
         """Aspects the clause mentions, in the configured order."""
-        terms = set(self.analyzer.terms(clause))
+        # stemming is only needed for Latin words: Chinese terms match as substrings
+        terms = set(self.analyzer.terms(clause)) if LATIN.search(clause) else set()
         found = []
         for aspect in self.config.aspects:
-            if terms & self.english.get(aspect, set()) or any(
-                    word in clause for word in self.chinese.get(aspect, ())):
+            if terms & self.english.get(aspect, set()) or self._chinese_pattern(aspect).search(
+                    clause):
                 found.append(aspect)
         return found
+
+    def _chinese_pattern(self, aspect: str) -> re.Pattern:
+        pattern = self._chinese_patterns.get(aspect)
+        if pattern is None:
+            words = sorted(set(self.chinese.get(aspect, ())), key=len, reverse=True)
+            pattern = re.compile("|".join(map(re.escape, words)) if words else r"(?!)")
+            self._chinese_patterns[aspect] = pattern
+        return pattern
 
     def terms(self, aspect: str) -> list[str]:
         """Every word the lexicon knows for an aspect (Chinese, then English stems)."""

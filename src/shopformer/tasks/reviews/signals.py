@@ -41,6 +41,17 @@ class ItemReviewSignals:
                 out[row, col] = shares.get(aspect, self.aspect_positive[""].get(aspect, base))
         return out, names
 
+    def for_ranking(self) -> dict[str, tuple[float, float, float]]:
+        """item → (reviews, positive share, positive share of its worst aspect), the form
+        `SearchRanker.index(reviews=…)` takes; "" holds the shop-wide defaults."""
+        base = self.positive.get("", 0.5)
+        out = {"": (0.0, base, base)}
+        for item, count in self.reviews.items():
+            shares = self.aspect_positive.get(item, {})
+            out[item] = (float(count), self.positive[item],
+                         min(shares.values()) if shares else self.positive[item])
+        return out
+
 
 def item_review_signals(store: Store, analyzer: ReviewAnalyzer, prior_reviews: float = 5.0
                         ) -> ItemReviewSignals:

@@ -34,6 +34,9 @@ FEATURES = (
     "corrected",  # 1 when spelling was corrected
     "popularity",  # log(1 + engagements after searches and views)
     "price",  # log(1 + price); 0 when unknown
+    "reviews",  # log(1 + the item's reviews)
+    "review_positive",  # share of positive reviews (shrunk; the shop's average without)
+    "review_worst_aspect",  # positive share of the item's worst-reviewed aspect
     "person",  # the person's affinity for the item (standardized within the candidates)
     "has_person",
     "fusion_rank",  # log(1 + rank in the fused candidate list)
@@ -60,6 +63,7 @@ class ItemTable:
     brand_terms: np.ndarray  # (N,) object: the brand's first term, else the title's
     popularity: np.ndarray  # (N,)
     price: np.ndarray  # (N,) NaN when unknown
+    reviews: np.ndarray  # (N, 3) review count, positive share, worst aspect's share
 
 
 def candidate_features(query: ParsedQuery, candidates: np.ndarray, scores: QueryScores,
@@ -103,6 +107,9 @@ def candidate_features(query: ParsedQuery, candidates: np.ndarray, scores: Query
     put("corrected", float(query.was_corrected))
     put("popularity", np.log1p(items.popularity[candidates]))
     put("price", np.nan_to_num(np.log1p(items.price[candidates]), nan=0.0))
+    put("reviews", np.log1p(items.reviews[candidates, 0]))
+    put("review_positive", items.reviews[candidates, 1])
+    put("review_worst_aspect", items.reviews[candidates, 2])
     if person is not None:
         spread = float(person.std())
         put("person", (person - person.mean()) / spread if spread > 0 else 0.0)

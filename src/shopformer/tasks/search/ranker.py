@@ -39,7 +39,7 @@ from shopformer.tasks.search.spelling import Speller
 from shopformer.tasks.search.synonyms import RelatedTerms, SynonymConfig
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 # Affinity of a person for every catalog item (N,), or None for someone unknown.
 PersonScores = Callable[[str], "np.ndarray | None"]
 # Text → vectors (N, D), e.g. the shop model's text encoder (`ShopModelBundle.text_vectors`).
@@ -120,9 +120,12 @@ class SearchRanker:
     # --- building ---------------------------------------------------------------------
     def index(self, items: Iterable[Mapping[str, object]], *, queries: Iterable[str] = (),
               popularity: Mapping[str, float] | None = None,
+              reviews: Mapping[str, tuple[float, float, float]] | None = None,
               text_vectors: TextVectors | None = None) -> SearchRanker:
         """Build the lexical indexes over the catalog. `queries` (the search log) add to
         the words spelling correction knows; `popularity`: item_id → engagements;
+        `reviews`: item_id → (reviews, positive share, worst aspect's positive share), ""
+        → the values for items without reviews (`ItemReviewSignals.for_ranking()`);
         `text_vectors` turns on dense retrieval (item texts into a faiss index)."""
         self.catalog_ = SearchCatalog(items)
         self.text_vectors = text_vectors
@@ -150,9 +153,21 @@ class SearchRanker:
                 counts[self.catalog_.position[item_id]] = count
         brands = [self._brand_term(i, analyzed[i]) for i in range(len(self.catalog_))]
         self.items_ = ItemTable(np.array([len(doc[0]) for doc in analyzed], np.float32),
-                                np.array(brands, dtype=object), counts, self.catalog_.prices)
+                                np.array(brands, dtype=object), counts, self.catalog_.prices,
+                                self._review_table(reviews or {}))
         self.understanding_ = QueryUnderstanding(self.analyzer_, self.speller_, self.related_)
         return self
+
+    def _review_table(self, reviews: Mapping[str, tuple[float, float, float]]) -> np.ndarray:
+        table = np.tile(np.asarray(reviews.get("", (0.0, 0.5, 0.5)), np.float32),
+                        (len(self.catalog_), 1))
+        for item_id, values in reviews.items():
+            if len(values) != 3:
+                raise ConfigError(f"reviews[{item_id!r}]: need (reviews, positive share, "
+                                  f"worst aspect share), got {values!r}")
+            if item_id in self.catalog_.position:
+                table[self.catalog_.position[item_id]] = values
+        return table
 
     def _dense_texts(self) -> list[str]:
         texts = self.catalog_.texts
@@ -279,7 +294,7 @@ class SearchRanker:
                 optimizer.step()
             score = _ndcg_at_10(head, x_valid, g_valid, m_valid) if len(valid) else 0.0
             log.info("search ranker epoch %d: held-out NDCG@10 %.4f", epoch + 1, score)
-            if score > best:
+            if score >= best:  # on a tie the longer-trained head (small validation sets)
                 best, stale = score, 0
                 best_state = {k: v.clone() for k, v in head.state_dict().items()}
             else:
@@ -460,7 +475,8 @@ class SearchRanker:
         (directory / "config.json").write_text(json.dumps(config, ensure_ascii=False,
                                                           indent=1))
         save_file({**self.head_.state_dict(),
-                   "popularity": torch.from_numpy(self.items_.popularity)},
+                   "popularity": torch.from_numpy(self.items_.popularity),
+                   "reviews": torch.from_numpy(self.items_.reviews)},
                   directory / "model.safetensors")
         with (directory / "catalog.jsonl").open("w", encoding="utf-8") as out:
             for i, item_id in enumerate(self.catalog_.ids):
@@ -491,6 +507,7 @@ class SearchRanker:
                          text_vectors=text_vectors if saved.get("dense") else None)
         state = load_file(directory / "model.safetensors")
         ranker.items_.popularity = state.pop("popularity").numpy()
+        ranker.items_.reviews = state.pop("reviews").numpy()
         ranker.related_ = RelatedTerms.from_dict(saved["related"], ranker.config.related)
         ranker.understanding_.related = ranker.related_
         ranker.scale_ = _Scaler.from_dict(saved["scale"])
@@ -581,6 +598,8 @@ def _describe(name: str, value: float, effect: float) -> str:
         "query word", "numbers": "has the sizes or numbers asked for", "brand": "is of the "
         "brand asked for", "title_terms": "title length", "popularity": "popular after "
         "searches", "price": "its price", "person": "fits what this person likes",
+        "reviews": "how many reviews it has", "review_positive": "how its reviews read",
+        "review_worst_aspect": "how its worst-reviewed aspect reads",
         "fusion_rank": "retrieval rank",
     }.get(name, name)
     return f"{words} ({name} = {value:.3g}) {direction} it"
