@@ -11,7 +11,17 @@ import numpy as np
 import torch
 
 from shopformer.data.tokenizer import ShopTokenizer
+from shopformer.model.encoders.text import TextEncoder
 from shopformer.model.heads.text_classifier import TextClassifier
+
+
+@dataclass(frozen=True)
+class TextEncoderSource:
+    """The shop model's text side to fine-tune from: its encoder (copied, never changed)
+    and tokenizer."""
+
+    encoder: TextEncoder
+    tokenizer: ShopTokenizer
 
 
 @dataclass
@@ -108,3 +118,17 @@ def predict_classes(model: TextClassifier, tokenizer: ShopTokenizer, texts: Sequ
     if len(texts) == 0:
         return np.zeros(0, np.int64)
     return class_logits(model, tokenizer, texts, batch_size).argmax(-1).numpy()
+
+
+def holdout_split(labels: np.ndarray, share: float, seed: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(train, held) positions with `share` of every class held out: at least one row of
+    each class that has two or more, never its last one (a class of one only trains)."""
+    rng = np.random.default_rng(seed)
+    train, held = [], []
+    for value in np.unique(labels):
+        rows = rng.permutation(np.flatnonzero(labels == value))
+        cut = 0 if len(rows) < 2 else min(len(rows) - 1, max(1, round(share * len(rows))))
+        held.append(rows[:cut])
+        train.append(rows[cut:])
+    return np.sort(np.concatenate(train)), np.sort(np.concatenate(held))

@@ -76,3 +76,48 @@ def fit_ridge(features: sparse.csr_matrix, targets: np.ndarray, *, strength: flo
     result = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B",
                       options={"maxiter": max_iterations})
     return LinearModel(result.x[:-1].astype(np.float32), float(result.x[-1]))
+
+
+@dataclass
+class SoftmaxModel:
+    weights: np.ndarray  # (F, C)
+    bias: np.ndarray  # (C,)
+
+    def decision(self, features: sparse.csr_matrix) -> np.ndarray:
+        """(N, C) class logits."""
+        return np.asarray(features @ self.weights, np.float64) + self.bias
+
+
+def fit_softmax(features: sparse.csr_matrix, labels: np.ndarray, classes: int, *,
+                strength: float = 10.0, max_iterations: int = 300) -> SoftmaxModel:
+    """Multinomial logistic regression over `classes` classes (labels 0 … classes − 1),
+    loss = Σ cross-entropy + ‖W‖² / (2·strength), the biases not penalized."""
+    y = np.asarray(labels, np.int64)
+    if features.shape[0] != len(y) or not len(y):
+        raise ConfigError(f"softmax: {features.shape[0]} rows but {len(y)} labels")
+    if classes < 2 or y.min() < 0 or y.max() >= classes:
+        raise ConfigError(f"softmax: labels must lie in 0 … {classes - 1}")
+    if strength <= 0:
+        raise ConfigError(f"softmax: strength must be > 0, got {strength}")
+    x = features.tocsr().astype(np.float64)
+    f = x.shape[1]
+    onehot = np.zeros((len(y), classes))
+    onehot[np.arange(len(y)), y] = 1.0
+
+    def loss_and_gradient(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w = theta[:f * classes].reshape(f, classes)
+        b = theta[f * classes:]
+        z = np.asarray(x @ w) + b
+        z -= z.max(1, keepdims=True)
+        log_p = z - np.log(np.exp(z).sum(1, keepdims=True))
+        loss = -(onehot * log_p).sum() + (w * w).sum() / (2 * strength)
+        residual = np.exp(log_p) - onehot  # (N, C)
+        gradient = np.concatenate([(x.T @ residual + w / strength).ravel(),
+                                   residual.sum(0)])
+        return float(loss), gradient
+
+    start = np.zeros(f * classes + classes)
+    result = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B",
+                      options={"maxiter": max_iterations})
+    return SoftmaxModel(result.x[:f * classes].reshape(f, classes).astype(np.float32),
+                        result.x[f * classes:].astype(np.float32))

@@ -56,11 +56,16 @@ class NgramVectorizer:
         c = self.config
         out = [text[i:i + n] for n in range(c.char_min, c.char_max + 1)
                for i in range(len(text) - n + 1)]
-        if c.word_max:
-            words = self.analyzer.terms(text)
-            out.extend(" " + " ".join(words[i:i + n]) for n in range(1, c.word_max + 1)
-                       for i in range(len(words) - n + 1))
+        out.extend(self.word_grams(text))
         return out
+
+    def word_grams(self, text: str) -> list[str]:
+        """The word n-grams of one text (as `grams` writes them), for readable reasons."""
+        if not self.config.word_max:
+            return []
+        words = self.analyzer.terms(normalize(text))
+        return [" " + " ".join(words[i:i + n]) for n in range(1, self.config.word_max + 1)
+                for i in range(len(words) - n + 1)]
 
     def fit(self, texts: Sequence[str]) -> NgramVectorizer:
         if not texts:

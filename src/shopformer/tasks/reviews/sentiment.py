@@ -35,7 +35,13 @@ from shopformer.model.config import TextEncoderConfig
 from shopformer.model.encoders.text import TextEncoder
 from shopformer.model.heads.text_classifier import TextClassifier
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
-from shopformer.train.finetune import FinetuneConfig, class_logits, fit_text_classifier
+from shopformer.train.finetune import (
+    FinetuneConfig,
+    TextEncoderSource,
+    class_logits,
+    fit_text_classifier,
+    holdout_split,
+)
 from shopformer.train.linear import LinearModel, fit_logistic, fit_ridge
 
 FORMAT_VERSION = 2
@@ -68,14 +74,6 @@ class SentimentConfig:
             raise ConfigError("sentiment: strength must be > 0 and encoder_epochs >= 1")
 
 
-@dataclass(frozen=True)
-class TextEncoderSource:
-    """The shop model's text side: its encoder (copied, never changed) and tokenizer."""
-
-    encoder: TextEncoder
-    tokenizer: ShopTokenizer
-
-
 @dataclass
 class FitReport:
     reviews: int
@@ -106,7 +104,7 @@ class ReviewSentiment:
         (1–5, None where a review has none); both may be given."""
         texts, y, stars = self._examples(texts, labels, ratings)
         usable = np.flatnonzero(y >= 0)
-        train, held = _stratified_split(y[usable], self.config.validation_share,
+        train, held = holdout_split(y[usable], self.config.validation_share,
                                         self.config.seed)
         train, held = usable[train], usable[held]
         train_texts = [texts[i] for i in train]
@@ -313,16 +311,3 @@ def _cascade_margin(alone: np.ndarray, full: np.ndarray, agreement: float) -> fl
     if not len(good):
         return None
     return float(np.abs(alone[order[good[-1]]]))
-
-
-def _stratified_split(labels: np.ndarray, share: float, seed: int
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """(train, held) positions: `share` of each class held out, at least one of each."""
-    rng = np.random.default_rng(seed)
-    train, held = [], []
-    for value in (0, 1):
-        rows = rng.permutation(np.flatnonzero(labels == value))
-        cut = max(1, round(share * len(rows)))
-        held.append(rows[:cut])
-        train.append(rows[cut:])
-    return np.sort(np.concatenate(train)), np.sort(np.concatenate(held))

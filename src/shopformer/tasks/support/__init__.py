@@ -1,0 +1,1 @@
+"""Customer-service assistant: intents, answer retrieval, grounded replies, hand-off."""

@@ -1,0 +1,271 @@
+"""`IntentClassifier`: what a customer wants ("where is my order", "退货", …), in the shop's
+own intent labels, with a confidence the assistant can act on (answer, or hand off).
+
+Two members, as for review sentiment: a multinomial logistic regression over character and
+word n-grams (strong with a handful of examples per intent), and the shop model's text
+encoder fine-tuned as a classifier (reads word order and paraphrase). On a held-out share
+of the examples the two members' logits are weighted and scaled (three numbers fitted by
+log-loss), which both combines them and calibrates the confidence. The n-gram member is
+then refitted on every example: with ten examples per intent, one more counts.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+from scipy.optimize import minimize
+from scipy.special import log_softmax
+
+from shopformer.core.errors import ConfigError, InputError, Location
+from shopformer.data.tokenizer import ShopTokenizer
+from shopformer.model.config import TextEncoderConfig
+from shopformer.model.encoders.text import TextEncoder
+from shopformer.model.heads.text_classifier import TextClassifier
+from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
+from shopformer.train.finetune import (
+    FinetuneConfig,
+    TextEncoderSource,
+    class_logits,
+    fit_text_classifier,
+    holdout_split,
+)
+from shopformer.train.linear import SoftmaxModel, fit_softmax
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class IntentConfig:
+    ngrams: NgramConfig = field(default_factory=lambda: NgramConfig(min_count=1))
+    strength: float = 10.0  # inverse L2 penalty of the n-gram softmax regression
+    validation_share: float = 0.1  # held out for the encoder's epochs and the stacking
+    encoder_epochs: int = 10
+    encoder_batch_size: int = 32
+    encoder_learning_rate: float = 5e-4
+    encoder_patience: int = 2
+    seed: int = 7
+
+    def __post_init__(self) -> None:
+        if isinstance(self.ngrams, dict):
+            object.__setattr__(self, "ngrams", NgramConfig(**self.ngrams))
+        if not 0 < self.validation_share < 0.5:
+            raise ConfigError("intents: validation_share must be in (0, 0.5)")
+        if self.strength <= 0 or self.encoder_epochs < 1 or self.encoder_patience < 1:
+            raise ConfigError("intents: strength must be > 0, encoder_epochs and "
+                              "encoder_patience >= 1")
+
+
+@dataclass(frozen=True)
+class IntentGuess:
+    intent: str
+    confidence: float  # calibrated P(intent)
+    alternatives: tuple[tuple[str, float], ...]  # the next most likely, with their P
+
+    def to_dict(self) -> dict:
+        return {"intent": self.intent, "confidence": round(self.confidence, 4),
+                "alternatives": [{"intent": i, "confidence": round(p, 4)}
+                                 for i, p in self.alternatives]}
+
+
+@dataclass
+class IntentFitReport:
+    examples: int
+    validation_examples: int
+    validation_accuracy: dict[str, float]  # member or "stacked" → accuracy on held-out
+    stack: dict[str, float]  # member → weight of its logits
+    encoder_epoch: int = 0
+
+
+class IntentClassifier:
+    def __init__(self, config: IntentConfig | None = None) -> None:
+        self.config = config or IntentConfig()
+        self.intents_: list[str] = []
+        self.vectorizer: NgramVectorizer | None = None
+        self.ngram_model: SoftmaxModel | None = None
+        self.classifier: TextClassifier | None = None
+        self.tokenizer: ShopTokenizer | None = None
+        self.stack_: dict[str, float] = {}
+        self.report_: IntentFitReport | None = None
+
+    # ---- training -------------------------------------------------------------------
+    def fit(self, texts: Sequence[str], intents: Sequence[str], *,
+            encoder: TextEncoderSource | None = None) -> IntentClassifier:
+        """Learn from labelled customer messages: `intents[i]` is the shop's label of
+        `texts[i]`; at least two intents, and at least two examples of each to be held out
+        (intents with one example only train)."""
+        texts, y = self._examples(texts, intents)
+        train, held = holdout_split(y, self.config.validation_share, self.config.seed)
+        if not len(held):
+            raise ConfigError("intents: need at least two examples of some intent to hold "
+                              "one out for calibration")
+        classes = len(self.intents_)
+        train_texts = [texts[i] for i in train]
+        held_texts = [texts[i] for i in held]
+        self.vectorizer = NgramVectorizer(self.config.ngrams).fit(train_texts)
+        self.ngram_model = fit_softmax(self.vectorizer.transform(train_texts), y[train],
+                                       classes, strength=self.config.strength)
+        members = {"ngrams": self.ngram_model.decision(self.vectorizer.transform(held_texts))}
+        epoch = 0
+        if encoder is not None:
+            self.tokenizer = encoder.tokenizer
+            self.classifier = TextClassifier(copy.deepcopy(encoder.encoder), classes)
+            result = fit_text_classifier(
+                self.classifier, encoder.tokenizer, train_texts, y[train].tolist(),
+                held_texts, y[held].tolist(),
+                FinetuneConfig(epochs=self.config.encoder_epochs,
+                               batch_size=self.config.encoder_batch_size,
+                               learning_rate=self.config.encoder_learning_rate,
+                               patience=self.config.encoder_patience, seed=self.config.seed))
+            epoch = result.best_epoch
+            members["encoder"] = self._encoder_logits(held_texts)
+        self.stack_ = _fit_stack(members, y[held])
+        accuracy = {name: float(np.mean(z.argmax(1) == y[held])) for name, z in members.items()}
+        accuracy["stacked"] = float(np.mean(self._stacked(members).argmax(1) == y[held]))
+        # the stack is chosen; the n-gram member now learns from every example
+        self.vectorizer = NgramVectorizer(self.config.ngrams).fit(texts)
+        self.ngram_model = fit_softmax(self.vectorizer.transform(texts), y, classes,
+                                       strength=self.config.strength)
+        self.report_ = IntentFitReport(len(texts), len(held), accuracy, dict(self.stack_),
+                                       epoch)
+        return self
+
+    def _examples(self, texts: Sequence[str], intents: Sequence[str]
+                  ) -> tuple[list[str], np.ndarray]:
+        texts, intents = list(texts), list(intents)
+        if len(texts) != len(intents):
+            raise ConfigError(f"intents: {len(texts)} texts but {len(intents)} intents")
+        for row, (text, intent) in enumerate(zip(texts, intents, strict=True)):
+            if not isinstance(text, str) or not text.strip():
+                raise InputError("text must be a non-empty string", Location(row=row + 1,
+                                                                             field="text"))
+            if not isinstance(intent, str) or not intent.strip():
+                raise InputError("intent must be a non-empty label",
+                                 Location(row=row + 1, field="intent"))
+        self.intents_ = sorted(set(intents))
+        if len(self.intents_) < 2:
+            raise ConfigError("intents: need examples of at least two intents")
+        index = {name: i for i, name in enumerate(self.intents_)}
+        return texts, np.array([index[i] for i in intents], np.int64)
+
+    # ---- prediction -----------------------------------------------------------------
+    def log_probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """(N, intents) calibrated log P(intent | text), intents in `intents_` order."""
+        self._check_fitted()
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, len(self.intents_)))
+        members = {"ngrams": self.ngram_model.decision(self.vectorizer.transform(texts))}
+        if self.classifier is not None:
+            members["encoder"] = self._encoder_logits(texts)
+        return log_softmax(self._stacked(members), axis=1)
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        return np.exp(self.log_probabilities(texts))
+
+    def predict(self, texts: Sequence[str], alternatives: int = 2) -> list[IntentGuess]:
+        p = self.probabilities(texts)
+        out = []
+        for row in p:
+            order = np.argsort(-row, kind="stable")[:1 + alternatives]
+            out.append(IntentGuess(self.intents_[order[0]], float(row[order[0]]),
+                                   tuple((self.intents_[i], float(row[i]))
+                                         for i in order[1:])))
+        return out
+
+    def reasons(self, text: str, top: int = 3) -> list[tuple[str, float]]:
+        """The words (or, without any, the character n-grams) that pushed the n-gram member
+        most toward its chosen intent, with their pushes."""
+        self._check_fitted()
+        row = self.vectorizer.transform([text])
+        chosen = int(self.ngram_model.decision(row)[0].argmax())
+        pushes = row.data * self.ngram_model.weights[row.indices, chosen]
+        grams = sorted(self.vectorizer.index, key=self.vectorizer.index.__getitem__)
+        found = [(grams[g], float(p)) for g, p in zip(row.indices, pushes, strict=True) if p > 0]
+        said = set(self.vectorizer.word_grams(text))
+        words = [(g, p) for g, p in found if g in said]
+        found = sorted(words or found, key=lambda pair: -pair[1])[:top]
+        return [(gram.strip(), round(push, 3)) for gram, push in found]
+
+    def _stacked(self, members: dict[str, np.ndarray]) -> np.ndarray:
+        return sum(self.stack_[name] * z for name, z in members.items())
+
+    def _encoder_logits(self, texts: Sequence[str]) -> np.ndarray:
+        return class_logits(self.classifier, self.tokenizer, list(texts)).double().numpy()
+
+    def _check_fitted(self) -> None:
+        if self.ngram_model is None or not self.stack_:
+            raise ConfigError("intents: the model is not trained yet (call fit, or load one)")
+
+    # ---- directory ------------------------------------------------------------------
+    def save(self, directory: Path) -> None:
+        self._check_fitted()
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        config = {"format_version": FORMAT_VERSION, "kind": "intent_classifier",
+                  "config": asdict(self.config), "intents": self.intents_,
+                  "stack": self.stack_,
+                  "encoder": None if self.classifier is None
+                  else asdict(self.classifier.encoder.config),
+                  "report": None if self.report_ is None else asdict(self.report_)}
+        (directory / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+        state = {"ngram.weights": torch.from_numpy(self.ngram_model.weights),
+                 "ngram.bias": torch.from_numpy(self.ngram_model.bias)}
+        if self.classifier is not None:
+            state.update({f"classifier.{k}": v.detach().contiguous()
+                          for k, v in self.classifier.state_dict().items()})
+            self.tokenizer.save(directory / "tokenizer")
+        save_file(state, str(directory / "model.safetensors"))
+        self.vectorizer.save(directory)
+
+    @classmethod
+    def load(cls, directory: Path) -> IntentClassifier:
+        directory = Path(directory)
+        try:
+            config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as error:
+            raise ConfigError(f"{directory}: not an intent model directory ({error})") from None
+        if config.get("kind") != "intent_classifier" or \
+                config.get("format_version") != FORMAT_VERSION:
+            raise ConfigError(f"{directory}: not an intent model of format {FORMAT_VERSION}")
+        model = cls(IntentConfig(**config["config"]))
+        model.intents_ = list(config["intents"])
+        model.stack_ = {k: float(v) for k, v in config["stack"].items()}
+        state = load_file(str(directory / "model.safetensors"))
+        model.vectorizer = NgramVectorizer.load(directory)
+        model.ngram_model = SoftmaxModel(state["ngram.weights"].numpy(),
+                                         state["ngram.bias"].numpy())
+        if config["encoder"] is not None:
+            model.tokenizer = ShopTokenizer.load(directory / "tokenizer")
+            encoder = TextEncoder(TextEncoderConfig(**config["encoder"]))
+            model.classifier = TextClassifier(encoder, len(model.intents_))
+            model.classifier.load_state_dict({k.removeprefix("classifier."): v
+                                              for k, v in state.items()
+                                              if k.startswith("classifier.")})
+            model.classifier.eval()
+        if config["report"] is not None:
+            model.report_ = IntentFitReport(**config["report"])
+        return model
+
+
+def _fit_stack(members: dict[str, np.ndarray], labels: np.ndarray) -> dict[str, float]:
+    """member → weight minimizing the held-out log-loss of softmax(Σ weight · logits);
+    the weights are also the calibration (one temperature per member)."""
+    names = list(members)
+    logits = [members[n] for n in names]
+    rows = np.arange(len(labels))
+
+    def loss(weights: np.ndarray) -> float:
+        z = sum(w * m for w, m in zip(weights, logits, strict=True))
+        return float(-log_softmax(z, axis=1)[rows, labels].sum())
+
+    start = np.full(len(names), 1.0 / len(names))
+    result = minimize(loss, start, method="L-BFGS-B", bounds=[(0.0, 50.0)] * len(names))
+    return {n: float(w) for n, w in zip(names, result.x, strict=True)}
+

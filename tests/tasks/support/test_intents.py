@@ -1,0 +1,126 @@
+"""Intent classification: the shop's own labels in Chinese and English, confidence that
+follows accuracy, a fine-tuned encoder member, save/load, and clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from shopformer.core.errors import ConfigError, InputError
+from shopformer.data.tokenizer import ShopTokenizer, TokenizerConfig
+from shopformer.tasks.support.intents import IntentClassifier, IntentConfig
+from shopformer.train.finetune import TextEncoderSource, holdout_split
+from shopformer.train.text_pretrain import text_model
+
+# intent → (openers, cores): a message is an opener + a core, so held-out messages are new
+# combinations; cores are the intent's own phrasings in both languages
+PHRASES = {
+    "order_status": (["where is my order", "my package has not arrived", "has my parcel "
+                      "shipped yet", "tracking shows nothing for my order", "我的订单到哪了",
+                      "快递怎么还没到", "包裹什么时候发货", "查一下物流信息"],),
+    "refund": (["I want my money back", "please refund this order", "how do I get a refund",
+                "the refund has not reached my card", "我要退款", "退款什么时候到账",
+                "申请退钱", "钱怎么还没退回来"],),
+    "change_address": (["I need to change the delivery address", "can I update my shipping "
+                        "address", "wrong address on my order", "send it to another address",
+                        "我想改收货地址", "地址填错了", "能换个地址寄吗", "修改配送地址"],),
+    "product_question": (["is this jacket waterproof", "what size should I buy", "does it come "
+                          "with a charger", "what material is it made of", "这件衣服起球吗",
+                          "尺码偏大还是偏小", "有没有充电器", "是什么材质的"],),
+}
+OPENERS = ["", "hi, ", "hello ", "excuse me, ", "你好，", "在吗 ", "亲，", "请问"]
+
+
+def messages(seed: int, per_intent: int) -> tuple[list[str], list[str]]:
+    rng = np.random.default_rng(seed)
+    texts, intents = [], []
+    for intent, (cores,) in PHRASES.items():
+        for _ in range(per_intent):
+            core = cores[rng.integers(len(cores))]
+            texts.append(OPENERS[rng.integers(len(OPENERS))] + core
+                         + ("?" if rng.random() < 0.5 else ""))
+            intents.append(intent)
+    return texts, intents
+
+
+@pytest.fixture(scope="module")
+def ngram_only() -> IntentClassifier:
+    return IntentClassifier().fit(*messages(0, 30))
+
+
+def test_hand_written_questions_get_the_right_intent(ngram_only):
+    cases = {"where is my parcel, it has not arrived": "order_status",
+             "我的快递到哪里了": "order_status",
+             "I would like a refund please": "refund",
+             "退款还没到账": "refund",
+             "how can I change my address": "change_address",
+             "收货地址写错了": "change_address",
+             "what size is right for me": "product_question",
+             "这个是什么材质": "product_question"}
+    guesses = ngram_only.predict(list(cases))
+    assert [g.intent for g in guesses] == list(cases.values())
+    assert all(0 < g.confidence <= 1 for g in guesses)
+    assert guesses[0].alternatives and guesses[0].alternatives[0][1] <= guesses[0].confidence
+
+
+def test_confidence_is_lower_for_messages_about_nothing_the_shop_labels(ngram_only):
+    clear = ngram_only.predict(["where is my order", "我要退款"])
+    vague = ngram_only.predict(["the weather is nice today", "今天天气不错"])
+    assert min(g.confidence for g in clear) > max(g.confidence for g in vague)
+
+
+def test_probabilities_sum_to_one_and_reasons_name_ngrams(ngram_only):
+    p = ngram_only.probabilities(["退款", "where is my order"])
+    assert p.shape == (2, len(PHRASES)) and np.allclose(p.sum(1), 1.0)
+    reasons = ngram_only.reasons("please refund my order", top=8)
+    pushes = [push for _, push in reasons]
+    assert pushes == sorted(pushes, reverse=True) and pushes[-1] > 0
+    assert any("refund" in gram for gram, _ in reasons)
+
+
+def test_encoder_member_is_stacked_and_survives_save_and_load(tmp_path):
+    texts, intents = messages(1, 25)
+    tokenizer = ShopTokenizer.train(texts, TokenizerConfig(vocab_size=400, max_tokens=32))
+    encoder = text_model(tokenizer, hidden=32, layers=1, heads=2).text
+    before = {k: v.clone() for k, v in encoder.state_dict().items()}
+    model = IntentClassifier(IntentConfig(encoder_epochs=2)).fit(
+        texts, intents, encoder=TextEncoderSource(encoder, tokenizer))
+    assert set(model.report_.stack) == {"ngrams", "encoder"}
+    assert all((encoder.state_dict()[k] == v).all() for k, v in before.items()), \
+        "fine-tuning must not change the shop model's own encoder"
+    model.save(tmp_path / "intents")
+    loaded = IntentClassifier.load(tmp_path / "intents")
+    probe = ["where is my order", "我想改收货地址", "is it waterproof"]
+    assert np.allclose(loaded.probabilities(probe), model.probabilities(probe), atol=1e-6)
+    assert loaded.intents_ == sorted(PHRASES)
+
+
+def test_ten_examples_per_intent_are_enough_for_plain_questions():
+    model = IntentClassifier().fit(*messages(2, 10))
+    texts, intents = messages(3, 20)
+    accuracy = np.mean([g.intent == i for g, i in zip(model.predict(texts), intents,
+                                                       strict=True)])
+    assert accuracy >= 0.9
+
+
+def test_bad_input_says_what_is_wrong(tmp_path):
+    with pytest.raises(ConfigError, match="texts but"):
+        IntentClassifier().fit(["a", "b"], ["x"])
+    with pytest.raises(InputError, match="row 2"):
+        IntentClassifier().fit(["hello", "", "x"], ["a", "b", "a"])
+    with pytest.raises(InputError, match="intent"):
+        IntentClassifier().fit(["hello", "there"], ["a", None])
+    with pytest.raises(ConfigError, match="two intents"):
+        IntentClassifier().fit(["a", "b"], ["x", "x"])
+    with pytest.raises(ConfigError, match="not trained"):
+        IntentClassifier().predict(["hello"])
+    with pytest.raises(ConfigError, match="not an intent model"):
+        IntentClassifier.load(tmp_path)
+
+
+def test_holdout_keeps_every_class_in_training():
+    labels = np.array([0] * 10 + [1] * 3 + [2])
+    train, held = holdout_split(labels, 0.2, seed=1)
+    assert set(labels[train]) == {0, 1, 2}
+    assert sorted(labels[held].tolist()) == [0, 0, 1]
+    assert len(np.intersect1d(train, held)) == 0 and len(train) + len(held) == len(labels)
