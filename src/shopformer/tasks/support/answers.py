@@ -1,0 +1,124 @@
+"""Answer retrieval: a customer question → the shop's FAQ entries and past agent answers
+that answer it, each with a confidence the assistant can act on.
+
+Candidates come from three lists merged by reciprocal rank: the question against the known
+questions (n-gram TF-IDF cosine), against the known answers (a question's words often
+reappear in its answer), and BM25 over question and answer together. A `QuestionMatcher`,
+when given, then reads the question beside each candidate's known question and its
+calibrated P(same question) is the confidence; without one the confidence is the
+question↔question cosine, which ranks but is not a probability.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from shopformer.core.errors import ConfigError, InputError, Location
+from shopformer.storage.base import Store
+from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
+from shopformer.tasks.reviews.replies import past_answers
+from shopformer.tasks.search.analyze import Analyzer
+from shopformer.tasks.search.fusion import reciprocal_rank_fusion, top_indices
+from shopformer.tasks.search.lexical import TermIndex
+from shopformer.tasks.support.matching import QuestionMatcher
+
+
+@dataclass(frozen=True)
+class KnownAnswer:
+    question: str
+    answer: str
+    source: str  # "faq", or "conversation:<id>" for a past agent answer
+
+
+@dataclass(frozen=True)
+class AnswerMatch:
+    known: KnownAnswer
+    confidence: float  # calibrated P(same question) with a matcher, else the cosine
+    calibrated: bool
+
+    def to_dict(self) -> dict:
+        return {"question": self.known.question, "answer": self.known.answer,
+                "source": self.known.source, "confidence": round(self.confidence, 4),
+                "calibrated": self.calibrated}
+
+
+class AnswerIndex:
+    def __init__(self, known: Iterable[KnownAnswer], matcher: QuestionMatcher | None = None,
+                 *, candidates: int = 20, fusion_k: int = 60) -> None:
+        self.known = [_checked(k, row) for row, k in enumerate(known, start=1)]
+        if not self.known:
+            raise ConfigError("answers: give at least one known question and answer "
+                              "(an FAQ entry or a past conversation)")
+        if candidates < 1:
+            raise ConfigError("answers: candidates must be at least 1")
+        self.matcher = matcher
+        self.candidates = candidates
+        self.fusion_k = fusion_k
+        questions = [k.question for k in self.known]
+        answers = [k.answer for k in self.known]
+        self.vectorizer = NgramVectorizer(NgramConfig(min_count=1)).fit(questions + answers)
+        self.question_vectors = self.vectorizer.transform(questions)
+        self.answer_vectors = self.vectorizer.transform(answers)
+        self.analyzer = Analyzer()
+        self.terms = TermIndex([[self.analyzer.terms(q), self.analyzer.terms(a)]
+                                for q, a in zip(questions, answers, strict=True)], (1.0, 0.5))
+
+    def find(self, question: str, k: int = 3) -> list[AnswerMatch]:
+        """The `k` known answers most likely to answer `question`, best first."""
+        if not isinstance(question, str) or not question.strip():
+            raise ConfigError("answers: the question must be non-empty text")
+        if k < 1:
+            raise ConfigError("answers: k must be at least 1")
+        vector = self.vectorizer.transform([question])
+        to_questions = np.asarray((self.question_vectors @ vector.T).todense()).ravel()
+        to_answers = np.asarray((self.answer_vectors @ vector.T).todense()).ravel()
+        bm25 = self.terms.score(self.analyzer.terms(question))
+        every = (to_questions, to_answers, bm25)
+        pool = np.unique(np.concatenate([top_indices(s, self.candidates) for s in every]))
+        if not len(pool):
+            return []
+        fused = pool[reciprocal_rank_fusion(
+            [np.argsort(-s[pool], kind="stable") for s in every],
+            self.fusion_k)]
+        if self.matcher is None:
+            order = fused[np.argsort(-to_questions[fused], kind="stable")][:k]
+            return [AnswerMatch(self.known[i], float(to_questions[i]), False) for i in order]
+        p = self.matcher.probability([question] * len(fused),
+                                     [self.known[i].question for i in fused])
+        best = np.argsort(-p, kind="stable")[:k]
+        return [AnswerMatch(self.known[fused[i]], float(p[i]), True) for i in best]
+
+
+def conversation_answers(store: Store) -> list[KnownAnswer]:
+    """Every (customer message, the agent's next answer) of the store's conversations."""
+    return [KnownAnswer(a.customer, a.agent, f"conversation:{a.conversation_id}")
+            for a in past_answers(store)]
+
+
+def faq_answers(entries: Sequence[dict]) -> list[KnownAnswer]:
+    """FAQ entries {"question": …, "answer": …, optional "variants": [other phrasings]}
+    → one known answer per phrasing."""
+    out = []
+    for row, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise InputError("an FAQ entry must be an object with question and answer",
+                             Location(row=row))
+        variants = entry.get("variants") or []
+        if not isinstance(variants, list):
+            raise InputError("variants must be a list of questions",
+                             Location(row=row, field="variants"))
+        for question in [entry.get("question"), *variants]:
+            out.append(_checked(KnownAnswer(question, entry.get("answer"), "faq"), row))
+    return out
+
+
+def _checked(known: KnownAnswer, row: int) -> KnownAnswer:
+    for name in ("question", "answer"):
+        value = getattr(known, name)
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f"{name} must be non-empty text", Location(row=row, field=name))
+    return known
+
