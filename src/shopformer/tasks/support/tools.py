@@ -1,0 +1,260 @@
+"""The assistant's tools: the only places a reply's facts may come from.
+
+- `OrderTool` — an order's facts from the store: when and where it was placed, amount,
+  payment, the items bought with it, returns and refunds recorded after it, and any
+  status columns the shop ingests with its orders (status, shipped_at, delivered_at,
+  carrier, tracking…, kept in the order's `extra`). Only the person who placed an order
+  is told about it.
+- `PolicyTool` — the section of the shop's policy file (Markdown or plain text) that
+  answers a question about returns, refunds, shipping, warranty, …
+- `ProductTool` — an item's catalog facts, found by id or by the name a customer uses.
+- `ReviewTool` — what the item's reviewers say, from review intelligence.
+Each returns facts or says plainly what it does not know; none invents a value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow.compute as pc
+
+from shopformer.core.errors import ConfigError
+from shopformer.storage.base import Store
+from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
+from shopformer.tasks.support.answers import AnswerIndex, AnswerMatch, KnownAnswer
+
+ORDER_STATUS_FIELDS = ("status", "shipped_at", "delivered_at", "carrier", "tracking",
+                       "expected_delivery", "refund_status")
+HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    order_id: str
+    placed: datetime
+    channel: str
+    amount: float
+    payment: str | None
+    items: tuple[str, ...]  # item ids bought in the order's visit
+    status: Mapping[str, str]  # the shop's own status columns, when it gives them
+    returns: tuple[datetime, ...]  # return events of the person after the order
+    refunds: tuple[datetime, ...]
+
+    def to_dict(self) -> dict:
+        return {"order_id": self.order_id, "placed": self.placed.isoformat(),
+                "channel": self.channel, "amount": self.amount, "payment": self.payment,
+                "items": list(self.items), "status": dict(self.status),
+                "returns": [t.isoformat() for t in self.returns],
+                "refunds": [t.isoformat() for t in self.refunds]}
+
+
+@dataclass(frozen=True)
+class OrderLookup:
+    """What the order tool found: facts, or why there are none ("unknown", "not_yours")."""
+
+    order_id: str
+    facts: OrderFacts | None
+    problem: str | None = None
+
+
+class OrderTool:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        table = store.read_table("order", ["order_id", "ts", "channel", "amount", "payment",
+                                           "extra", "person_id"])
+        self._orders = {row["order_id"]: row for row in table.to_pylist()}
+        self._pattern: re.Pattern | None = None
+
+    @property
+    def order_ids(self) -> list[str]:
+        return list(self._orders)
+
+    def mentioned(self, text: str) -> str | None:
+        """The known order id a message names, if any (the longest, when several do)."""
+        if not self._orders:
+            return None
+        if self._pattern is None:
+            ids = sorted(self._orders, key=len, reverse=True)
+            self._pattern = re.compile(r"(?<![0-9A-Za-z])(" + "|".join(map(re.escape, ids))
+                                       + r")(?![0-9A-Za-z])", re.IGNORECASE)
+        found = self._pattern.search(text)
+        if found is None:
+            return None
+        wanted = found.group(1).lower()
+        return next(i for i in self._orders if i.lower() == wanted)
+
+    def lookup(self, order_id: str, person_id: str | None) -> OrderLookup:
+        """The order's facts for the person who placed it; `person_id` None (an anonymous
+        chat) is told nothing about any order."""
+        row = self._orders.get(order_id)
+        if row is None:
+            return OrderLookup(order_id, None, "unknown")
+        if person_id is None or row["person_id"] != person_id:
+            return OrderLookup(order_id, None, "not_yours")
+        placed = row["ts"]
+        timeline = self.store.person_timeline(person_id)
+        kinds = timeline["type"].to_pylist()
+        stamps = timeline["ts"].to_pylist()
+        items = timeline["item_id"].to_pylist()
+        bought = tuple(dict.fromkeys(
+            i for k, t, i in zip(kinds, stamps, items, strict=True)
+            if k == "purchase" and i and abs((t - placed).total_seconds()) <= 3600))
+        after = [(k, t) for k, t in zip(kinds, stamps, strict=True) if t >= placed]
+        extra = _json(row["extra"])
+        status = {name: str(extra[name]) for name in ORDER_STATUS_FIELDS
+                  if extra.get(name) not in (None, "")}
+        return OrderLookup(order_id, OrderFacts(
+            order_id, placed, row["channel"], float(row["amount"]), row["payment"], bought,
+            status, tuple(t for k, t in after if k == "return"),
+            tuple(t for k, t in after if k == "refund")))
+
+    def orders_of(self, person_id: str) -> list[str]:
+        """The person's orders, newest first (to ask "which one?")."""
+        mine = [(row["ts"], i) for i, row in self._orders.items()
+                if row["person_id"] == person_id]
+        return [i for _, i in sorted(mine, reverse=True)]
+
+
+class PolicyTool:
+    """The shop's policy file cut into sections (Markdown headings, else paragraphs)."""
+
+    def __init__(self, text: str, source: str = "policy") -> None:
+        sections = policy_sections(text)
+        if not sections:
+            raise ConfigError(f"{source}: the policy file holds no text")
+        self.source = source
+        self.index = AnswerIndex([KnownAnswer(title, body, f"policy:{title}")
+                                  for title, body in sections])
+
+    @classmethod
+    def from_file(cls, path: Path) -> PolicyTool:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{path}: cannot read the policy file ({error})") from None
+        return cls(text, str(path))
+
+    def lookup(self, question: str) -> AnswerMatch | None:
+        found = self.index.find(question, k=1)
+        return found[0] if found else None
+
+
+def policy_sections(text: str) -> list[tuple[str, str]]:
+    """(title, body) per Markdown section; a file without headings: per paragraph, the
+    first line standing as the title."""
+    sections: list[tuple[str, list[str]]] = []
+    for line in text.splitlines():
+        heading = HEADING.match(line)
+        if heading:
+            sections.append((heading.group(1), []))
+        elif sections:
+            sections[-1][1].append(line)
+    if sections:
+        out = [(title, "\n".join(body).strip()) for title, body in sections]
+        return [(t, b) for t, b in out if b]
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return [(p.splitlines()[0], p) for p in paragraphs]
+
+
+@dataclass(frozen=True)
+class ProductFacts:
+    item_id: str
+    title: str
+    price: float | None
+    brand: str | None
+    category: str | None
+    description: str | None
+    attributes: Mapping[str, object] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"item_id": self.item_id, "title": self.title, "price": self.price,
+                "brand": self.brand, "category": self.category,
+                "description": self.description, "attributes": dict(self.attributes)}
+
+
+class ProductTool:
+    def __init__(self, store: Store, min_similarity: float = 0.35) -> None:
+        table = store.read_table("item", ["item_id", "title", "price", "brand", "category",
+                                          "description", "attributes"])
+        self._items = table.to_pylist()
+        self._position = {row["item_id"]: n for n, row in enumerate(self._items)}
+        self.min_similarity = min_similarity
+        titles = [row["title"] or "" for row in self._items]
+        self._vectorizer = NgramVectorizer(NgramConfig(min_count=1)).fit(titles or [""])
+        self._titles = self._vectorizer.transform(titles)
+
+    def get(self, item_id: str) -> ProductFacts | None:
+        n = self._position.get(item_id)
+        return None if n is None else self._facts(n)
+
+    def mentioned(self, text: str) -> ProductFacts | None:
+        """The item whose title a message names most closely, when close enough."""
+        if not self._items:
+            return None
+        similarity = np.asarray((self._titles @ self._vectorizer.transform([text]).T
+                                 ).todense()).ravel()
+        best = int(similarity.argmax())
+        return self._facts(best) if similarity[best] >= self.min_similarity else None
+
+    def _facts(self, n: int) -> ProductFacts:
+        row = self._items[n]
+        return ProductFacts(row["item_id"], row["title"] or row["item_id"], row["price"],
+                            row["brand"], row["category"], row["description"],
+                            _json(row["attributes"]))
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    item_id: str
+    reviews: int
+    positive_share: float
+    aspects: Mapping[str, float]  # aspect → shrunk positive share, for aspects mentioned
+
+    def to_dict(self) -> dict:
+        return {"item_id": self.item_id, "reviews": self.reviews,
+                "positive_share": round(self.positive_share, 3),
+                "aspects": {a: round(p, 3) for a, p in self.aspects.items()}}
+
+
+class ReviewTool:
+    """What reviewers say about an item, from `item_review_signals`."""
+
+    def __init__(self, signals) -> None:
+        self.signals = signals
+
+    def summary(self, item_id: str) -> ReviewSummary | None:
+        count = self.signals.reviews.get(item_id, 0)
+        if not count:
+            return None
+        return ReviewSummary(item_id, count, self.signals.positive[item_id],
+                             dict(self.signals.aspect_positive.get(item_id, {})))
+
+
+def item_titles(store: Store, item_ids: Sequence[str]) -> dict[str, str]:
+    table = store.read_table("item", ["item_id", "title"])
+    wanted = table.filter(pc.is_in(table["item_id"], value_set=_array(item_ids)))
+    return dict(zip(wanted["item_id"].to_pylist(), wanted["title"].to_pylist(), strict=True))
+
+
+def _array(values: Sequence[str]):
+    import pyarrow as pa
+
+    return pa.array(list(values), pa.string())
+
+
+def _json(value: object) -> dict:
+    if isinstance(value, dict):
+        return value
+    if not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except (TypeError, json.JSONDecodeError):
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
