@@ -38,6 +38,8 @@ if TYPE_CHECKING:  # torch stays unloaded until a model is needed: the CLI start
     from shopformer.tasks.reviews.analysis import ReviewAnalyzer
     from shopformer.tasks.reviews.sentiment import ReviewSentiment, SentimentConfig
     from shopformer.tasks.search.ranker import SearchConfig, SearchRanker
+    from shopformer.tasks.support.assistant import SupportAssistant, SupportConfig
+    from shopformer.tasks.support.intents import IntentClassifier, IntentConfig
     from shopformer.train.bundle import ShopModelBundle
     from shopformer.train.config import PretrainConfig
     from shopformer.train.pretrain import PretrainData
@@ -46,6 +48,7 @@ SETTINGS_FILE = "shop.toml"
 SHOP_MODEL = "shop"
 SEARCH_MODEL = "search"
 SENTIMENT_MODEL = "sentiment"
+INTENT_MODEL = "intents"
 
 
 @dataclass(frozen=True)
@@ -280,6 +283,63 @@ class Workspace:
         from shopformer.tasks.reviews.sentiment import ReviewSentiment
 
         return ReviewAnalyzer(ReviewSentiment.load(self.models.path(SENTIMENT_MODEL, version)))
+
+    def train_intents(self, config: IntentConfig | None = None
+                      ) -> tuple[str, IntentClassifier]:
+        """Train support intents from the store's conversation turns that carry an intent
+        label, fine-tuning the active shop model's text encoder when it has one; publish
+        and activate it as a new version of `models/intents/`."""
+        from shopformer.data.tokenizer import ShopTokenizer
+        from shopformer.tasks.support.intents import IntentClassifier
+        from shopformer.train.finetune import TextEncoderSource
+
+        table = self.store.read_table("turn", ["role", "text", "intent"])
+        labelled = [(t, i) for r, t, i in zip(table["role"].to_pylist(),
+                                              table["text"].to_pylist(),
+                                              table["intent"].to_pylist(), strict=True)
+                    if r == "customer" and t and t.strip() and i and i.strip()]
+        if not labelled:
+            raise ConfigError("the store holds no customer turn with an intent label: "
+                              "nothing to learn intents from (ingest conversations with an "
+                              "`intent` column)")
+        source = None
+        if self.models.active(SHOP_MODEL) is not None:
+            bundle = self.shop_model()
+            if bundle.model.text is not None and isinstance(bundle.tokenizer, ShopTokenizer):
+                source = TextEncoderSource(bundle.model.text, bundle.tokenizer)
+        model = IntentClassifier(config).fit([t for t, _ in labelled],
+                                             [i for _, i in labelled], encoder=source)
+        staged = self.models.staging_dir(INTENT_MODEL)
+        model.save(staged)
+        return self.models.publish(INTENT_MODEL, staged), model
+
+    def support_assistant(self, *, policy: Path | None = None,
+                          config: SupportConfig | None = None) -> SupportAssistant:
+        """The support assistant on the active intent model (trained first when there is
+        none), with the store's orders, products and past answers, the policy file when
+        given, and review intelligence when a sentiment model is active."""
+        from shopformer.tasks.support.answers import AnswerIndex, conversation_answers
+        from shopformer.tasks.support.assistant import SupportAssistant
+        from shopformer.tasks.support.intents import IntentClassifier
+        from shopformer.tasks.support.tools import OrderTool, PolicyTool, ProductTool
+
+        if self.models.active(INTENT_MODEL) is None:
+            self.train_intents()
+        intents = IntentClassifier.load(self.models.path(INTENT_MODEL))
+        past = conversation_answers(self.store)
+        reviews = sentiment = None
+        if self.models.active(SENTIMENT_MODEL) is not None:
+            from shopformer.tasks.reviews.signals import item_review_signals
+            from shopformer.tasks.support.tools import ReviewTool
+
+            analyzer = self.review_analyzer()
+            sentiment = analyzer.sentiment
+            reviews = ReviewTool(item_review_signals(self.store, analyzer))
+        return SupportAssistant(
+            intents, orders=OrderTool(self.store), products=ProductTool(self.store),
+            policy=PolicyTool.from_file(policy) if policy is not None else None,
+            answers=AnswerIndex(past) if past else None, reviews=reviews,
+            sentiment=sentiment, config=config)
 
     def _person_scores(self, bundle: ShopModelBundle, engine: SearchRanker):
         from shopformer.tasks.recommend import Recommender

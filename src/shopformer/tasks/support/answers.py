@@ -5,12 +5,18 @@ Candidates come from three lists merged by reciprocal rank: the question against
 questions (n-gram TF-IDF cosine), against the known answers (a question's words often
 reappear in its answer), and BM25 over question and answer together. A `QuestionMatcher`,
 when given, then reads the question beside each candidate's known question and its
-calibrated P(same question) is the confidence; without one the confidence is the
-question↔question cosine, which ranks but is not a probability.
+calibrated P(same question) is the confidence; without one the confidence is the larger
+of the question↔question and question↔answer cosines, which ranks but is not a
+probability.
+
+Past agent answers are reused only when they hold nothing specific to one customer: an
+answer naming an order number, a date or a long number ("your refund for O123 arrives by
+9月10日") was true for that customer only, and is left out.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +30,11 @@ from shopformer.tasks.search.analyze import Analyzer
 from shopformer.tasks.search.fusion import reciprocal_rank_fusion, top_indices
 from shopformer.tasks.search.lexical import TermIndex
 from shopformer.tasks.support.matching import QuestionMatcher
+
+SPECIFIC = re.compile(
+    r"\d{4,}|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
+    r"[a-z]+\d{3,}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -84,8 +95,9 @@ class AnswerIndex:
             [np.argsort(-s[pool], kind="stable") for s in every],
             self.fusion_k)]
         if self.matcher is None:
-            order = fused[np.argsort(-to_questions[fused], kind="stable")][:k]
-            return [AnswerMatch(self.known[i], float(to_questions[i]), False) for i in order]
+            closeness = np.maximum(to_questions, to_answers)
+            order = fused[np.argsort(-closeness[fused], kind="stable")][:k]
+            return [AnswerMatch(self.known[i], float(closeness[i]), False) for i in order]
         p = self.matcher.probability([question] * len(fused),
                                      [self.known[i].question for i in fused])
         best = np.argsort(-p, kind="stable")[:k]
@@ -93,9 +105,15 @@ class AnswerIndex:
 
 
 def conversation_answers(store: Store) -> list[KnownAnswer]:
-    """Every (customer message, the agent's next answer) of the store's conversations."""
+    """(customer message, the agent's next answer) of the store's conversations, where
+    the answer holds nothing specific to that one customer."""
     return [KnownAnswer(a.customer, a.agent, f"conversation:{a.conversation_id}")
-            for a in past_answers(store)]
+            for a in past_answers(store) if not is_specific(a.agent)]
+
+
+def is_specific(answer: str) -> bool:
+    """Does an answer name an order or tracking number, a date, or another long number?"""
+    return SPECIFIC.search(answer) is not None
 
 
 def faq_answers(entries: Sequence[dict]) -> list[KnownAnswer]:

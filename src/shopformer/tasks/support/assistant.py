@@ -1,0 +1,312 @@
+"""`SupportAssistant`: the first line of customer service. It reads what the customer
+wants (intent), answers from the shop's own data through its tools — orders, policy,
+products, reviews, the FAQ and past agent answers — and hands the conversation to a
+person, with a summary, when it is not sure, when asked, or when the customer is upset.
+
+A reply states only what a tool returned; where the data has no answer it says so.
+Intents are routed to tools by `SupportConfig.routes` (the shop's own intent names) and,
+for names it does not list, by words in the name (order, deliver, refund, return, product…).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from shopformer.core.errors import ConfigError
+from shopformer.tasks.search.analyze import CJK
+from shopformer.tasks.support.answers import AnswerIndex
+from shopformer.tasks.support.conversation import Conversation
+from shopformer.tasks.support.intents import IntentClassifier
+from shopformer.tasks.support.tools import (
+    OrderFacts,
+    OrderTool,
+    PolicyTool,
+    ProductFacts,
+    ProductTool,
+    ReviewTool,
+)
+
+ROUTES = ("order", "policy", "product", "faq", "human")
+ROUTE_WORDS = (  # (route, words in an intent's name), checked in this order
+    ("human", ("human", "agent", "person", "manager", "人工")),
+    ("policy", ("return", "refund", "policy", "warranty", "exchange", "退", "政策")),
+    ("order", ("order", "deliver", "ship", "track", "parcel", "package", "address", "订单",
+               "物流", "快递")),
+    ("product", ("product", "item", "size", "stock", "spec", "商品", "尺码")),
+)
+ASK_FOR_HUMAN = re.compile(r"人工|真人|转接|客服经理|投诉|human|real person|representative|"
+                           r"speak to (?:an? )?(?:agent|person|someone)|manager", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SupportConfig:
+    intent_threshold: float = 0.5  # act on an intent only this sure (calibrated)
+    answer_threshold: float = 0.6  # FAQ / past answers: matcher confidence to answer with
+    similarity_threshold: float = 0.5  # the same without a matcher (cosine, uncalibrated)
+    policy_threshold: float = 0.15  # policy section cosine to quote it
+    upset_threshold: float = 0.1  # P(positive) of a message below which a person takes over
+    routes: Mapping[str, str] = field(default_factory=dict)  # intent → one of ROUTES
+
+    def __post_init__(self) -> None:
+        bad = {i: r for i, r in self.routes.items() if r not in ROUTES}
+        if bad:
+            raise ConfigError(f"support routes {bad}: a route is one of {', '.join(ROUTES)}")
+        for name in ("intent_threshold", "answer_threshold", "similarity_threshold",
+                     "policy_threshold", "upset_threshold"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ConfigError(f"support: {name} must be in [0, 1]")
+
+
+@dataclass(frozen=True)
+class Handoff:
+    reason: str  # "asked", "upset", "unsure", "no_answer", "needs_sign_in"
+    summary: dict  # intent, order, item, what was tried, turns — for the person taking over
+
+    def to_dict(self) -> dict:
+        return {"reason": self.reason, "summary": self.summary}
+
+
+@dataclass(frozen=True)
+class SupportReply:
+    text: str
+    intent: str | None
+    confidence: float
+    grounds: tuple[str, ...]  # tools and answers the text stands on
+    handoff: Handoff | None = None
+    facts: dict = field(default_factory=dict)  # what the tools returned, as data
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "intent": self.intent,
+                "confidence": round(self.confidence, 4), "grounds": list(self.grounds),
+                "handoff": None if self.handoff is None else self.handoff.to_dict(),
+                "facts": self.facts}
+
+
+class SupportAssistant:
+    def __init__(self, intents: IntentClassifier, *, orders: OrderTool | None = None,
+                 policy: PolicyTool | None = None, products: ProductTool | None = None,
+                 reviews: ReviewTool | None = None, answers: AnswerIndex | None = None,
+                 sentiment=None, config: SupportConfig | None = None) -> None:
+        self.intents = intents
+        self.orders, self.policy, self.products = orders, policy, products
+        self.reviews, self.answers, self.sentiment = reviews, answers, sentiment
+        self.config = config or SupportConfig()
+        unknown = [i for i in self.config.routes if i not in intents.intents_]
+        if unknown:
+            raise ConfigError(f"support routes name intents the model does not know: "
+                              f"{unknown}; known: {intents.intents_}")
+
+    def route(self, intent: str) -> str:
+        if intent in self.config.routes:
+            return self.config.routes[intent]
+        name = intent.lower()
+        for route, words in ROUTE_WORDS:
+            if any(word in name for word in words):
+                return route
+        return "faq"
+
+    def reply(self, conversation: Conversation, text: str) -> SupportReply:
+        """Answer one customer message and update the conversation."""
+        if not isinstance(text, str) or not text.strip():
+            raise ConfigError("support: the message must be non-empty text")
+        zh = bool(CJK.search(text))
+        guess = self.intents.predict([text], alternatives=1)[0]
+        conversation.record("customer", text, intent=guess.intent, confidence=guess.confidence)
+        self._carry_over(conversation, text)
+        confident = guess.confidence >= self.config.intent_threshold
+        if confident:
+            conversation.intent = guess.intent
+        intent = guess.intent if confident else conversation.intent
+        route = self.route(intent) if intent else "faq"
+        if ASK_FOR_HUMAN.search(text) or route == "human":
+            return self._handoff(conversation, "asked", guess, zh)
+        if self.sentiment is not None and \
+                float(self.sentiment.probability([text])[0]) < self.config.upset_threshold:
+            return self._handoff(conversation, "upset", guess, zh)
+        handler = {"order": self._order, "policy": self._policy, "product": self._product,
+                   "faq": self._faq}[route]
+        out = handler(conversation, text, guess, zh)
+        if out is None and route != "faq":
+            out = self._faq(conversation, text, guess, zh)
+        if out is None:
+            return self._handoff(conversation, "unsure" if not confident else "no_answer",
+                                 guess, zh)
+        if out.handoff is not None:
+            return out
+        conversation.tried.extend(out.grounds)
+        conversation.record("bot", out.text, grounds=out.grounds)
+        return out
+
+    # ---- state ------------------------------------------------------------------------
+    def _carry_over(self, conversation: Conversation, text: str) -> None:
+        if self.orders is not None:
+            named = self.orders.mentioned(text)
+            if named:
+                conversation.order_id = named
+        if self.products is not None:
+            item = self.products.mentioned(text)
+            if item is not None:
+                conversation.item_id = item.item_id
+
+    # ---- routes -----------------------------------------------------------------------
+    def _order(self, conversation, text, guess, zh) -> SupportReply | None:
+        if self.orders is None:
+            return None
+        if conversation.person_id is None:
+            return self._handoff(conversation, "needs_sign_in", guess, zh)
+        if conversation.order_id is None:
+            recent = self.orders.orders_of(conversation.person_id)[:3]
+            if len(recent) == 1:
+                conversation.order_id = recent[0]
+            else:
+                return self._ask_order(conversation, recent, guess, zh)
+        found = self.orders.lookup(conversation.order_id, conversation.person_id)
+        if found.facts is None:
+            bad = conversation.order_id
+            conversation.order_id = None
+            return self._ask_order(conversation, self.orders.orders_of(
+                conversation.person_id)[:3], guess, zh, wrong=bad)
+        return SupportReply(_order_text(found.facts, zh), guess.intent, guess.confidence,
+                            (f"order:{found.order_id}",),
+                            facts={"order": found.facts.to_dict()})
+
+    def _ask_order(self, conversation, recent, guess, zh, wrong: str | None = None
+                   ) -> SupportReply:
+        if zh:
+            listed = f"，您最近的订单有：{'、'.join(recent)}" if recent else ""
+            text = (f"没有找到您账户下的订单 {wrong}。" if wrong else "") + \
+                f"请告诉我订单号{listed}。"
+        else:
+            text = (f"I could not find order {wrong} on your account. " if wrong else "") + \
+                "Which order is it? Please send the order number" + \
+                (f"; your recent orders are {', '.join(recent)}" if recent else "") + "."
+        return SupportReply(text, guess.intent, guess.confidence, ("order:ask",))
+
+    def _policy(self, conversation, text, guess, zh) -> SupportReply | None:
+        """The policy section that answers, after the facts of the order under discussion
+        (a refund question about a known order gets both)."""
+        section = self.policy.lookup(text) if self.policy is not None else None
+        if section is not None and section.confidence < self.config.policy_threshold:
+            section = None
+        order = None
+        if self.orders is not None and conversation.order_id and conversation.person_id:
+            order = self.orders.lookup(conversation.order_id, conversation.person_id).facts
+        if section is None and order is None:
+            return None
+        texts, grounds, facts = [], [], {}
+        if order is not None:
+            texts.append(_order_text(order, zh))
+            grounds.append(f"order:{order.order_id}")
+            facts["order"] = order.to_dict()
+        if section is not None:
+            texts.append(section.known.answer)
+            grounds.append(section.known.source)
+            facts["policy"] = {"section": section.known.question, "text": section.known.answer}
+        return SupportReply("\n".join(texts), guess.intent, guess.confidence, tuple(grounds),
+                            facts=facts)
+
+    def _product(self, conversation, text, guess, zh) -> SupportReply | None:
+        if self.products is None or conversation.item_id is None:
+            return None
+        facts = self.products.get(conversation.item_id)
+        if facts is None:
+            return None
+        summary = self.reviews.summary(facts.item_id) if self.reviews is not None else None
+        reply = _product_text(facts, summary, zh)
+        grounds = (f"product:{facts.item_id}",) + ((f"reviews:{facts.item_id}",)
+                                                    if summary else ())
+        return SupportReply(reply, guess.intent, guess.confidence, grounds,
+                            facts={"product": facts.to_dict(),
+                                   "reviews": summary.to_dict() if summary else None})
+
+    def _faq(self, conversation, text, guess, zh) -> SupportReply | None:
+        if self.answers is None:
+            return None
+        found = self.answers.find(text, k=1)
+        if not found:
+            return None
+        best = found[0]
+        needed = self.config.answer_threshold if best.calibrated \
+            else self.config.similarity_threshold
+        if best.confidence < needed:
+            return None
+        return SupportReply(best.known.answer, guess.intent, best.confidence,
+                            (best.known.source,), facts={"answer": best.to_dict()})
+
+    def _handoff(self, conversation, reason, guess, zh) -> SupportReply:
+        conversation.handed_off = True
+        summary = {"intent": conversation.intent or guess.intent,
+                   "confidence": round(guess.confidence, 4), "order_id": conversation.order_id,
+                   "item_id": conversation.item_id, "tried": list(conversation.tried),
+                   "customer_turns": conversation.customer_turns(),
+                   "last_message": conversation.log[-1].text if conversation.log else ""}
+        if reason == "needs_sign_in":
+            text = "请先登录账户，我们才能查询订单信息；也可以转人工客服为您核实身份。" if zh else \
+                "Please sign in so I can look up your orders; a colleague can also verify " \
+                "your identity — I am passing you to them."
+        else:
+            text = "正在为您转接人工客服，已把您的问题摘要交给同事，请稍候。" if zh else \
+                "I'm passing you to a colleague, with a summary of your question; " \
+                "please hold on."
+        conversation.record("bot", text, grounds=("handoff",))
+        return SupportReply(text, guess.intent, guess.confidence, ("handoff",),
+                            Handoff(reason, summary))
+
+
+def _order_text(facts: OrderFacts, zh: bool) -> str:
+    placed = facts.placed.strftime("%Y-%m-%d %H:%M")
+    status = dict(facts.status)
+    if zh:
+        parts = [f"订单 {facts.order_id} 于 {placed} 下单（{facts.channel}），"
+                 f"金额 {facts.amount:.2f}"]
+        parts += [f"状态：{status.pop('status')}"] if "status" in status else []
+        parts += [f"{_field_zh(k)}：{v}" for k, v in status.items()]
+        if facts.refunds:
+            parts.append(f"已于 {facts.refunds[-1]:%Y-%m-%d} 退款")
+        elif facts.returns:
+            parts.append(f"已于 {facts.returns[-1]:%Y-%m-%d} 申请退货")
+        if not facts.status:
+            parts.append("店铺的数据里还没有这笔订单的物流状态")
+        return "，".join(parts) + "。"
+    parts = [f"Order {facts.order_id} was placed on {placed} ({facts.channel}), "
+             f"{facts.amount:.2f} paid"]
+    parts += [f"status: {status.pop('status')}"] if "status" in status else []
+    parts += [f"{k.replace('_', ' ')}: {v}" for k, v in status.items()]
+    if facts.refunds:
+        parts.append(f"refunded on {facts.refunds[-1]:%Y-%m-%d}")
+    elif facts.returns:
+        parts.append(f"a return was recorded on {facts.returns[-1]:%Y-%m-%d}")
+    if not facts.status:
+        parts.append("the shop's records hold no shipping status for it yet")
+    return "; ".join(parts) + "."
+
+
+def _field_zh(name: str) -> str:
+    return {"shipped_at": "发货时间", "delivered_at": "签收时间", "carrier": "快递公司",
+            "tracking": "运单号", "expected_delivery": "预计送达", "refund_status": "退款状态"
+            }.get(name, name)
+
+
+def _product_text(facts: ProductFacts, summary, zh: bool) -> str:
+    attributes = ", ".join(f"{k}: {v}" for k, v in facts.attributes.items())
+    if zh:
+        parts = [facts.title]
+        parts += [f"价格 {facts.price:.2f}"] if facts.price is not None else []
+        parts += [f"品牌 {facts.brand}"] if facts.brand else []
+        parts += [f"规格 {attributes}"] if attributes else []
+        if facts.description:
+            parts.append(facts.description)
+        if summary:
+            parts.append(f"{summary.reviews} 条评价，好评率 {summary.positive_share:.0%}")
+        return "；".join(parts) + "。"
+    parts = [facts.title]
+    parts += [f"price {facts.price:.2f}"] if facts.price is not None else []
+    parts += [f"brand {facts.brand}"] if facts.brand else []
+    parts += [attributes] if attributes else []
+    if facts.description:
+        parts.append(facts.description)
+    if summary:
+        parts.append(f"{summary.reviews} reviews, {summary.positive_share:.0%} positive")
+    return "; ".join(parts) + "."

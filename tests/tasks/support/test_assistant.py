@@ -1,0 +1,166 @@
+"""The support assistant on a small demo shop: real orders answered for their own person
+only, policy answers from the policy file, the order under discussion carried over,
+hand-off with a summary, and a log without personal data."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from shopformer.core.errors import ConfigError
+from shopformer.demo.build import build_demo_shop
+from shopformer.demo.config import DemoConfig
+from shopformer.tasks.reviews.signals import ItemReviewSignals
+from shopformer.tasks.support.answers import conversation_answers, is_specific
+from shopformer.tasks.support.assistant import SupportConfig
+from shopformer.tasks.support.conversation import Conversation
+from shopformer.tasks.support.tools import ProductTool, ReviewTool, policy_sections
+from shopformer.workspace import Workspace
+
+POLICY = """# Returns
+Unused items can be returned within 7 days of delivery for a full refund.
+7天无理由退货：商品未使用，可在签收后7天内申请退货。
+
+# Shipping
+Orders ship within 48 hours and arrive in 2-4 days. 订单48小时内发货，2-4天送达。
+"""
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    """(workspace, assistant, orders.csv rows by id) of a demo shop with 300 chats."""
+    folder = tmp_path_factory.mktemp("support-shop")
+    manifest = build_demo_shop(folder / "raw", DemoConfig(persons=60, items=40, days=30,
+                                                         conversations=300))
+    workspace = Workspace.init(folder / "shop")
+    workspace.ingest(manifest.out_dir)
+    (folder / "policy.md").write_text(POLICY, encoding="utf-8")
+    assistant = workspace.support_assistant(policy=folder / "policy.md")
+    with (manifest.out_dir / "orders.csv").open(encoding="utf-8") as handle:
+        orders = {row["order_id"]: row for row in csv.DictReader(handle)}
+    yield workspace, assistant, orders
+    workspace.close()
+
+
+def an_order(assistant, several: bool = False) -> tuple[str, str]:
+    """(order id, person id) of an online order; with `several`, of a person with more
+    than one order."""
+    for order_id in assistant.orders.order_ids:
+        person = assistant.orders._orders[order_id]["person_id"]
+        if not several or len(assistant.orders.orders_of(person)) > 1:
+            return order_id, person
+    raise AssertionError("the demo shop has no such order")
+
+
+def test_where_is_my_order_gets_that_orders_real_facts(shop):
+    _, assistant, orders = shop
+    order_id, person = an_order(assistant)
+    reply = assistant.reply(Conversation("c1", person_id=person),
+                            f"Hi, where is my order {order_id}?")
+    assert reply.handoff is None and reply.grounds == (f"order:{order_id}",)
+    raw = orders[order_id]
+    assert order_id in reply.text and f"{float(raw['amount']):.2f}" in reply.text
+    assert raw["ts"][:10] in reply.text  # the day it was placed, as the shop recorded it
+    assert "no shipping status" in reply.text  # the demo's orders carry none: said plainly
+
+
+def test_the_order_under_discussion_carries_over(shop):
+    _, assistant, _ = shop
+    order_id, person = an_order(assistant, several=True)
+    chat = Conversation("c2", person_id=person)
+    asked = assistant.reply(chat, "Can you check my order status?")
+    assert asked.grounds == ("order:ask",) and "order number" in asked.text
+    assert assistant.orders.orders_of(person)[0] in asked.text  # offers the recent ones
+    given = assistant.reply(chat, order_id)
+    assert given.grounds == (f"order:{order_id}",)
+    later = assistant.reply(chat, "我的退款什么时候到账？")
+    assert f"order:{order_id}" in later.grounds and chat.order_id == order_id
+
+
+def test_orders_are_told_only_to_the_person_who_placed_them(shop):
+    _, assistant, orders = shop
+    order_id, person = an_order(assistant)
+    stranger = next(p for o in assistant.orders.order_ids
+                    if (p := assistant.orders._orders[o]["person_id"]) != person)
+    reply = assistant.reply(Conversation("c3", person_id=stranger),
+                            f"Where is my order {order_id}?")
+    assert f"{float(orders[order_id]['amount']):.2f}" not in reply.text
+    assert "could not find order" in reply.text
+    anonymous = assistant.reply(Conversation("c4"), f"where is my order {order_id}")
+    assert anonymous.handoff is not None and anonymous.handoff.reason == "needs_sign_in"
+
+
+def test_policy_questions_are_answered_from_the_policy_file(shop):
+    _, assistant, _ = shop
+    reply = assistant.reply(Conversation("c5", person_id="p_nobody"),
+                            "How do I return an item?")
+    assert "policy:Returns" in reply.grounds and "within 7 days" in reply.text
+    zh = assistant.reply(Conversation("c6", person_id="p_nobody"), "怎么申请退货？")
+    assert "policy:Returns" in zh.grounds
+
+
+def test_hand_off_when_asked_or_unsure_with_a_summary(shop):
+    _, assistant, _ = shop
+    order_id, person = an_order(assistant)
+    chat = Conversation("c7", person_id=person)
+    assistant.reply(chat, f"where is my order {order_id}")
+    asked = assistant.reply(chat, "I want to speak to a real person")
+    assert asked.handoff is not None and asked.handoff.reason == "asked"
+    summary = asked.handoff.summary
+    assert summary["order_id"] == order_id and summary["customer_turns"] == 2
+    assert f"order:{order_id}" in summary["tried"] and chat.handed_off
+    nonsense = assistant.reply(Conversation("c8", person_id=person),
+                               "what is the boiling point of tungsten on mars")
+    assert nonsense.handoff is not None and nonsense.handoff.reason in ("unsure", "no_answer")
+
+
+def test_the_log_keeps_no_personal_data(shop, tmp_path):
+    _, assistant, _ = shop
+    order_id, person = an_order(assistant)
+    chat = Conversation("c9", person_id=person)
+    assistant.reply(chat, f"order {order_id} hasn't arrived, call me on 13812345678 or "
+                          "li.wei@example.com")
+    saved = chat.save(tmp_path).read_text(encoding="utf-8")
+    assert "13812345678" not in saved and "li.wei@example.com" not in saved
+    assert "<PHONE>" in saved and order_id in saved
+    turns = json.loads(saved)["turns"]
+    assert [t["role"] for t in turns] == ["customer", "bot"] and turns[0]["intent"]
+
+
+def test_past_answers_that_name_one_customers_details_are_not_reused(shop):
+    workspace, _, _ = shop
+    known = conversation_answers(workspace.store)
+    assert known and not any(is_specific(k.answer) for k in known)
+    assert is_specific("订单O0000024的退款已处理，预计9月10日前原路退回。")
+    assert is_specific("Your refund arrives by Sep 10.")
+    assert not is_specific("请提供一下您的订单号，我帮您查询。")
+
+
+def test_tools_read_products_policy_and_reviews(shop):
+    workspace, _, _ = shop
+    products = ProductTool(workspace.store)
+    some = products.get(products._items[3]["item_id"])
+    assert products.mentioned(f"请问{some.title}有货吗").item_id == some.item_id
+    assert products.mentioned("zzzz qqqq") is None
+    assert [t for t, _ in policy_sections(POLICY)] == ["Returns", "Shipping"]
+    assert policy_sections("Returns\nwithin 7 days\n\nShipping\n48 hours") == [
+        ("Returns", "Returns\nwithin 7 days"), ("Shipping", "Shipping\n48 hours")]
+    signals = ItemReviewSignals(("quality",), reviews={"A": 12}, positive={"": 0.8, "A": 0.4},
+                                aspect_positive={"": {"quality": 0.8}, "A": {"quality": 0.2}})
+    summary = ReviewTool(signals).summary("A")
+    assert summary.reviews == 12 and summary.aspects == {"quality": 0.2}
+    assert ReviewTool(signals).summary("B") is None
+
+
+def test_bad_settings_are_refused(shop):
+    workspace, assistant, _ = shop
+    with pytest.raises(ConfigError, match="route"):
+        SupportConfig(routes={"order_status": "teleport"})
+    with pytest.raises(ConfigError, match="does not know"):
+        type(assistant)(assistant.intents, config=SupportConfig(routes={"nope": "faq"}))
+    with pytest.raises(ConfigError, match="non-empty"):
+        assistant.reply(Conversation("c10"), "  ")
+    with pytest.raises(ConfigError, match="policy"):
+        workspace.support_assistant(policy=workspace.root / "missing.md")
