@@ -1,5 +1,5 @@
 """`shopformer …`: init, ingest, stats, erase, demo, pretrain, recommend, search,
-search-report, opinions.
+search-report, opinions, support chat.
 
 Exit codes: 0 done; 1 unexpected failure; 2 wrong settings or options; 3 bad input data
 (the message names file, row and field); 4 the store refused.
@@ -160,6 +160,7 @@ from shopformer.cli import pretrain as _pretrain  # noqa: E402
 from shopformer.cli import recommend as _recommend  # noqa: E402
 from shopformer.cli import search as _search  # noqa: E402
 from shopformer.cli import search_report as _search_report  # noqa: E402
+from shopformer.cli import support as _support  # noqa: E402
 
 app.command(name="demo")(_demo.demo)
 app.command(name="pretrain")(_pretrain.pretrain)
@@ -167,3 +168,4 @@ app.command(name="recommend")(_recommend.recommend)
 app.command(name="search")(_search.search)
 app.command(name="search-report")(_search_report.search_report)
 app.command(name="opinions")(_opinions.opinions)
+app.add_typer(_support.app, name="support")

@@ -164,3 +164,47 @@ def test_bad_settings_are_refused(shop):
         assistant.reply(Conversation("c10"), "  ")
     with pytest.raises(ConfigError, match="policy"):
         workspace.support_assistant(policy=workspace.root / "missing.md")
+
+
+def test_support_chat_command(tmp_path):
+    from typer.testing import CliRunner
+
+    from shopformer.cli.main import app
+
+    manifest = build_demo_shop(tmp_path / "raw", DemoConfig(persons=40, items=40, days=30,
+                                                           conversations=200))
+    with Workspace.init(tmp_path / "shop") as workspace:
+        workspace.ingest(manifest.out_dir)
+        with (manifest.out_dir / "orders.csv").open(encoding="utf-8") as handle:
+            order_id = next(csv.DictReader(handle))["order_id"]
+        person = workspace.store.read_table("order", ["order_id", "person_id"]).to_pylist()[0]
+        assert person["order_id"] == order_id
+    (tmp_path / "shop" / "policy.md").write_text(POLICY, encoding="utf-8")
+    result = CliRunner().invoke(app, ["support", "chat", "-w", str(tmp_path / "shop"),
+                                      "--person", person["person_id"], "--json",
+                                      "-m", f"where is my order {order_id}?",
+                                      "-m", "How do I return an item?",
+                                      "-m", "let me talk to a human"])
+    assert result.exit_code == 0, result.output
+    replies = [json.loads(chunk) for chunk in _json_objects(result.output)]
+    assert replies[0]["grounds"] == [f"order:{order_id}"]
+    assert "policy:Returns" in replies[1]["grounds"], replies[1]
+    assert replies[2]["handoff"]["reason"] == "asked"
+    logs = list((tmp_path / "shop" / "support" / "logs").glob("*.json"))
+    assert len(logs) == 1 and len(json.loads(logs[0].read_text())["turns"]) == 6
+    bad = CliRunner().invoke(app, ["support", "chat", "-w", str(tmp_path / "shop"),
+                                   "--person", "p_x", "--account", "a", "-m", "hi"])
+    assert bad.exit_code == 2 and "not both" in bad.output
+
+
+def _json_objects(text: str) -> list[str]:
+    """Split pretty-printed JSON objects printed one after another."""
+    out, depth, start = [], 0, 0
+    for n, char in enumerate(text):
+        if char == "{":
+            depth, start = depth + 1, n if depth == 0 else start
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                out.append(text[start:n + 1])
+    return out

@@ -114,22 +114,27 @@ class SupportAssistant:
         zh = bool(CJK.search(text))
         guess = self.intents.predict([text], alternatives=1)[0]
         conversation.record("customer", text, intent=guess.intent, confidence=guess.confidence)
-        self._carry_over(conversation, text)
+        details = self._carry_over(conversation, text)
         confident = guess.confidence >= self.config.intent_threshold
         if confident:
             conversation.intent = guess.intent
-        intent = guess.intent if confident else conversation.intent
-        route = self.route(intent) if intent else "faq"
+        # an unsure message that only adds details ("O0000014") continues the last intent
+        intent = guess.intent if confident else conversation.intent if details else None
+        route = self.route(intent) if intent else None
         if ASK_FOR_HUMAN.search(text) or route == "human":
             return self._handoff(conversation, "asked", guess, zh)
         if self.sentiment is not None and \
                 float(self.sentiment.probability([text])[0]) < self.config.upset_threshold:
             return self._handoff(conversation, "upset", guess, zh)
-        handler = {"order": self._order, "policy": self._policy, "product": self._product,
-                   "faq": self._faq}[route]
-        out = handler(conversation, text, guess, zh)
-        if out is None and route != "faq":
-            out = self._faq(conversation, text, guess, zh)
+        handlers = {"order": self._order, "policy": self._policy, "product": self._product,
+                    "faq": self._faq, "policy_only": self._policy_only}
+        # unsure what is asked: only the policy file or a known answer may still answer it
+        tried = [route, "faq"] if route and route != "faq" else [route or "policy_only", "faq"]
+        out = None
+        for name in dict.fromkeys(tried):
+            out = handlers[name](conversation, text, guess, zh)
+            if out is not None:
+                break
         if out is None:
             return self._handoff(conversation, "unsure" if not confident else "no_answer",
                                  guess, zh)
@@ -140,15 +145,18 @@ class SupportAssistant:
         return out
 
     # ---- state ------------------------------------------------------------------------
-    def _carry_over(self, conversation: Conversation, text: str) -> None:
+    def _carry_over(self, conversation: Conversation, text: str) -> bool:
+        """Note the order or item a message names; True when it names one."""
+        named = False
         if self.orders is not None:
-            named = self.orders.mentioned(text)
-            if named:
-                conversation.order_id = named
+            order = self.orders.mentioned(text)
+            if order:
+                conversation.order_id, named = order, True
         if self.products is not None:
             item = self.products.mentioned(text)
             if item is not None:
-                conversation.item_id = item.item_id
+                conversation.item_id, named = item.item_id, True
+        return named
 
     # ---- routes -----------------------------------------------------------------------
     def _order(self, conversation, text, guess, zh) -> SupportReply | None:
@@ -184,14 +192,19 @@ class SupportAssistant:
                 (f"; your recent orders are {', '.join(recent)}" if recent else "") + "."
         return SupportReply(text, guess.intent, guess.confidence, ("order:ask",))
 
-    def _policy(self, conversation, text, guess, zh) -> SupportReply | None:
+    def _policy_only(self, conversation, text, guess, zh) -> SupportReply | None:
+        return self._policy(conversation, text, guess, zh, with_order=False)
+
+    def _policy(self, conversation, text, guess, zh, with_order: bool = True
+                ) -> SupportReply | None:
         """The policy section that answers, after the facts of the order under discussion
         (a refund question about a known order gets both)."""
         section = self.policy.lookup(text) if self.policy is not None else None
         if section is not None and section.confidence < self.config.policy_threshold:
             section = None
         order = None
-        if self.orders is not None and conversation.order_id and conversation.person_id:
+        if with_order and self.orders is not None and conversation.order_id and \
+                conversation.person_id:
             order = self.orders.lookup(conversation.order_id, conversation.person_id).facts
         if section is None and order is None:
             return None

@@ -1,0 +1,96 @@
+"""`shopformer support chat`: try the customer-service assistant on the shop's own data."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shopformer.cli.output import console, errors
+from shopformer.core.errors import ConfigError, ShopformerError
+
+app = typer.Typer(help="The customer-service assistant.", no_args_is_help=True)
+
+WorkspaceOption = Annotated[Path, typer.Option(
+    "--workspace", "-w", envvar="SHOPFORMER_WORKSPACE", help="The shop directory.")]
+POLICY_FILE = "policy.md"  # looked for in the workspace when --policy is not given
+LOG_DIR = Path("support") / "logs"
+
+
+@app.command()
+def chat(
+    workspace: WorkspaceOption = Path("."),
+    person: Annotated[str | None, typer.Option(
+        help="Chat as this person (p_…): the one whose orders may be discussed.")] = None,
+    account: Annotated[str | None, typer.Option(
+        help="Chat as the person behind this raw account id (with --channel).")] = None,
+    channel: Annotated[str | None, typer.Option(help="The account's channel.")] = None,
+    policy: Annotated[Path | None, typer.Option(
+        help=f"The shop's policy file (Markdown); default: {POLICY_FILE} in the workspace "
+             "when it exists.")] = None,
+    message: Annotated[list[str] | None, typer.Option(
+        "--message", "-m", help="Send these messages in order instead of reading the "
+        "keyboard (repeat the option).")] = None,
+    retrain: Annotated[bool, typer.Option(
+        help="Train a new intent model from the store's labelled conversations first.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print each reply as JSON (intent, grounds, facts, hand-off).")] = False,
+) -> None:
+    """Chat with the assistant: it answers from the store's orders, the policy file, the
+    catalog and past answers, and hands off to a person with a summary when it should.
+    The conversation's log, with personal data scrubbed, is saved under support/logs/."""
+    from shopformer.tasks.support.conversation import Conversation
+    from shopformer.workspace import INTENT_MODEL, Workspace
+
+    try:
+        if person is not None and account is not None:
+            raise ConfigError("give --person or --account, not both")
+        with Workspace.open(workspace) as shop:
+            if account is not None:
+                if not channel:
+                    raise ConfigError("--account needs --channel (web, app, mini, store, …)")
+                person = shop.person_for_account(channel, account)
+            if policy is None and (shop.root / POLICY_FILE).is_file():
+                policy = shop.root / POLICY_FILE
+            if retrain or shop.models.active(INTENT_MODEL) is None:
+                console.print("training the intent model from the store's conversations…")
+                shop.train_intents()
+            assistant = shop.support_assistant(policy=policy)
+            conversation = Conversation(f"cli-{uuid.uuid4().hex[:12]}", person_id=person)
+            interactive = not message
+            if interactive:
+                console.print("[dim]type a message; an empty line or Ctrl-D ends the chat[/dim]")
+            for text in message or _keyboard():
+                reply = assistant.reply(conversation, text)
+                if as_json:
+                    console.print_json(json.dumps(reply.to_dict(), ensure_ascii=False))
+                else:
+                    console.print(f"[bold]assistant[/bold] {reply.text}", highlight=False)
+                    if reply.handoff is not None:
+                        console.print(f"[yellow]handed off ({reply.handoff.reason})[/yellow] "
+                                      f"{json.dumps(reply.handoff.summary, ensure_ascii=False)}",
+                                      highlight=False, markup=True)
+                    else:
+                        console.print(f"[dim]{reply.intent} {reply.confidence:.2f} · "
+                                      f"{', '.join(reply.grounds)}[/dim]", highlight=False)
+            saved = conversation.save(shop.root / LOG_DIR)
+        if not as_json:
+            console.print(f"[dim]log: {saved}[/dim]", highlight=False)
+    except ShopformerError as error:
+        errors.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(error.exit_code) from None
+
+
+def _keyboard():
+    while True:
+        try:
+            text = input("you> ").strip()
+        except EOFError:
+            return
+        if not text:
+            return
+        yield text
