@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from shopformer.demo import DemoConfig, DemoManifest, build_demo_shop
+from shopformer.demo.fulfilment import FULFILMENT_COLUMNS
 from shopformer.schema.records import (
     CHANNEL_ALIASES,
     EVENT_TYPES,
@@ -87,9 +88,28 @@ def test_another_seed_gives_other_files(shop: Shop, tmp_path: Path) -> None:
         assert first[name] != second[name], name
 
 
+def test_order_states_follow_the_orders_own_times(shop: Shop) -> None:
+    """An order export's status columns: shipped after it was placed, delivered after it
+    shipped, the fraud ring's orders cancelled, store orders collected on the spot."""
+    path = shop.manifest.out_dir / "orders.csv"
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    seen = {row["status"] for row in rows}
+    assert {"delivered", "collected in store"} <= seen
+    for row in rows:
+        if row["label"] == "fraud":
+            assert row["status"] == "cancelled"
+        if row["shipped_at"]:
+            assert row["ts"] < row["shipped_at"] and row["carrier"] and row["tracking"]
+        if row["status"] == "delivered":
+            assert row["shipped_at"] < row["delivered_at"]
+        if row["status"] == "shipped":
+            assert not row["delivered_at"] and row["expected_delivery"] > row["ts"][:10]
+
+
 def test_files_carry_exactly_the_record_columns(shop: Shop) -> None:
     assert shop.headers["event"] == [*RECORDS["event"].names, "order_id"]
-    assert shop.headers["order"] == list(RECORDS["order"].names)
+    assert shop.headers["order"] == [*RECORDS["order"].names, *FULFILMENT_COLUMNS]
     assert shop.headers["link"] == list(RECORDS["link"].names)
     for kind, rows in (("item", shop.items.values()), ("review", shop.reviews),
                        ("turn", shop.turns)):

@@ -16,6 +16,7 @@ from shopformer.demo.categories import CATEGORIES
 from shopformer.demo.config import CHANNELS, DemoConfig
 from shopformer.demo.events import EVENT_COLUMNS, History, emit
 from shopformer.demo.fraud import Ring, plant_ring
+from shopformer.demo.fulfilment import FULFILMENT_COLUMNS, fulfilment_columns
 from shopformer.demo.links import LINK_COLUMNS, build_links
 from shopformer.demo.persons import STORES, Persons, build_persons, ips
 from shopformer.demo.pii import PiiLog
@@ -38,11 +39,12 @@ DEFAULT_CONFIG = DemoConfig()  # frozen, so one shared default is safe
 FILE_NAMES = {"item": "items.jsonl", "event": "events.csv", "review": "reviews.jsonl",
               "turn": "turns.jsonl", "order": "orders.csv", "link": "links.csv"}
 COLUMNS = {"item": ITEM.names, "event": EVENT_COLUMNS, "review": REVIEW_COLUMNS,
-           "turn": TURN_COLUMNS, "order": ORDER.names, "link": LINK_COLUMNS}
+           "turn": TURN_COLUMNS, "order": (*ORDER.names, *FULFILMENT_COLUMNS),
+           "link": LINK_COLUMNS}
 # One independent random stream per step: changing how reviews are drawn does not move a
 # single event.
 _STREAMS = ("catalog", "persons", "links", "visits", "burst", "ring", "events", "reviews",
-            "support")
+            "support", "fulfilment")
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class _Shop:
     reviews: ReviewSet
     turns: list[dict[str, object]]
     pii: PiiLog
+    fulfilment: list[tuple[str, ...]]  # per order, FULFILMENT_COLUMNS
 
 
 def build_demo_shop(out_dir: str | Path, config: DemoConfig = DEFAULT_CONFIG) -> DemoManifest:
@@ -103,8 +106,9 @@ def _simulate(config: DemoConfig) -> _Shop:
     pii = PiiLog()
     reviews = build_reviews(rng["reviews"], history, catalog, timeline, config, burst, pii)
     turns = build_turns(rng["support"], history, catalog, timeline, config, pii)
+    fulfilment = fulfilment_columns(rng["fulfilment"], history, timeline)
     return _Shop(timeline, season, catalog, persons, links, linked, history, burst, ring,
-                 reviews, turns, pii)
+                 reviews, turns, pii, fulfilment)
 
 
 def _write(out: Path, shop: _Shop, config: DemoConfig) -> DemoManifest:
@@ -115,7 +119,7 @@ def _write(out: Path, shop: _Shop, config: DemoConfig) -> DemoManifest:
         "review": write_jsonl(files["review"], shop.reviews.rows),
         "turn": write_jsonl(files["turn"], shop.turns),
         "order": write_csv(files["order"], COLUMNS["order"],
-                           _order_rows(shop.history, shop.timeline)),
+                           _order_rows(shop.history, shop.timeline, shop.fulfilment)),
         "link": write_csv(files["link"], LINK_COLUMNS,
                           [[row[c] for c in LINK_COLUMNS] for row in shop.links]),
     }
@@ -129,12 +133,14 @@ def _write(out: Path, shop: _Shop, config: DemoConfig) -> DemoManifest:
     return DemoManifest(out, files, counts, truth_path)
 
 
-def _order_rows(history: History, timeline: Timeline) -> list[tuple[str, ...]]:
+def _order_rows(history: History, timeline: Timeline,
+                fulfilment: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
     orders, sessions = history.orders, history.sessions
     session = orders.session
     stamps = timeline.iso(orders.t).tolist()
-    return list(zip(orders.ids.tolist(), sessions.account[session].tolist(),
-                    np.array(CHANNELS)[sessions.channel[session]].tolist(), stamps,
-                    [f"{a:.2f}" for a in orders.amount.tolist()], orders.payment.tolist(),
-                    sessions.device[session].tolist(), sessions.ip[session].tolist(),
-                    np.where(orders.fraud, "fraud", "legit").tolist(), strict=True))
+    base = zip(orders.ids.tolist(), sessions.account[session].tolist(),
+               np.array(CHANNELS)[sessions.channel[session]].tolist(), stamps,
+               [f"{a:.2f}" for a in orders.amount.tolist()], orders.payment.tolist(),
+               sessions.device[session].tolist(), sessions.ip[session].tolist(),
+               np.where(orders.fraud, "fraud", "legit").tolist(), strict=True)
+    return [(*row, *extra) for row, extra in zip(base, fulfilment, strict=True)]
