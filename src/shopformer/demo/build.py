@@ -70,6 +70,7 @@ class _Shop:
     ring: Ring
     reviews: ReviewSet
     turns: list[dict[str, object]]
+    conversations: dict[str, dict[str, str]]  # id → intent, order id, item id
     pii: PiiLog
     fulfilment: list[tuple[str, ...]]  # per order, FULFILMENT_COLUMNS
 
@@ -105,10 +106,11 @@ def _simulate(config: DemoConfig) -> _Shop:
              len(sessions.start), len(history.events["event_id"]), len(history.orders.ids))
     pii = PiiLog()
     reviews = build_reviews(rng["reviews"], history, catalog, timeline, config, burst, pii)
-    turns = build_turns(rng["support"], history, catalog, timeline, config, pii)
+    turns, conversations = build_turns(rng["support"], history, catalog, timeline, config,
+                                       pii)
     fulfilment = fulfilment_columns(rng["fulfilment"], history, timeline)
     return _Shop(timeline, season, catalog, persons, links, linked, history, burst, ring,
-                 reviews, turns, pii, fulfilment)
+                 reviews, turns, conversations, pii, fulfilment)
 
 
 def _write(out: Path, shop: _Shop, config: DemoConfig) -> DemoManifest:
@@ -126,7 +128,8 @@ def _write(out: Path, shop: _Shop, config: DemoConfig) -> DemoManifest:
     truth_path = out / "truth.json"
     write_json(truth_path, build_truth(config, shop.timeline, shop.persons, shop.linked,
                                        shop.catalog, shop.season, shop.history, shop.burst,
-                                       shop.ring, shop.reviews, shop.pii))
+                                       shop.ring, shop.reviews, shop.pii,
+                                       shop.conversations))
     write_readme(out / "README.md",
                  {kind: (files[kind], COLUMNS[kind], counts[kind]) for kind in files},
                  TRUTH_DOCS, config.seed)

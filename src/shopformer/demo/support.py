@@ -36,7 +36,9 @@ PII_SHARE = 0.10  # of customer turns, counting the addresses change_address tur
 
 
 def build_turns(rng: np.random.Generator, history: History, catalog: Catalog,
-                timeline: Timeline, config: DemoConfig, pii: PiiLog) -> list[dict[str, object]]:
+                timeline: Timeline, config: DemoConfig, pii: PiiLog
+                ) -> tuple[list[dict[str, object]], dict[str, dict[str, str]]]:
+    """(turn rows, conversation id → its intent, order id and item id, "" where none)."""
     sessions, orders = history.sessions, history.orders
     online_orders = np.flatnonzero(~orders.fraud & (sessions.channel[orders.session] != STORE))
     # Real customers' online visits (the complaint burst guarantees some), never the ring's.
@@ -57,10 +59,14 @@ def build_turns(rng: np.random.Generator, history: History, catalog: Catalog,
     conversations.sort(key=lambda c: c[0])  # numbered in time order; ties keep draw order
     rows: list[dict[str, object]] = []
     languages: list[str] = []
+    subjects: dict[str, dict[str, str]] = {}
     for n, (start, intent, order, session) in enumerate(conversations):
         language = LANGUAGES[sessions.language[session]]
         order_id = str(orders.ids[order]) if order >= 0 else ""
-        texts = _dialogue(rng, intent, order_id, language, catalog, timeline, start, pii)
+        texts, item = _dialogue(rng, intent, order_id, language, catalog, timeline, start,
+                                pii)
+        subjects[f"C{n + 1:05d}"] = {"intent": intent, "order_id": order_id,
+                                     "item_id": str(catalog.ids[item]) if item >= 0 else ""}
         gaps = np.cumsum(rng.integers(15, 180, len(texts))) - 15
         stamps = timeline.iso(np.minimum(start + gaps, timeline.end_second - 1)).tolist()
         for turn, (role, label, text) in enumerate(texts):
@@ -70,7 +76,7 @@ def build_turns(rng: np.random.Generator, history: History, catalog: Catalog,
                          "channel": CHANNELS[sessions.channel[session]]})
             languages.append(language)
     _plant_contacts(rng, rows, languages, pii)
-    return rows
+    return rows, subjects
 
 
 def _plant_contacts(rng: np.random.Generator, rows: list[dict[str, object]],
@@ -89,14 +95,16 @@ def _plant_contacts(rng: np.random.Generator, rows: list[dict[str, object]],
 
 def _dialogue(rng: np.random.Generator, intent: str, order_id: str, language: str,
               catalog: Catalog, timeline: Timeline, start: int, pii: PiiLog
-              ) -> list[tuple[str, str, str]]:
-    """(role, intent label or "", text) per turn; customers carry the label, agents do not."""
+              ) -> tuple[list[tuple[str, str, str]], int]:
+    """(role, intent label or "", text) per turn — customers carry the label, agents do
+    not — and the item asked about (-1: none)."""
     zh = language == "zh"
     fill = {"order": order_id, "date": _date(timeline, start, rng, zh), "address": ""}
     if intent == "change_address":
         fill["address"] = address(rng, language)
         pii.values.append(fill["address"])
     turns: list[tuple[str, str, str]] = []
+    item = -1
     if intent == "product_question":
         item = int(rng.choice(np.flatnonzero(~catalog.cold)))
         topics = _topics(CATEGORIES[catalog.category[item]])
@@ -117,7 +125,7 @@ def _dialogue(rng: np.random.Generator, intent: str, order_id: str, language: st
         escalation = "human_agent" if rng.random() < 0.5 else "complaint"
         turns += [("customer", escalation, _pick(rng, ESCALATIONS[escalation][0 if zh else 1])),
                   ("agent", "", _pick(rng, ANSWERS[escalation][0 if zh else 1]))]
-    return [(role, label, text.format(**fill)) for role, label, text in turns]
+    return [(role, label, text.format(**fill)) for role, label, text in turns], item
 
 
 def _topics(category: Category) -> list[str]:

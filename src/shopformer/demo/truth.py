@@ -42,12 +42,15 @@ TRUTH_DOCS = {
     "fraud_ring": "ring accounts, shared devices and IPs, their window and fraud order ids",
     "pii_planted_count": "how many phones, e-mails and addresses were planted in free text",
     "pii_planted_samples": "some of those exact raw strings; none may reach the store",
+    "conversations": "support conversation id → its intent, the order it is about and the "
+                     "item asked about (\"\" where none)",
 }
 
 
 def build_truth(config: DemoConfig, timeline: Timeline, persons: Persons, linked: np.ndarray,
                 catalog: Catalog, season: np.ndarray, history: History, burst: Burst,
-                ring: Ring, reviews: ReviewSet, pii: PiiLog) -> dict[str, object]:
+                ring: Ring, reviews: ReviewSet, pii: PiiLog,
+                conversations: dict[str, dict[str, str]]) -> dict[str, object]:
     multi = persons.has_channel.sum(axis=1) >= 2
     person_truth = persons.truth(linked)
     ids = catalog.ids.tolist()
@@ -75,5 +78,6 @@ def build_truth(config: DemoConfig, timeline: Timeline, persons: Persons, linked
         "fraud_ring": ring_truth(ring, fraud_orders, timeline),
         "pii_planted_count": len(pii.values),
         "pii_planted_samples": pii.samples(),
+        "conversations": conversations,
     }
     return truth
