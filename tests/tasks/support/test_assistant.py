@@ -143,8 +143,8 @@ def test_tools_read_products_policy_and_reviews(shop):
     workspace, _, _ = shop
     products = ProductTool(workspace.store)
     some = products.get(products._items[3]["item_id"])
-    assert products.mentioned(f"请问{some.title}有货吗").item_id == some.item_id
-    assert products.mentioned("zzzz qqqq") is None
+    assert [f.item_id for f in products.mentioned(f"请问{some.title}有货吗")] == [some.item_id]
+    assert products.mentioned("zzzz qqqq") == []
     assert [t for t, _ in policy_sections(POLICY)] == ["Returns", "Shipping"]
     assert policy_sections("Returns\nwithin 7 days\n\nShipping\n48 hours") == [
         ("Returns", "Returns\nwithin 7 days"), ("Shipping", "Shipping\n48 hours")]
@@ -209,3 +209,23 @@ def _json_objects(text: str) -> list[str]:
             if depth == 0:
                 out.append(text[start:n + 1])
     return out
+
+
+def test_items_a_message_fits_equally_are_asked_about_not_guessed(shop):
+    _, assistant, _ = shop
+    first, second = assistant.products._items[0], assistant.products._items[1]
+    chat = Conversation("c11", person_id="p_nobody")
+    chat.item_choices = [first["item_id"], second["item_id"]]
+    reply = assistant.reply(chat, "is it in stock?")
+    assert reply.grounds == ("product:ask",) and first["title"] in reply.text
+    assert second["title"] in reply.text
+
+
+def test_after_a_hand_off_the_assistant_stays_out(shop):
+    _, assistant, _ = shop
+    order_id, person = an_order(assistant)
+    chat = Conversation("c12", person_id=person)
+    assert assistant.reply(chat, "转人工").handoff.reason == "asked"
+    later = assistant.reply(chat, f"where is my order {order_id}?")
+    assert later.handoff is not None and later.handoff.reason == "handed_off"
+    assert order_id not in later.text

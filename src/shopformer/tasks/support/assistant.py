@@ -30,12 +30,13 @@ from shopformer.tasks.support.tools import (
 
 ROUTES = ("order", "policy", "product", "faq", "human")
 ROUTE_WORDS = (  # (route, words in an intent's name), checked in this order
-    ("human", ("human", "agent", "person", "manager", "人工")),
+    ("human", ("human", "agent", "person", "manager", "complaint", "人工", "投诉")),
     ("policy", ("return", "refund", "policy", "warranty", "exchange", "退", "政策")),
     ("order", ("order", "deliver", "ship", "track", "parcel", "package", "address", "订单",
                "物流", "快递")),
     ("product", ("product", "item", "size", "stock", "spec", "商品", "尺码")),
 )
+DETAIL_WORDS = 4  # a message naming an order with at most this many other words adds a detail
 ASK_FOR_HUMAN = re.compile(r"人工|真人|转接|客服经理|投诉|human|real person|representative|"
                            r"speak to (?:an? )?(?:agent|person|someone)|manager", re.IGNORECASE)
 
@@ -114,12 +115,18 @@ class SupportAssistant:
         zh = bool(CJK.search(text))
         guess = self.intents.predict([text], alternatives=1)[0]
         conversation.record("customer", text, intent=guess.intent, confidence=guess.confidence)
-        details = self._carry_over(conversation, text)
+        if conversation.handed_off:  # a person has taken over: the assistant stays out
+            return self._waiting(conversation, guess, zh)
+        details_only = self._carry_over(conversation, text)
         confident = guess.confidence >= self.config.intent_threshold
-        if confident:
-            conversation.intent = guess.intent
-        # an unsure message that only adds details ("O0000014") continues the last intent
-        intent = guess.intent if confident else conversation.intent if details else None
+        if details_only and conversation.intent:
+            # "O0000014", "order number is O0000014": continues the question asked before
+            intent = conversation.intent
+        elif confident:
+            intent = conversation.intent = guess.intent
+            conversation.question = text
+        else:
+            intent = None
         route = self.route(intent) if intent else None
         if ASK_FOR_HUMAN.search(text) or route == "human":
             return self._handoff(conversation, "asked", guess, zh)
@@ -146,17 +153,25 @@ class SupportAssistant:
 
     # ---- state ------------------------------------------------------------------------
     def _carry_over(self, conversation: Conversation, text: str) -> bool:
-        """Note the order or item a message names; True when it names one."""
-        named = False
+        """Note the order or item a message names; True when naming it is about all the
+        message does (a few words around an order number)."""
+        rest = text
         if self.orders is not None:
             order = self.orders.mentioned(text)
             if order:
-                conversation.order_id, named = order, True
+                conversation.order_id = order
+                rest = re.sub(re.escape(order), " ", text, flags=re.IGNORECASE)
         if self.products is not None:
-            item = self.products.mentioned(text)
-            if item is not None:
-                conversation.item_id, named = item.item_id, True
-        return named
+            # several items fitting equally are asked about, never guessed between
+            items = [f.item_id for f in self.products.mentioned(text)]
+            if len(items) == 1:
+                conversation.item_id, conversation.item_choices = items[0], []
+            elif items:
+                conversation.item_id, conversation.item_choices = None, items
+        return rest != text and len(self._words(rest)) <= DETAIL_WORDS
+
+    def _words(self, text: str) -> list[str]:
+        return [w for w in self.intents.vectorizer.word_grams(text) if " " not in w.strip()]
 
     # ---- routes -----------------------------------------------------------------------
     def _order(self, conversation, text, guess, zh) -> SupportReply | None:
@@ -199,7 +214,12 @@ class SupportAssistant:
                 ) -> SupportReply | None:
         """The policy section that answers, after the facts of the order under discussion
         (a refund question about a known order gets both)."""
-        section = self.policy.lookup(text) if self.policy is not None else None
+        asked = text
+        if with_order and conversation.intent:
+            # the question that set the topic, and the intent's name ("return_request")
+            # which says which section answers it
+            asked = f"{conversation.question or text} {conversation.intent.replace('_', ' ')}"
+        section = self.policy.lookup(asked) if self.policy is not None else None
         if section is not None and section.confidence < self.config.policy_threshold:
             section = None
         order = None
@@ -221,7 +241,16 @@ class SupportAssistant:
                             facts=facts)
 
     def _product(self, conversation, text, guess, zh) -> SupportReply | None:
-        if self.products is None or conversation.item_id is None:
+        if self.products is None:
+            return None
+        if conversation.item_id is None and conversation.item_choices:
+            names = [f"{f.title} ({f.item_id})" for f in
+                     (self.products.get(i) for i in conversation.item_choices[:4]) if f]
+            ask = ("您问的是哪一款：" + "；".join(names) + "？") if zh else \
+                ("Which one do you mean: " + "; ".join(names) + "?")
+            return SupportReply(ask, guess.intent, guess.confidence, ("product:ask",),
+                                facts={"choices": conversation.item_choices[:4]})
+        if conversation.item_id is None:
             return None
         facts = self.products.get(conversation.item_id)
         if facts is None:
@@ -247,6 +276,13 @@ class SupportAssistant:
             return None
         return SupportReply(best.known.answer, guess.intent, best.confidence,
                             (best.known.source,), facts={"answer": best.to_dict()})
+
+    def _waiting(self, conversation, guess, zh) -> SupportReply:
+        text = "同事马上就来，请稍候。" if zh else "A colleague will be with you shortly."
+        conversation.record("bot", text, grounds=("handoff",))
+        return SupportReply(text, guess.intent, guess.confidence, ("handoff",),
+                            Handoff("handed_off", {"customer_turns":
+                                                   conversation.customer_turns()}))
 
     def _handoff(self, conversation, reason, guess, zh) -> SupportReply:
         conversation.handed_off = True

@@ -35,7 +35,9 @@ class Conversation:
     person_id: str | None = None  # None: an anonymous chat, told nothing about orders
     order_id: str | None = None  # the order under discussion
     item_id: str | None = None  # the item under discussion
+    item_choices: list[str] = field(default_factory=list)  # items a message fits equally
     intent: str | None = None  # the latest confident intent
+    question: str | None = None  # the message that asked it (later ones may only add details)
     handed_off: bool = False
     tried: list[str] = field(default_factory=list)  # what the assistant has answered with
     log: list[LoggedTurn] = field(default_factory=list)
@@ -52,6 +54,7 @@ class Conversation:
     def to_dict(self) -> dict:
         return {"conversation_id": self.conversation_id, "person_id": self.person_id,
                 "order_id": self.order_id, "item_id": self.item_id, "intent": self.intent,
+                "question": self.scrubber.scrub(self.question),
                 "handed_off": self.handed_off, "tried": list(self.tried),
                 "turns": [turn.to_dict() for turn in self.log]}
 

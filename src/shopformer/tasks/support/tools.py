@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ import pyarrow.compute as pc
 from shopformer.core.errors import ConfigError
 from shopformer.storage.base import Store
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
+from shopformer.tasks.search.analyze import normalize
 from shopformer.tasks.support.answers import AnswerIndex, AnswerMatch, KnownAnswer
 
 ORDER_STATUS_FIELDS = ("status", "shipped_at", "delivered_at", "carrier", "tracking",
@@ -193,14 +195,26 @@ class ProductTool:
         n = self._position.get(item_id)
         return None if n is None else self._facts(n)
 
-    def mentioned(self, text: str) -> ProductFacts | None:
-        """The item whose title a message names most closely, when close enough."""
+    def mentioned(self, text: str, candidates: int = 10) -> list[ProductFacts]:
+        """The items whose title a message names, when close enough: among the titles most
+        like the message (n-gram cosine), those sharing the longest exact stretch with it
+        ("疾风休闲板鞋 Lite" names that shoe, not its "Pro" sibling). Several when the
+        message fits several equally ("休闲板鞋 Lite" of two brands): ask, do not guess."""
         if not self._items:
-            return None
+            return []
         similarity = np.asarray((self._titles @ self._vectorizer.transform([text]).T
                                  ).todense()).ravel()
-        best = int(similarity.argmax())
-        return self._facts(best) if similarity[best] >= self.min_similarity else None
+        close = [int(i) for i in np.argsort(-similarity)[:candidates]
+                 if similarity[i] >= self.min_similarity]
+        said = normalize(text)
+
+        def overlap(n: int) -> int:
+            title = normalize(self._items[n]["title"] or "")
+            return SequenceMatcher(None, said, title, autojunk=False).find_longest_match(
+                0, len(said), 0, len(title)).size
+        stretches = {n: overlap(n) for n in close}
+        longest = max(stretches.values(), default=0)
+        return [self._facts(n) for n in close if stretches[n] == longest]
 
     def _facts(self, n: int) -> ProductFacts:
         row = self._items[n]
