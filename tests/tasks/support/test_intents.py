@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.model.test_external_text import tiny_bert
 
 from shopformer.core.errors import ConfigError, InputError
 from shopformer.data.tokenizer import ShopTokenizer, TokenizerConfig
 from shopformer.tasks.support.intents import IntentClassifier, IntentConfig
+from shopformer.train.classifier_io import external_source
 from shopformer.train.finetune import TextEncoderSource, holdout_split
 from shopformer.train.text_pretrain import text_model
 
@@ -124,3 +126,25 @@ def test_holdout_keeps_every_class_in_training():
     assert set(labels[train]) == {0, 1, 2}
     assert sorted(labels[held].tolist()) == [0, 0, 1]
     assert len(np.intersect1d(train, held)) == 0 and len(train) + len(held) == len(labels)
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    return tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
+
+
+def test_an_external_model_is_fine_tuned_saved_and_loaded(tmp_path, base):
+    """The external-model path: a local Hugging Face directory, LoRA-adapted; the saved
+    intent model holds the adapters, not the base, and answers the same after loading."""
+    texts, intents = messages(4, 20)
+    source = external_source(base, max_tokens=16, lora_rank=4, lora_alpha=8)
+    model = IntentClassifier(IntentConfig(encoder_epochs=1)).fit(texts, intents,
+                                                                 encoder=source)
+    assert set(model.report_.stack) == {"ngrams", "encoder"}
+    model.save(tmp_path / "intents")
+    saved = (tmp_path / "intents" / "model.safetensors").stat().st_size
+    base_size = (base / "model.safetensors").stat().st_size
+    assert saved < base_size, "the frozen base must be read from its directory, not copied"
+    loaded = IntentClassifier.load(tmp_path / "intents")
+    probe = ["where is my order", "我要退款"]
+    assert np.allclose(loaded.probabilities(probe), model.probabilities(probe), atol=1e-5)

@@ -31,10 +31,14 @@ from scipy.special import expit
 
 from shopformer.core.errors import ConfigError
 from shopformer.data.tokenizer import ShopTokenizer
-from shopformer.model.config import TextEncoderConfig
-from shopformer.model.encoders.text import TextEncoder
 from shopformer.model.heads.text_classifier import TextClassifier
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
+from shopformer.train.classifier_io import (
+    classifier_settings,
+    classifier_state,
+    load_classifier,
+    save_classifier_tokenizer,
+)
 from shopformer.train.finetune import (
     FinetuneConfig,
     TextEncoderSource,
@@ -253,7 +257,7 @@ class ReviewSentiment:
                   "cascade_margin": self.cascade_margin,
                   "rating_bias": None if self.rating_model is None else self.rating_model.bias,
                   "encoder": None if self.classifier is None
-                  else asdict(self.classifier.encoder.config),
+                  else classifier_settings(self.classifier),
                   "report": None if self.report_ is None else asdict(self.report_)}
         (directory / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
         state = {"ngram.weights": torch.from_numpy(self.ngram_model.weights),
@@ -262,9 +266,8 @@ class ReviewSentiment:
         if self.rating_model is not None:
             state["rating.weights"] = torch.from_numpy(self.rating_model.weights)
         if self.classifier is not None:
-            state.update({f"classifier.{k}": v.detach().contiguous()
-                          for k, v in self.classifier.state_dict().items()})
-            self.tokenizer.save(directory / "tokenizer")
+            state.update(classifier_state(self.classifier))
+            save_classifier_tokenizer(self.tokenizer, directory)
         save_file(state, str(directory / "model.safetensors"))
         self.vectorizer.save(directory)
 
@@ -290,13 +293,8 @@ class ReviewSentiment:
             model.rating_model = LinearModel(state["rating.weights"].numpy(),
                                              config["rating_bias"])
         if config["encoder"] is not None:
-            model.tokenizer = ShopTokenizer.load(directory / "tokenizer")
-            encoder = TextEncoder(TextEncoderConfig(**config["encoder"]))
-            model.classifier = TextClassifier(encoder, 2)
-            model.classifier.load_state_dict({k.removeprefix("classifier."): v
-                                              for k, v in state.items()
-                                              if k.startswith("classifier.")})
-            model.classifier.eval()
+            model.classifier, model.tokenizer = load_classifier(
+                config["encoder"], state, directory, 2)
         if config["report"] is not None:
             model.report_ = FitReport(**config["report"])
         return model

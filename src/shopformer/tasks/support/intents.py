@@ -25,10 +25,14 @@ from scipy.special import log_softmax
 
 from shopformer.core.errors import ConfigError, InputError, Location
 from shopformer.data.tokenizer import ShopTokenizer
-from shopformer.model.config import TextEncoderConfig
-from shopformer.model.encoders.text import TextEncoder
 from shopformer.model.heads.text_classifier import TextClassifier
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
+from shopformer.train.classifier_io import (
+    classifier_settings,
+    classifier_state,
+    load_classifier,
+    save_classifier_tokenizer,
+)
 from shopformer.train.finetune import (
     FinetuneConfig,
     TextEncoderSource,
@@ -44,7 +48,8 @@ FORMAT_VERSION = 1
 @dataclass(frozen=True)
 class IntentConfig:
     ngrams: NgramConfig = field(default_factory=lambda: NgramConfig(min_count=1))
-    strength: float = 10.0  # inverse L2 penalty of the n-gram softmax regression
+    strengths: tuple[float, ...] = (3.0, 10.0, 30.0)  # inverse L2 penalties of the n-gram
+    # softmax regression tried; the one with the best held-out log-loss is kept
     validation_share: float = 0.1  # held out for the encoder's epochs and the stacking
     encoder_epochs: int = 10
     encoder_batch_size: int = 32
@@ -57,9 +62,11 @@ class IntentConfig:
             object.__setattr__(self, "ngrams", NgramConfig(**self.ngrams))
         if not 0 < self.validation_share < 0.5:
             raise ConfigError("intents: validation_share must be in (0, 0.5)")
-        if self.strength <= 0 or self.encoder_epochs < 1 or self.encoder_patience < 1:
-            raise ConfigError("intents: strength must be > 0, encoder_epochs and "
-                              "encoder_patience >= 1")
+        object.__setattr__(self, "strengths", tuple(float(s) for s in self.strengths))
+        if not self.strengths or min(self.strengths) <= 0 or self.encoder_epochs < 1 or \
+                self.encoder_patience < 1:
+            raise ConfigError("intents: strengths must be > 0 (at least one), encoder_epochs "
+                              "and encoder_patience >= 1")
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,7 @@ class IntentFitReport:
     validation_accuracy: dict[str, float]  # member or "stacked" → accuracy on held-out
     stack: dict[str, float]  # member → weight of its logits
     encoder_epoch: int = 0
+    strength: float = 0.0  # the n-gram member's chosen inverse penalty
 
 
 class IntentClassifier:
@@ -109,9 +117,16 @@ class IntentClassifier:
         train_texts = [texts[i] for i in train]
         held_texts = [texts[i] for i in held]
         self.vectorizer = NgramVectorizer(self.config.ngrams).fit(train_texts)
-        self.ngram_model = fit_softmax(self.vectorizer.transform(train_texts), y[train],
-                                       classes, strength=self.config.strength)
-        members = {"ngrams": self.ngram_model.decision(self.vectorizer.transform(held_texts))}
+        train_x = self.vectorizer.transform(train_texts)
+        held_x = self.vectorizer.transform(held_texts)
+        tried = {}
+        for strength in self.config.strengths:
+            model = fit_softmax(train_x, y[train], classes, strength=strength)
+            z = model.decision(held_x)
+            tried[strength] = (float(-log_softmax(z, axis=1)[np.arange(len(held)), y[held]]
+                                     .mean()), z)
+        self.strength_ = min(tried, key=lambda s: tried[s][0])
+        members = {"ngrams": tried[self.strength_][1]}
         epoch = 0
         if encoder is not None:
             self.tokenizer = encoder.tokenizer
@@ -131,9 +146,9 @@ class IntentClassifier:
         # the stack is chosen; the n-gram member now learns from every example
         self.vectorizer = NgramVectorizer(self.config.ngrams).fit(texts)
         self.ngram_model = fit_softmax(self.vectorizer.transform(texts), y, classes,
-                                       strength=self.config.strength)
+                                       strength=self.strength_)
         self.report_ = IntentFitReport(len(texts), len(held), accuracy, dict(self.stack_),
-                                       epoch)
+                                       epoch, self.strength_)
         return self
 
     def _examples(self, texts: Sequence[str], intents: Sequence[str]
@@ -212,15 +227,14 @@ class IntentClassifier:
                   "config": asdict(self.config), "intents": self.intents_,
                   "stack": self.stack_,
                   "encoder": None if self.classifier is None
-                  else asdict(self.classifier.encoder.config),
+                  else classifier_settings(self.classifier),
                   "report": None if self.report_ is None else asdict(self.report_)}
         (directory / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
         state = {"ngram.weights": torch.from_numpy(self.ngram_model.weights),
                  "ngram.bias": torch.from_numpy(self.ngram_model.bias)}
         if self.classifier is not None:
-            state.update({f"classifier.{k}": v.detach().contiguous()
-                          for k, v in self.classifier.state_dict().items()})
-            self.tokenizer.save(directory / "tokenizer")
+            state.update(classifier_state(self.classifier))
+            save_classifier_tokenizer(self.tokenizer, directory)
         save_file(state, str(directory / "model.safetensors"))
         self.vectorizer.save(directory)
 
@@ -242,13 +256,8 @@ class IntentClassifier:
         model.ngram_model = SoftmaxModel(state["ngram.weights"].numpy(),
                                          state["ngram.bias"].numpy())
         if config["encoder"] is not None:
-            model.tokenizer = ShopTokenizer.load(directory / "tokenizer")
-            encoder = TextEncoder(TextEncoderConfig(**config["encoder"]))
-            model.classifier = TextClassifier(encoder, len(model.intents_))
-            model.classifier.load_state_dict({k.removeprefix("classifier."): v
-                                              for k, v in state.items()
-                                              if k.startswith("classifier.")})
-            model.classifier.eval()
+            model.classifier, model.tokenizer = load_classifier(
+                config["encoder"], state, directory, len(model.intents_))
         if config["report"] is not None:
             model.report_ = IntentFitReport(**config["report"])
         return model

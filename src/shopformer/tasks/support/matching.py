@@ -28,11 +28,15 @@ from scipy.special import expit
 
 from shopformer.core.errors import ConfigError, InputError, Location
 from shopformer.data.tokenizer import ShopTokenizer
-from shopformer.model.config import TextEncoderConfig
-from shopformer.model.encoders.text import TextEncoder
 from shopformer.model.heads.text_classifier import TextClassifier
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
 from shopformer.tasks.search.analyze import normalize
+from shopformer.train.classifier_io import (
+    classifier_settings,
+    classifier_state,
+    load_classifier,
+    save_classifier_tokenizer,
+)
 from shopformer.train.finetune import (
     FinetuneConfig,
     TextEncoderSource,
@@ -219,16 +223,15 @@ class QuestionMatcher:
                   "config": asdict(self.config), "features": list(PAIR_FEATURES),
                   "feature_bias": self.feature_model.bias, "stack_bias": self.stack.bias,
                   "encoder": None if self.classifier is None
-                  else asdict(self.classifier.encoder.config),
+                  else classifier_settings(self.classifier),
                   "report": None if self.report_ is None else asdict(self.report_)}
         (directory / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
         state = {"feature.weights": torch.from_numpy(self.feature_model.weights),
                  "stack.weights": torch.from_numpy(self.stack.weights),
                  "edges": torch.from_numpy(self.edges_)}
         if self.classifier is not None:
-            state.update({f"classifier.{k}": v.detach().contiguous()
-                          for k, v in self.classifier.state_dict().items()})
-            self.tokenizer.save(directory / "tokenizer")
+            state.update(classifier_state(self.classifier))
+            save_classifier_tokenizer(self.tokenizer, directory)
         save_file(state, str(directory / "model.safetensors"))
         self.vectorizer.save(directory)
 
@@ -251,13 +254,8 @@ class QuestionMatcher:
                                           config["feature_bias"])
         model.stack = LinearModel(state["stack.weights"].numpy(), config["stack_bias"])
         if config["encoder"] is not None:
-            model.tokenizer = ShopTokenizer.load(directory / "tokenizer")
-            encoder = TextEncoder(TextEncoderConfig(**config["encoder"]))
-            model.classifier = TextClassifier(encoder, 2)
-            model.classifier.load_state_dict({k.removeprefix("classifier."): v
-                                              for k, v in state.items()
-                                              if k.startswith("classifier.")})
-            model.classifier.eval()
+            model.classifier, model.tokenizer = load_classifier(
+                config["encoder"], state, directory, 2)
         if config["report"] is not None:
             model.report_ = MatcherFitReport(**config["report"])
         return model
