@@ -380,7 +380,8 @@ def main() -> None:
     parts = chosen_names(args.parts, PARTS, "parts")
     log_to_stdout()
     torch.set_num_threads(2)
-    command = f"python benchmarks/support.py --data {shown_path(args.data)}"
+    command = f"python benchmarks/support.py --data {shown_path(args.data)}" + (
+        f" --parts {','.join(parts)}" if set(parts) != set(PARTS) else "")
     rows = []
     if "banking77" in parts:
         data = Banking77(args.data / "intent_banking77", args.sample)
@@ -489,9 +490,6 @@ def describe(data: Banking77, results, settings, args) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":
-    main()
-
 
 def describe_atec(data: Atec, results, args) -> str:
     lines = [f"{len(data.labels):,} Chinese question pairs (Alipay customer service), "
@@ -520,3 +518,7 @@ def describe_demo(results) -> str:
         f"| {results['answered_correctly_share']:.3f} | "
         f"{results['wrong_instead_of_handoff_share']:.3f} | "
         f"{results['handed_off_share']:.3f} |"])
+
+
+if __name__ == "__main__":
+    main()
