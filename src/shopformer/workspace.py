@@ -259,7 +259,8 @@ class Workspace:
         from shopformer.data.tokenizer import ShopTokenizer
         from shopformer.tasks.reviews.sentiment import ReviewSentiment, TextEncoderSource
 
-        table = self.store.read_table("review", ["text", "rating"])
+        # in key order: the same store always trains the same model
+        table = self.store.read_table("review", ["text", "rating"], order_by=["review_id"])
         texts = table["text"].to_pylist()
         ratings = table["rating"].to_pylist()
         rated = [(t, r) for t, r in zip(texts, ratings, strict=True) if t and r is not None]
@@ -293,7 +294,8 @@ class Workspace:
         from shopformer.tasks.support.intents import IntentClassifier
         from shopformer.train.finetune import TextEncoderSource
 
-        table = self.store.read_table("turn", ["role", "text", "intent"])
+        table = self.store.read_table("turn", ["role", "text", "intent"],
+                                      order_by=["conversation_id", "turn"])
         labelled = [(t, i) for r, t, i in zip(table["role"].to_pylist(),
                                               table["text"].to_pylist(),
                                               table["intent"].to_pylist(), strict=True)

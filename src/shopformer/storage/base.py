@@ -55,9 +55,11 @@ class Store(ABC):
                      ) -> Iterator[pa.RecordBatch]:
         """Stream every stored row of a kind, in batches."""
 
-    def read_table(self, kind: str, columns: list[str] | None = None) -> pa.Table:
-        """Every stored row of a kind as one table, typed even when there are none."""
-        batches = list(self.read_batches(kind, columns=columns))
+    def read_table(self, kind: str, columns: list[str] | None = None,
+                   order_by: list[str] | None = None) -> pa.Table:
+        """Every stored row of a kind as one table, typed even when there are none; in
+        `order_by` order when given (else in whatever order the store reads fastest)."""
+        batches = list(self.read_batches(kind, columns=columns, order_by=order_by))
         if batches:
             return pa.Table.from_batches(batches)
         schema = arrow_schema(record_spec(kind))

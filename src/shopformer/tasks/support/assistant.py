@@ -47,7 +47,7 @@ class SupportConfig:
     answer_threshold: float = 0.6  # FAQ / past answers: matcher confidence to answer with
     similarity_threshold: float = 0.5  # the same without a matcher (cosine, uncalibrated)
     policy_threshold: float = 0.15  # policy section cosine to quote it
-    upset_threshold: float = 0.1  # P(positive) of a message below which a person takes over
+    upset_threshold: float = 0.05  # P(positive) of a message below which a person takes over
     routes: Mapping[str, str] = field(default_factory=dict)  # intent → one of ROUTES
 
     def __post_init__(self) -> None:
@@ -130,7 +130,7 @@ class SupportAssistant:
         route = self.route(intent) if intent else None
         if ASK_FOR_HUMAN.search(text) or route == "human":
             return self._handoff(conversation, "asked", guess, zh)
-        if self.sentiment is not None and \
+        if self.sentiment is not None and not details_only and \
                 float(self.sentiment.probability([text])[0]) < self.config.upset_threshold:
             return self._handoff(conversation, "upset", guess, zh)
         handlers = {"order": self._order, "policy": self._policy, "product": self._product,
