@@ -8,10 +8,12 @@ directory, named in the settings, as the shop model does.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from pathlib import Path
 
 import torch
+from safetensors.torch import load_file, save_file
 
 from shopformer.core.errors import ConfigError
 from shopformer.data.external_tokenizer import ExternalTokenizer
@@ -86,3 +88,33 @@ def external_source(path: str | Path, *, max_tokens: int = 64, lora_rank: int = 
     text = external_text_config(external, pad_id=tokenizer.pad_id, mask_id=tokenizer.mask_id,
                                 special_ids=tokenizer.special_ids)
     return TextEncoderSource(ExternalTextEncoder(external, text), tokenizer)
+
+
+def write_model_dir(directory: Path, config: dict, state: dict[str, torch.Tensor],
+                    classifier: TextClassifier | None = None, tokenizer=None) -> None:
+    """A task model directory: config.json (with the classifier's settings under
+    "encoder"), model.safetensors (with its weights) and the tokenizer beside them."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    config = {**config, "encoder": None if classifier is None
+              else classifier_settings(classifier)}
+    (directory / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+    if classifier is not None:
+        state = {**state, **classifier_state(classifier)}
+        save_classifier_tokenizer(tokenizer, directory)
+    save_file(state, str(directory / "model.safetensors"))
+
+
+def read_model_dir(directory: Path, kind: str, format_version: int, what: str
+                   ) -> tuple[dict, dict[str, torch.Tensor]]:
+    """(config, weights) of a task model directory written by `write_model_dir`, after
+    checking that it holds a `kind` model of `format_version` (`what`, "an intent model",
+    names it in errors)."""
+    directory = Path(directory)
+    try:
+        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ConfigError(f"{directory}: not {what} directory ({error})") from None
+    if config.get("kind") != kind or config.get("format_version") != format_version:
+        raise ConfigError(f"{directory}: not {what} of format {format_version}")
+    return config, load_file(str(directory / "model.safetensors"))

@@ -18,14 +18,12 @@ Labels come from the shop: given, or read from ratings (≥ 4 positive, ≤ 2 ne
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import load_file, save_file
 from scipy import sparse
 from scipy.special import expit
 
@@ -33,12 +31,7 @@ from shopformer.core.errors import ConfigError
 from shopformer.data.tokenizer import ShopTokenizer
 from shopformer.model.heads.text_classifier import TextClassifier
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
-from shopformer.train.classifier_io import (
-    classifier_settings,
-    classifier_state,
-    load_classifier,
-    save_classifier_tokenizer,
-)
+from shopformer.train.classifier_io import load_classifier, read_model_dir, write_model_dir
 from shopformer.train.finetune import (
     FinetuneConfig,
     TextEncoderSource,
@@ -248,41 +241,27 @@ class ReviewSentiment:
     # ---- directory ------------------------------------------------------------------
     def save(self, directory: Path) -> None:
         self._check_fitted()
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
         config = {"format_version": FORMAT_VERSION, "kind": "review_sentiment",
                   "config": asdict(self.config),
                   "ngram_bias": self.ngram_model.bias, "stack_bias": self.stack.bias,
                   "clause_bias": self.clause_calibration.bias,
                   "cascade_margin": self.cascade_margin,
                   "rating_bias": None if self.rating_model is None else self.rating_model.bias,
-                  "encoder": None if self.classifier is None
-                  else classifier_settings(self.classifier),
                   "report": None if self.report_ is None else asdict(self.report_)}
-        (directory / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
         state = {"ngram.weights": torch.from_numpy(self.ngram_model.weights),
                  "stack.weights": torch.from_numpy(self.stack.weights),
                  "clause.weights": torch.from_numpy(self.clause_calibration.weights)}
         if self.rating_model is not None:
             state["rating.weights"] = torch.from_numpy(self.rating_model.weights)
-        if self.classifier is not None:
-            state.update(classifier_state(self.classifier))
-            save_classifier_tokenizer(self.tokenizer, directory)
-        save_file(state, str(directory / "model.safetensors"))
-        self.vectorizer.save(directory)
+        write_model_dir(directory, config, state, self.classifier, self.tokenizer)
+        self.vectorizer.save(Path(directory))
 
     @classmethod
     def load(cls, directory: Path) -> ReviewSentiment:
         directory = Path(directory)
-        try:
-            config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as error:
-            raise ConfigError(f"{directory}: not a sentiment model directory ({error})") from None
-        if config.get("kind") != "review_sentiment" or \
-                config.get("format_version") != FORMAT_VERSION:
-            raise ConfigError(f"{directory}: not a sentiment model of format {FORMAT_VERSION}")
+        config, state = read_model_dir(directory, "review_sentiment", FORMAT_VERSION,
+                                       "a sentiment model")
         model = cls(SentimentConfig(**config["config"]))
-        state = load_file(str(directory / "model.safetensors"))
         model.vectorizer = NgramVectorizer.load(directory)
         model.ngram_model = LinearModel(state["ngram.weights"].numpy(), config["ngram_bias"])
         model.stack = LinearModel(state["stack.weights"].numpy(), config["stack_bias"])

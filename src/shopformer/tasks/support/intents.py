@@ -12,14 +12,12 @@ then refitted on every example: with ten examples per intent, one more counts.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import load_file, save_file
 from scipy.optimize import minimize
 from scipy.special import log_softmax
 
@@ -27,12 +25,7 @@ from shopformer.core.errors import ConfigError, InputError, Location
 from shopformer.data.tokenizer import ShopTokenizer
 from shopformer.model.heads.text_classifier import TextClassifier
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
-from shopformer.train.classifier_io import (
-    classifier_settings,
-    classifier_state,
-    load_classifier,
-    save_classifier_tokenizer,
-)
+from shopformer.train.classifier_io import load_classifier, read_model_dir, write_model_dir
 from shopformer.train.finetune import (
     FinetuneConfig,
     TextEncoderSource,
@@ -221,37 +214,23 @@ class IntentClassifier:
     # ---- directory ------------------------------------------------------------------
     def save(self, directory: Path) -> None:
         self._check_fitted()
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
         config = {"format_version": FORMAT_VERSION, "kind": "intent_classifier",
                   "config": asdict(self.config), "intents": self.intents_,
                   "stack": self.stack_,
-                  "encoder": None if self.classifier is None
-                  else classifier_settings(self.classifier),
                   "report": None if self.report_ is None else asdict(self.report_)}
-        (directory / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
         state = {"ngram.weights": torch.from_numpy(self.ngram_model.weights),
                  "ngram.bias": torch.from_numpy(self.ngram_model.bias)}
-        if self.classifier is not None:
-            state.update(classifier_state(self.classifier))
-            save_classifier_tokenizer(self.tokenizer, directory)
-        save_file(state, str(directory / "model.safetensors"))
-        self.vectorizer.save(directory)
+        write_model_dir(directory, config, state, self.classifier, self.tokenizer)
+        self.vectorizer.save(Path(directory))
 
     @classmethod
     def load(cls, directory: Path) -> IntentClassifier:
         directory = Path(directory)
-        try:
-            config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as error:
-            raise ConfigError(f"{directory}: not an intent model directory ({error})") from None
-        if config.get("kind") != "intent_classifier" or \
-                config.get("format_version") != FORMAT_VERSION:
-            raise ConfigError(f"{directory}: not an intent model of format {FORMAT_VERSION}")
+        config, state = read_model_dir(directory, "intent_classifier", FORMAT_VERSION,
+                                       "an intent model")
         model = cls(IntentConfig(**config["config"]))
         model.intents_ = list(config["intents"])
         model.stack_ = {k: float(v) for k, v in config["stack"].items()}
-        state = load_file(str(directory / "model.safetensors"))
         model.vectorizer = NgramVectorizer.load(directory)
         model.ngram_model = SoftmaxModel(state["ngram.weights"].numpy(),
                                          state["ngram.bias"].numpy())

@@ -13,7 +13,6 @@ stacks the two, which also calibrates the probability.
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -22,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import load_file, save_file
 from scipy import sparse
 from scipy.special import expit
 
@@ -31,12 +29,7 @@ from shopformer.data.tokenizer import ShopTokenizer
 from shopformer.model.heads.text_classifier import TextClassifier
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
 from shopformer.tasks.search.analyze import normalize
-from shopformer.train.classifier_io import (
-    classifier_settings,
-    classifier_state,
-    load_classifier,
-    save_classifier_tokenizer,
-)
+from shopformer.train.classifier_io import load_classifier, read_model_dir, write_model_dir
 from shopformer.train.finetune import (
     FinetuneConfig,
     TextEncoderSource,
@@ -217,37 +210,22 @@ class QuestionMatcher:
     # ---- directory ------------------------------------------------------------------
     def save(self, directory: Path) -> None:
         self._check_fitted()
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
         config = {"format_version": FORMAT_VERSION, "kind": "question_matcher",
                   "config": asdict(self.config), "features": list(PAIR_FEATURES),
                   "feature_bias": self.feature_model.bias, "stack_bias": self.stack.bias,
-                  "encoder": None if self.classifier is None
-                  else classifier_settings(self.classifier),
                   "report": None if self.report_ is None else asdict(self.report_)}
-        (directory / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
         state = {"feature.weights": torch.from_numpy(self.feature_model.weights),
                  "stack.weights": torch.from_numpy(self.stack.weights),
                  "edges": torch.from_numpy(self.edges_)}
-        if self.classifier is not None:
-            state.update(classifier_state(self.classifier))
-            save_classifier_tokenizer(self.tokenizer, directory)
-        save_file(state, str(directory / "model.safetensors"))
-        self.vectorizer.save(directory)
+        write_model_dir(directory, config, state, self.classifier, self.tokenizer)
+        self.vectorizer.save(Path(directory))
 
     @classmethod
     def load(cls, directory: Path) -> QuestionMatcher:
         directory = Path(directory)
-        try:
-            config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as error:
-            raise ConfigError(f"{directory}: not a question matcher directory ({error})") \
-                from None
-        if config.get("kind") != "question_matcher" or \
-                config.get("format_version") != FORMAT_VERSION:
-            raise ConfigError(f"{directory}: not a question matcher of format {FORMAT_VERSION}")
+        config, state = read_model_dir(directory, "question_matcher", FORMAT_VERSION,
+                                       "a question matcher")
         model = cls(MatcherConfig(**config["config"]))
-        state = load_file(str(directory / "model.safetensors"))
         model._use_vectorizer(NgramVectorizer.load(directory))
         model.edges_ = state["edges"].numpy()
         model.feature_model = LinearModel(state["feature.weights"].numpy(),
