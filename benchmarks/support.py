@@ -381,7 +381,10 @@ def main() -> None:
     log_to_stdout()
     torch.set_num_threads(2)
     command = f"python benchmarks/support.py --data {shown_path(args.data)}" + (
-        f" --parts {','.join(parts)}" if set(parts) != set(PARTS) else "")
+        f" --parts {','.join(parts)}" if set(parts) != set(PARTS) else "") + "".join(
+        f" --{name.replace('_', '-')} {value}" for name, value in vars(args).items()
+        if name in ("pretrain_minutes", "epochs", "match_epochs")
+        and value != parser.get_default(name))
     rows = []
     if "banking77" in parts:
         data = Banking77(args.data / "intent_banking77", args.sample)
