@@ -178,8 +178,8 @@ def test_support_chat_command(tmp_path):
         workspace.ingest(manifest.out_dir)
         with (manifest.out_dir / "orders.csv").open(encoding="utf-8") as handle:
             order_id = next(csv.DictReader(handle))["order_id"]
-        person = workspace.store.read_table("order", ["order_id", "person_id"]).to_pylist()[0]
-        assert person["order_id"] == order_id
+        person = next(row for row in workspace.store.read_table(
+            "order", ["order_id", "person_id"]).to_pylist() if row["order_id"] == order_id)
     (tmp_path / "shop" / "policy.md").write_text(POLICY, encoding="utf-8")
     result = CliRunner().invoke(app, ["support", "chat", "-w", str(tmp_path / "shop"),
                                       "--person", person["person_id"], "--json",

@@ -27,7 +27,8 @@ class SearchLog:
 
 
 def catalog_rows(store: Store) -> list[dict]:
-    return store.read_table("item", CATALOG_COLUMNS).to_pylist()
+    # in key order: the same store always builds the same engine
+    return store.read_table("item", CATALOG_COLUMNS, order_by=["item_id"]).to_pylist()
 
 
 def search_log(store: Store, gains: dict[str, float] | None = None) -> SearchLog:

@@ -183,7 +183,7 @@ class ProductFacts:
 class ProductTool:
     def __init__(self, store: Store, min_similarity: float = 0.35) -> None:
         table = store.read_table("item", ["item_id", "title", "price", "brand", "category",
-                                          "description", "attributes"])
+                                          "description", "attributes"], order_by=["item_id"])
         self._items = table.to_pylist()
         self._position = {row["item_id"]: n for n, row in enumerate(self._items)}
         self.min_similarity = min_similarity
