@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # torch stays unloaded until a model is needed: the CLI start
     from shopformer.tasks.support.intents import IntentClassifier, IntentConfig
     from shopformer.train.bundle import ShopModelBundle
     from shopformer.train.config import PretrainConfig
+    from shopformer.train.finetune import TextEncoderSource
     from shopformer.train.pretrain import PretrainData
 
 SETTINGS_FILE = "shop.toml"
@@ -256,8 +257,7 @@ class Workspace:
         """Train review sentiment from the store's rated reviews (ratings are the labels),
         fine-tuning the active shop model's text encoder when it has one; publish and
         activate it as a new version of `models/sentiment/`."""
-        from shopformer.data.tokenizer import ShopTokenizer
-        from shopformer.tasks.reviews.sentiment import ReviewSentiment, TextEncoderSource
+        from shopformer.tasks.reviews.sentiment import ReviewSentiment
 
         # in key order: the same store always trains the same model
         table = self.store.read_table("review", ["text", "rating"], order_by=["review_id"])
@@ -267,11 +267,7 @@ class Workspace:
         if not rated:
             raise ConfigError("the store holds no rated reviews: nothing to learn sentiment "
                               "from (ingest reviews with a rating)")
-        source = None
-        if self.models.active(SHOP_MODEL) is not None:
-            bundle = self.shop_model()
-            if bundle.model.text is not None and isinstance(bundle.tokenizer, ShopTokenizer):
-                source = TextEncoderSource(bundle.model.text, bundle.tokenizer)
+        source = self._text_encoder_source()
         model = ReviewSentiment(config).fit([t for t, _ in rated],
                                             ratings=[r for _, r in rated], encoder=source)
         staged = self.models.staging_dir(SENTIMENT_MODEL)
@@ -290,9 +286,7 @@ class Workspace:
         """Train support intents from the store's conversation turns that carry an intent
         label, fine-tuning the active shop model's text encoder when it has one; publish
         and activate it as a new version of `models/intents/`."""
-        from shopformer.data.tokenizer import ShopTokenizer
         from shopformer.tasks.support.intents import IntentClassifier
-        from shopformer.train.finetune import TextEncoderSource
 
         table = self.store.read_table("turn", ["role", "text", "intent"],
                                       order_by=["conversation_id", "turn"])
@@ -304,16 +298,25 @@ class Workspace:
             raise ConfigError("the store holds no customer turn with an intent label: "
                               "nothing to learn intents from (ingest conversations with an "
                               "`intent` column)")
-        source = None
-        if self.models.active(SHOP_MODEL) is not None:
-            bundle = self.shop_model()
-            if bundle.model.text is not None and isinstance(bundle.tokenizer, ShopTokenizer):
-                source = TextEncoderSource(bundle.model.text, bundle.tokenizer)
+        source = self._text_encoder_source()
         model = IntentClassifier(config).fit([t for t, _ in labelled],
                                              [i for _, i in labelled], encoder=source)
         staged = self.models.staging_dir(INTENT_MODEL)
         model.save(staged)
         return self.models.publish(INTENT_MODEL, staged), model
+
+    def _text_encoder_source(self) -> TextEncoderSource | None:
+        """The active shop model's own text encoder and tokenizer, for a task to fine-tune
+        from; None without a shop model or one with text."""
+        from shopformer.data.tokenizer import ShopTokenizer
+        from shopformer.train.finetune import TextEncoderSource
+
+        if self.models.active(SHOP_MODEL) is None:
+            return None
+        bundle = self.shop_model()
+        if bundle.model.text is None or not isinstance(bundle.tokenizer, ShopTokenizer):
+            return None
+        return TextEncoderSource(bundle.model.text, bundle.tokenizer)
 
     def support_assistant(self, *, policy: Path | None = None,
                           config: SupportConfig | None = None) -> SupportAssistant:

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from difflib import SequenceMatcher
 from pathlib import Path
 
 import numpy as np
-import pyarrow.compute as pc
 
 from shopformer.core.errors import ConfigError
 from shopformer.storage.base import Store
@@ -33,6 +32,7 @@ from shopformer.tasks.support.answers import AnswerIndex, AnswerMatch, KnownAnsw
 
 ORDER_STATUS_FIELDS = ("status", "shipped_at", "delivered_at", "carrier", "tracking",
                        "expected_delivery", "refund_status")
+ORDER_TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]*")
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 
 
@@ -71,25 +71,18 @@ class OrderTool:
         table = store.read_table("order", ["order_id", "ts", "channel", "amount", "payment",
                                            "extra", "person_id"])
         self._orders = {row["order_id"]: row for row in table.to_pylist()}
-        self._pattern: re.Pattern | None = None
+        self._by_lower = {order_id.lower(): order_id for order_id in self._orders}
 
     @property
     def order_ids(self) -> list[str]:
         return list(self._orders)
 
     def mentioned(self, text: str) -> str | None:
-        """The known order id a message names, if any (the longest, when several do)."""
-        if not self._orders:
-            return None
-        if self._pattern is None:
-            ids = sorted(self._orders, key=len, reverse=True)
-            self._pattern = re.compile(r"(?<![0-9A-Za-z])(" + "|".join(map(re.escape, ids))
-                                       + r")(?![0-9A-Za-z])", re.IGNORECASE)
-        found = self._pattern.search(text)
-        if found is None:
-            return None
-        wanted = found.group(1).lower()
-        return next(i for i in self._orders if i.lower() == wanted)
+        """The known order id a message names, if any (the longest, when several do): each
+        run of letters, digits, '-' and '_' is looked up, whatever the number of orders."""
+        named = [self._by_lower[token.lower()] for token in ORDER_TOKEN.findall(text)
+                 if token.lower() in self._by_lower]
+        return max(named, key=len, default=None)
 
     def lookup(self, order_id: str, person_id: str | None) -> OrderLookup:
         """The order's facts for the person who placed it; `person_id` None (an anonymous
@@ -248,18 +241,6 @@ class ReviewTool:
             return None
         return ReviewSummary(item_id, count, self.signals.positive[item_id],
                              dict(self.signals.aspect_positive.get(item_id, {})))
-
-
-def item_titles(store: Store, item_ids: Sequence[str]) -> dict[str, str]:
-    table = store.read_table("item", ["item_id", "title"])
-    wanted = table.filter(pc.is_in(table["item_id"], value_set=_array(item_ids)))
-    return dict(zip(wanted["item_id"].to_pylist(), wanted["title"].to_pylist(), strict=True))
-
-
-def _array(values: Sequence[str]):
-    import pyarrow as pa
-
-    return pa.array(list(values), pa.string())
 
 
 def _json(value: object) -> dict:
