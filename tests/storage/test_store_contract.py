@@ -99,11 +99,15 @@ def test_person_id_matches_python_twin_and_links_merge_channels(store):
     stamps = timeline.column("ts").to_pylist()
     assert stamps == sorted(stamps)
     assert store.person_accounts(merged) == [("store", "s1"), ("web", "w1")]
+    assert store.persons_map().to_pylist() == [
+        {"channel": "store", "account": "s1", "person_id": merged},
+        {"channel": "web", "account": "w1", "person_id": merged}]
     # a link that disappears puts the account back on its own
     store.replace_persons(pa.table({"channel": pa.array([], pa.string()),
                                     "account": pa.array([], pa.string()),
                                     "person_id": pa.array([], pa.string())}))
     assert store.person_timeline(merged).num_rows == 2
+    assert store.persons_map().num_rows == 0
 
 
 def test_erase_removes_a_person_everywhere_and_keeps_them_out(store):

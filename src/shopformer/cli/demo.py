@@ -27,6 +27,10 @@ def demo(
         help="Where the demo's raw files go (default: beside the workspace, PATH-data). "
              "They hold raw ids and planted personal data, so never inside the workspace.")
     ] = None,
+    serve: Annotated[bool, typer.Option(
+        help="Then start the server on the shop (a new API key and curl examples are "
+             "printed); Ctrl-C stops it.")] = False,
+    port: Annotated[int, typer.Option(help="The server's port (with --serve).")] = 8000,
 ) -> None:
     """Build a synthetic multi-channel shop with planted truths (tastes, seasonality, a
     complaint burst, a fraud ring, price elasticities), ingest it, print the store's stats
@@ -54,9 +58,34 @@ def demo(
                 show_stats(workspace.store.stats(), workspace.store.persons_count())
                 if pretrain:
                     _pretrain(workspace, seed, minutes)
+            if serve:
+                app = _serve(workspace, manifest.truth_path, port)
     except ShopformerError as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(error.exit_code) from None
+    if serve:
+        from shopformer.cli.serve import run
+
+        run(app, path, "127.0.0.1", port)
+
+
+def _serve(workspace: Workspace, truth_path: Path, port: int) -> object:
+    """The app over the demo shop, after printing a fresh key and requests that work."""
+    import json
+
+    from shopformer.cli.serve import curl_examples
+    from shopformer.serve.app import create_app, key_ring
+    from shopformer.serve.config import ServeConfig
+
+    if workspace.models.active("shop") is None:
+        raise ShopformerError("--serve needs a pretrained shop model (leave --pretrain on)")
+    _, token = key_ring(workspace).create("demo", ("read", "events:write"))
+    persons = json.loads(truth_path.read_text(encoding="utf-8"))["persons"]
+    channel, account = next(iter(persons.values()))["accounts"][0]
+    console.print("API key (read, events:write), shown once: " + token)
+    console.print("try, from another terminal:\n" + curl_examples(
+        f"http://127.0.0.1:{port}", token, channel, account), soft_wrap=True, markup=False)
+    return create_app(Workspace.open(workspace.root), ServeConfig(port=port))
 
 
 def _pretrain(workspace: Workspace, seed: int, minutes: float) -> None:

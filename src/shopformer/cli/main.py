@@ -160,6 +160,7 @@ from shopformer.cli import pretrain as _pretrain  # noqa: E402
 from shopformer.cli import recommend as _recommend  # noqa: E402
 from shopformer.cli import search as _search  # noqa: E402
 from shopformer.cli import search_report as _search_report  # noqa: E402
+from shopformer.cli import serve as _serve  # noqa: E402
 from shopformer.cli import support as _support  # noqa: E402
 
 app.command(name="demo")(_demo.demo)
@@ -169,3 +170,5 @@ app.command(name="search")(_search.search)
 app.command(name="search-report")(_search_report.search_report)
 app.command(name="opinions")(_opinions.opinions)
 app.add_typer(_support.app, name="support")
+app.command(name="serve")(_serve.serve)
+app.add_typer(_serve.keys_app, name="keys")

@@ -143,20 +143,25 @@ class IngestPipeline:
         self.store.record_run(summary.to_dict())
         return summary
 
-    def _one_batch(self, batch: RawBatch, pii_columns: tuple[str, ...], summary: IngestSummary,
-                   sink: RejectsFile | None) -> None:
-        counts = summary.counts(batch.kind)
+    def prepare(self, batch: RawBatch, pii_columns: tuple[str, ...] = ()
+                ) -> tuple[pa.Table, list[Rejection]]:
+        """(the batch's good rows validated, pseudonymized and scrubbed — ready to store —,
+        a rejection for every bad row). The server stores nothing of a batch with one."""
         spec = record_spec(batch.kind)
         table = self._protect_extras(spec, batch.table, pii_columns)
         checked = validate_batch(spec, table, batch.rows, batch.file, batch.options)
-        rejections = batch.rejections + checked.rejections
+        return self._protect(spec, checked.table), batch.rejections + checked.rejections
+
+    def _one_batch(self, batch: RawBatch, pii_columns: tuple[str, ...], summary: IngestSummary,
+                   sink: RejectsFile | None) -> None:
+        counts = summary.counts(batch.kind)
+        clean, rejections = self.prepare(batch, pii_columns)
         if rejections:
             if sink is None:
                 raise min(rejections, key=lambda r: r.row or 0).to_error()
             for rejection in rejections:
                 sink.write(rejection)
             counts.rejected += len(rejections)
-        clean = self._protect(spec, checked.table)
         counts.add(self.store.append(batch.kind, clean))
         self.on_rows(batch.table.num_rows + len(batch.rejections))
 

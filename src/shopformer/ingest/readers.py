@@ -196,10 +196,10 @@ def read_jsonl(path: Path, batch_rows: int = BATCH_ROWS, *, keep_going: bool = F
                 records.append(record)
                 rows.append(number)
             if len(records) >= batch_rows:
-                yield _records_table(records), np.array(rows), rejections
+                yield records_table(records), np.array(rows), rejections
                 records, rows, rejections = [], [], []
     if records or rejections:
-        yield _records_table(records), np.array(rows, dtype=np.int64), rejections
+        yield records_table(records), np.array(rows, dtype=np.int64), rejections
 
 
 def _json_line(path: Path, number: int, line: str, rejections: list[Rejection],
@@ -219,7 +219,8 @@ def _json_line(path: Path, number: int, line: str, rejections: list[Rejection],
         return None
 
 
-def _records_table(records: list[dict]) -> pa.Table:
+def records_table(records: list[dict]) -> pa.Table:
+    """JSON-like records as a table of text columns (the validator types them)."""
     names: dict[str, None] = {}
     for record in records:
         names.update(dict.fromkeys(record))

@@ -86,6 +86,11 @@ class Store(ABC):
         """Every identity link: channel_a, account_a, channel_b, account_b."""
 
     @abstractmethod
+    def persons_map(self) -> pa.Table:
+        """Every linked account's person: channel, account, person_id (accounts in no link
+        are their own person, `schema.identity.default_person_id`)."""
+
+    @abstractmethod
     def replace_persons(self, mapping: pa.Table) -> int:
         """Make `mapping` (channel, account, person_id) the linked accounts' persons; every
         stored row follows. Returns how many accounts changed person."""

@@ -238,6 +238,10 @@ class DuckDBStore(Store):
             con.unregister("_mapping")
         return changed
 
+    def persons_map(self) -> pa.Table:
+        return self._con.sql("SELECT channel, account, person_id FROM persons "
+                                 "ORDER BY channel, account").to_arrow_table()
+
     def person_of(self, channel: str, account: str) -> str:
         found = self._con.execute(
             "SELECT person_id FROM persons WHERE channel = ? AND account = ?", [channel, account]

@@ -60,6 +60,9 @@ class RecommendConfig:
     # Timelines read on request kept in memory (least recently asked dropped first); events
     # arriving later come in through `observe`.
     cached_persons: int = 100_000
+    # A person without history gets what is popular lately on the asking channel (True), or
+    # on every channel (False: one person asking from two channels gets the same order).
+    popular_by_channel: bool = True
 
     def __post_init__(self) -> None:
         if self.cached_persons < 0:
@@ -177,6 +180,8 @@ class Recommender:
         if moment.tzinfo is not None:  # the store keeps naive UTC times
             moment = moment.astimezone(UTC).replace(tzinfo=None)
         live = self.live_.setdefault(person_id, [])
+        if event.get("event_id") and any(e.get("event_id") == event["event_id"] for e in live):
+            return  # a retry of an event already seen
         live.append({**event, "ts": moment})
         del live[:-self.config.history_events]  # older ones can no longer be among the recent
         index = int(self.bundle_.vocab.items.lookup([event["item_id"]])[0])
@@ -220,7 +225,8 @@ class Recommender:
             raise ConfigError("k must be at least 1")
         filters = filters or Filters()
         history = self.history(person_id)
-        scores = self._personal(history) if history else self._popular(channel)
+        scores = self._personal(history) if history else self._popular(
+            channel if self.config.popular_by_channel else None)
         allowed = self._allowed(history, channel, filters)
         for item_id, boost in filters.boosts.items():
             index = int(self.bundle_.vocab.items.lookup([item_id])[0])
@@ -356,7 +362,11 @@ class Recommender:
                  ) -> list[list[str]]:
         """For each item, the past events whose items sit closest to it, in words."""
         if not history:
-            return [["popular on this channel lately"] for _ in indices]
+            where = "on this channel" if self.config.popular_by_channel else "in the shop"
+            return [[f"popular {where} lately"] for _ in indices]
+        # one reason per past item: its latest event (a twice-viewed item is named once)
+        latest_of = {e["item_id"]: e for e in history}
+        history = sorted(latest_of.values(), key=lambda e: e["ts"])
         past = self.bundle_.vocab.items.lookup([e["item_id"] for e in history])
         similarity = self.unit_vectors_[past] @ self.unit_vectors_[indices].T  # (events, k)
         closest = np.argsort(-similarity, axis=0, kind="stable")[:most].T  # (k, most)

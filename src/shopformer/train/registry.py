@@ -2,7 +2,8 @@
 
 A version directory appears whole (written elsewhere, then renamed into place) and the
 pointer is replaced atomically, so a reader never sees half a model and a bad version can
-be rolled back by pointing at the previous one.
+be rolled back by pointing at the previous one. Every activation is appended to
+`models/<name>/history` (fsynced), which is where "the previous one" is read from.
 """
 
 from __future__ import annotations
@@ -39,9 +40,31 @@ class ModelRegistry:
             raise ConfigError(f"model {name} has no version {version!r}; "
                               f"known: {', '.join(self.versions(name)) or 'none'}")
         pointer = self.root / name / "active"
+        if self.active(name) == version:
+            return
         temporary = pointer.with_suffix(".tmp")
         temporary.write_text(version)
         os.replace(temporary, pointer)
+        with (self.root / name / "history").open("a", encoding="utf-8") as history:
+            history.write(version + "\n")
+            history.flush()
+            os.fsync(history.fileno())
+
+    def previous(self, name: str) -> str | None:
+        """The version that was active before the current one (None if there was none)."""
+        current = self.active(name)
+        history = self.root / name / "history"
+        lines = history.read_text(encoding="utf-8").split() if history.exists() else []
+        older = [v for v in lines if v != current and (self.root / name / v).is_dir()]
+        return older[-1] if older else None
+
+    def rollback(self, name: str) -> str:
+        """Point `name` back at the version active before the current one; returns it."""
+        previous = self.previous(name)
+        if previous is None:
+            raise ConfigError(f"model {name} has no earlier version to roll back to")
+        self.activate(name, previous)
+        return previous
 
     def active(self, name: str) -> str | None:
         pointer = self.root / name / "active"

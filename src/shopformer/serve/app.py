@@ -1,0 +1,66 @@
+"""The FastAPI application over one workspace: `create_app(workspace)`.
+
+Requests pass the size limit, then the key check (scope, rate limit) of their route. The
+access log names the method, the path without its query, the status, the time and the key
+id — never a key, a query string or a raw id.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+from shopformer.serve import errors
+from shopformer.serve.config import ServeConfig
+from shopformer.serve.keys import KeyRing
+from shopformer.serve.limits import BodyLimit, RateLimiter
+from shopformer.serve.routes import admin, events, health, recommend, reviews, search, support
+from shopformer.serve.state import ServingState
+from shopformer.workspace import Workspace
+
+access_log = logging.getLogger("shopformer.serve.access")
+KEYS_FILE = ".shopformer/api_keys.json"
+
+
+def key_ring(workspace: Workspace) -> KeyRing:
+    return KeyRing(workspace.root / KEYS_FILE)
+
+
+def create_app(workspace: Workspace, config: ServeConfig | None = None) -> FastAPI:
+    """The server's app; its models load when it starts (the lifespan), and `/readyz`
+    answers 200 once recommendations can be served."""
+    config = config or ServeConfig()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.serving.load()
+        yield
+
+    app = FastAPI(title="Shopformer", version="1", lifespan=lifespan,
+                  description="A shop's own foundation model, served: events in, "
+                              "recommendations, search, review intelligence and support "
+                              "answers out. Every answer names the model version behind it.")
+    app.state.config = config
+    app.state.keys = key_ring(workspace)
+    app.state.limiter = RateLimiter()
+    app.state.serving = ServingState(workspace, config)
+    errors.install(app)
+    for module in (health, events, recommend, search, reviews, support, admin):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def log_access(request: Request,
+                         call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        access_log.info("%s %s %d %.1f ms key=%s", request.method, request.url.path,
+                        response.status_code, (time.perf_counter() - started) * 1000,
+                        getattr(request.state, "key_id", "-"))
+        return response
+
+    app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
+    return app

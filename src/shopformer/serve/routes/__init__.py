@@ -1,0 +1,1 @@
+"""One router per capability; each answer names the model version behind it."""

@@ -1,0 +1,54 @@
+"""Model versions: list, activate (atomically, refused if it fails to load), roll back."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+
+from shopformer.serve.auth import require
+from shopformer.serve.schemas import ActivateIn, ModelState, Problem
+from shopformer.serve.state import MODEL_NAMES
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"],
+                   dependencies=[Depends(require("admin"))])
+Name = Annotated[str, Path(min_length=1, max_length=40, description=", ".join(MODEL_NAMES))]
+ERRORS = {400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem},
+          404: {"model": Problem}, 409: {"model": Problem, "description": "failed to load; "
+                                                   "the old version keeps serving"},
+          429: {"model": Problem}}
+
+
+@router.get("/models", response_model=list[ModelState], responses=ERRORS)
+def models(request: Request) -> list[ModelState]:
+    return [_state(request, name) for name in MODEL_NAMES]
+
+
+@router.post("/models/{name}/activate", response_model=ModelState, responses=ERRORS,
+             summary="Serve a version of a model; the old one serves until it has loaded")
+def activate(name: Name, body: ActivateIn, request: Request) -> ModelState:
+    _known(name)
+    request.app.state.serving.activate(name, body.version)
+    return _state(request, name)
+
+
+@router.post("/models/{name}/rollback", response_model=ModelState, responses=ERRORS,
+             summary="Serve the version that was active before the current one")
+def rollback(name: Name, request: Request) -> ModelState:
+    _known(name)
+    request.app.state.serving.activate(name, rollback=True)
+    return _state(request, name)
+
+
+def _known(name: str) -> None:
+    if name not in MODEL_NAMES:
+        raise HTTPException(404, f"unknown model {name!r}; known: {', '.join(MODEL_NAMES)}")
+
+
+def _state(request: Request, name: str) -> ModelState:
+    state = request.app.state.serving
+    registry = state.workspace.models
+    serving = {s.versions.get(name) for s in state.served.values()} - {None}
+    return ModelState(name=name, active=registry.active(name),
+                      serving=next(iter(serving)) if len(serving) == 1 else None,
+                      versions=registry.versions(name))

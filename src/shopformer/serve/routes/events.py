@@ -1,0 +1,59 @@
+"""Events and identity links in: stored durably before the answer, seen live at once."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from shopformer.serve.auth import require
+from shopformer.serve.schemas import Accepted, EventsIn, LinksAccepted, LinksIn, Problem
+
+router = APIRouter(prefix="/v1", tags=["events"])
+ERRORS = {401: {"model": Problem}, 403: {"model": Problem}, 413: {"model": Problem},
+          422: {"model": Problem}, 429: {"model": Problem}}
+
+
+@router.post("/events", response_model=Accepted, responses=ERRORS,
+             dependencies=[Depends(require("events:write"))],
+             summary="Store a batch of events (all or nothing); retries are safe")
+def post_events(body: EventsIn, request: Request) -> Accepted:
+    """Answered 200 only once the batch is committed to the store. Each event's
+    `event_id` is its idempotency key. The person's next recommendation sees the events."""
+    state = request.app.state.serving
+    _check_size(len(body.events), state.config.max_events, "events")
+    records = [_record(event.model_dump(exclude_none=True)) for event in body.events]
+    result = state.ingest_events(records)
+    return Accepted(accepted=result.inserted, duplicates=result.duplicates,
+                    kept_out=result.erased)
+
+
+@router.post("/links", response_model=LinksAccepted, responses=ERRORS,
+             dependencies=[Depends(require("events:write"))],
+             summary="Store identity links; the linked persons merge at once")
+def post_links(body: LinksIn, request: Request) -> LinksAccepted:
+    state = request.app.state.serving
+    _check_size(len(body.links), state.config.max_events, "links")
+    records = [_record(link.model_dump(exclude_none=True)) for link in body.links]
+    result, changed = state.ingest_links(records)
+    return LinksAccepted(accepted=result.inserted, duplicates=result.duplicates,
+                         kept_out=result.erased, persons_changed=changed)
+
+
+def _check_size(count: int, most: int, collection: str) -> None:
+    if count > most:
+        raise HTTPException(413, f"{count} {collection} in one request; at most {most}")
+
+
+def _record(values: dict) -> dict:
+    """The reader's form: text values, times in ISO 8601, nested values as JSON text."""
+    out = {}
+    for name, value in values.items():
+        if isinstance(value, datetime):
+            out[name] = value.isoformat()
+        elif isinstance(value, dict | list):
+            out[name] = json.dumps(value, ensure_ascii=False)
+        else:
+            out[name] = str(value)
+    return out

@@ -1,0 +1,57 @@
+"""Review intelligence: polarity and aspects of texts; the opinion report with alerts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from shopformer.serve.auth import require
+from shopformer.serve.schemas import (
+    ClauseOut,
+    ModelVersion,
+    Problem,
+    ReviewOut,
+    SentimentOut,
+    TextsIn,
+)
+from shopformer.workspace import SENTIMENT_MODEL
+
+router = APIRouter(prefix="/v1", tags=["reviews"])
+ERRORS = {s: {"model": Problem} for s in (400, 401, 403, 422, 429, 503)}
+
+
+@router.post("/sentiment", response_model=SentimentOut, responses=ERRORS,
+             dependencies=[Depends(require("read"))],
+             summary="Polarity (calibrated), predicted stars and aspects of review texts")
+def sentiment(body: TextsIn, request: Request) -> SentimentOut:
+    state = request.app.state.serving
+    served = state.capability("sentiment")
+    found = served.value.analyze(body.texts)
+    return SentimentOut(
+        model=ModelVersion(name=SENTIMENT_MODEL, version=served.versions[SENTIMENT_MODEL]),
+        reviews=[ReviewOut(positive=r.probability, rating=r.rating,
+                           clauses=[ClauseOut(text=c.text, aspects=list(c.aspects),
+                                              positive=c.probability) for c in r.clauses])
+                 for r in found])
+
+
+@router.get("/opinions", dependencies=[Depends(require("read"))], responses=ERRORS,
+            summary="Negative share per item, category and brand, burst alerts, themes")
+def opinions(request: Request,
+             until: Annotated[date | None, Query(description="last day (default: latest)")]
+             = None,
+             period_days: Annotated[int, Query(ge=1, le=90)] = 1,
+             top: Annotated[int, Query(ge=1, le=100)] = 10) -> dict[str, Any]:
+    from shopformer.tasks.reviews.monitor import MonitorConfig
+    from shopformer.tasks.reviews.opinions import opinion_report
+
+    state = request.app.state.serving
+    served = state.capability("sentiment")
+    config = replace(MonitorConfig(), period_days=period_days)
+    report = opinion_report(state.workspace.store, served.value, config, until=until,
+                            timezone=state.workspace.settings.timezone, top=top)
+    return {**report.to_dict(), "model": {"name": SENTIMENT_MODEL,
+                                          "version": served.versions[SENTIMENT_MODEL]}}

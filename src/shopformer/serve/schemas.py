@@ -1,0 +1,157 @@
+"""Request and response models of the HTTP API, kept apart from the domain objects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Text = Field(min_length=1, max_length=512)
+
+
+class EventIn(BaseModel):
+    """One thing a person did on one channel (the Event record). Unknown fields are kept in
+    `extra`; personal ones are pseudonymized or scrubbed like everything else."""
+
+    model_config = ConfigDict(extra="allow")
+    event_id: str | None = Field(None, min_length=1, max_length=200,
+                                 description="idempotency key: a retry with the same id "
+                                             "adds nothing (derived from the event if absent)")
+    ts: datetime = Field(description="when; without a zone, in the shop's time zone")
+    account: str = Field(min_length=1, max_length=200,
+                         description="the account id on that channel (pseudonymized here)")
+    channel: str = Field(min_length=1, max_length=40, description="web, app, mini, store, …")
+    type: str = Field(min_length=1, max_length=40,
+                      description="view, click, search, cart, purchase, …")
+    item_id: str | None = Field(None, min_length=1, max_length=200)
+    query: str | None = Field(None, max_length=512)
+    price: float | None = Field(None, ge=0, allow_inf_nan=False)
+    quantity: int | None = Field(None, ge=0, le=1_000_000)
+    session_id: str | None = Field(None, max_length=200)
+    device: str | None = Field(None, max_length=200)
+    ip: str | None = Field(None, max_length=64)
+
+
+class EventsIn(BaseModel):
+    events: list[EventIn] = Field(min_length=1)
+
+
+class LinkIn(BaseModel):
+    """Two channel accounts known to be one person (login, member card, hashed phone)."""
+
+    model_config = ConfigDict(extra="forbid")
+    channel_a: str = Field(min_length=1, max_length=40)
+    account_a: str = Field(min_length=1, max_length=200)
+    channel_b: str = Field(min_length=1, max_length=40)
+    account_b: str = Field(min_length=1, max_length=200)
+    kind: str | None = Field(None, max_length=40)
+    ts: datetime | None = None
+
+
+class LinksIn(BaseModel):
+    links: list[LinkIn] = Field(min_length=1)
+
+
+class Accepted(BaseModel):
+    accepted: int = Field(description="new records stored (durably, before this answer)")
+    duplicates: int = Field(description="already stored: retries add nothing")
+    kept_out: int = Field(0, description="records of erased persons, not stored")
+
+
+class LinksAccepted(Accepted):
+    persons_changed: int = Field(description="accounts whose person changed")
+
+
+class ModelVersion(BaseModel):
+    name: str
+    version: str
+
+
+class RecommendedItem(BaseModel):
+    item_id: str
+    score: float
+    reasons: list[str]
+
+
+class Recommendations(BaseModel):
+    person_id: str
+    channel: str | None
+    model: ModelVersion
+    items: list[RecommendedItem]
+
+
+class SearchHitOut(BaseModel):
+    item_id: str
+    title: str
+    score: float
+
+
+class SearchOut(BaseModel):
+    query: str
+    matches: int = Field(description="candidates that passed the filters")
+    notes: list[str] = Field(description='e.g. "showing results for …"')
+    facets: dict[str, list[tuple[str, int]]]
+    model: ModelVersion
+    hits: list[SearchHitOut]
+
+
+class TextsIn(BaseModel):
+    texts: list[str] = Field(min_length=1, max_length=1_000)
+
+
+class ClauseOut(BaseModel):
+    text: str
+    aspects: list[str]
+    positive: float
+
+
+class ReviewOut(BaseModel):
+    positive: float = Field(description="calibrated P(positive)")
+    rating: float | None
+    clauses: list[ClauseOut]
+
+
+class SentimentOut(BaseModel):
+    model: ModelVersion
+    reviews: list[ReviewOut]
+
+
+class ChatIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    conversation_id: str = Field(min_length=1, max_length=200)
+    message: str = Field(min_length=1, max_length=4_000)
+    account: str | None = Field(None, min_length=1, max_length=200,
+                                description="the signed-in account, with channel")
+    channel: str | None = Field(None, min_length=1, max_length=40)
+
+
+class HandoffOut(BaseModel):
+    reason: str
+    summary: dict[str, Any]
+
+
+class ChatOut(BaseModel):
+    conversation_id: str
+    text: str
+    intent: str | None
+    confidence: float
+    grounds: list[str]
+    handoff: HandoffOut | None
+    model: ModelVersion
+
+
+class ActivateIn(BaseModel):
+    version: str = Field(min_length=1, max_length=100)
+
+
+class ModelState(BaseModel):
+    name: str
+    active: str | None
+    serving: str | None = Field(description="the version answering requests now")
+    versions: list[str]
+
+
+class Problem(BaseModel):
+    error: str
+    details: list[dict[str, Any]] = []

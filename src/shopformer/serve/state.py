@@ -1,0 +1,283 @@
+"""What the server holds between requests: the loaded capabilities with the model versions
+behind them, the live person state, and the one path events and links take into the store.
+
+An event is answered only after its batch is committed to the store; then the person's live
+state sees it (`Recommender.observe`), so the next recommendation reflects it. Activating a
+model version builds the capabilities that use it beside the serving ones and swaps them in
+one step; events observed while they were built are replayed into the new ones. A version
+that fails to load is refused and the pointer is left where it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from shopformer.core.errors import ConfigError, ShopformerError
+from shopformer.ingest.identity import refresh_persons
+from shopformer.ingest.pipeline import IngestPipeline
+from shopformer.ingest.readers import records_table
+from shopformer.ingest.source import RawBatch
+from shopformer.schema.identity import default_person_id
+from shopformer.schema.records import CHANNEL_ALIASES
+from shopformer.schema.validate import ParseOptions, Rejection
+from shopformer.serve.config import ServeConfig
+from shopformer.storage.base import AppendResult
+from shopformer.workspace import (
+    INTENT_MODEL,
+    SEARCH_MODEL,
+    SENTIMENT_MODEL,
+    SHOP_MODEL,
+    Workspace,
+)
+
+log = logging.getLogger("shopformer.serve")
+POLICY_FILE = "policy.md"
+MODEL_NAMES = (SHOP_MODEL, SEARCH_MODEL, SENTIMENT_MODEL, INTENT_MODEL)
+# capability → the models it is built from (the first one names it in answers)
+CAPABILITIES: Mapping[str, tuple[str, ...]] = {
+    "recommend": (SHOP_MODEL,),
+    "search": (SEARCH_MODEL, SHOP_MODEL),
+    "sentiment": (SENTIMENT_MODEL,),
+    "support": (INTENT_MODEL, SENTIMENT_MODEL),
+}
+REQUIRED = {"recommend": (SHOP_MODEL,), "search": (SEARCH_MODEL, SHOP_MODEL),
+            "sentiment": (SENTIMENT_MODEL,), "support": (INTENT_MODEL,)}
+CONVERSATIONS_KEPT = 10_000
+
+
+class RejectedRows(ShopformerError):
+    """Rows of a request that failed validation; nothing of the request was stored."""
+
+    def __init__(self, collection: str, rejections: list[Rejection]) -> None:
+        super().__init__(f"{len(rejections)} {collection} rejected")
+        self.details = [{"loc": ["body", collection, (r.row or 1) - 1, *([r.field] if r.field
+                                                                          else [])],
+                         "msg": r.reason, "type": "value_error"} for r in rejections]
+
+
+class NotServed(ShopformerError):
+    """A capability without a usable model (503)."""
+
+
+@dataclass
+class Served:
+    value: Any
+    versions: dict[str, str]  # model name → version
+
+
+@dataclass
+class Activation:
+    name: str
+    version: str
+    previous: str | None
+    seconds: float
+    capabilities: list[str] = field(default_factory=list)
+
+
+class ServingState:
+    def __init__(self, workspace: Workspace, config: ServeConfig | None = None) -> None:
+        self.workspace = workspace
+        self.config = config or ServeConfig()
+        self.pipeline = IngestPipeline(workspace.store, workspace.pseudonymizer)
+        self.options = ParseOptions(timezone=workspace.settings.timezone)
+        self.served: dict[str, Served] = {}
+        self.problems: dict[str, str] = {}  # capability → why it is not served
+        self.lock = threading.RLock()  # live state: observe, forget, swap
+        self._activating = threading.Lock()
+        self._replay: list[tuple[str, dict]] | None = None
+        self.conversations: OrderedDict[str, Any] = OrderedDict()
+        self._persons = self._read_persons()
+
+    # --- loading ------------------------------------------------------------------------
+    def load(self) -> None:
+        """Build every capability whose models are active; note why the others are not."""
+        active = {name: self.workspace.models.active(name) for name in MODEL_NAMES}
+        for capability in CAPABILITIES:
+            missing = [m for m in REQUIRED[capability] if active[m] is None]
+            if missing:
+                self.problems[capability] = f"no active {', '.join(missing)} model"
+                continue
+            try:
+                self.served[capability] = self._build(capability, active)
+                self.problems.pop(capability, None)
+            except Exception as error:
+                self.problems[capability] = f"{type(error).__name__}: {error}"
+                log.warning("%s not served: %s", capability, error)
+
+    def capability(self, name: str) -> Served:
+        served = self.served.get(name)
+        if served is None:
+            raise NotServed(f"{name} is not served: {self.problems.get(name, 'not loaded')}")
+        return served
+
+    @property
+    def ready(self) -> bool:
+        return "recommend" in self.served
+
+    def _build(self, capability: str, versions: Mapping[str, str | None]) -> Served:
+        models = {m: versions[m] for m in CAPABILITIES[capability] if versions.get(m)}
+        builder: Callable[[Mapping[str, str]], Any] = getattr(self, f"_build_{capability}")
+        return Served(builder(models), dict(models))
+
+    def _build_recommend(self, versions: Mapping[str, str]) -> Any:
+        from shopformer.tasks.recommend import RecommendConfig, Recommender
+
+        config = RecommendConfig(popular_by_channel=self.config.popularity_by_channel)
+        return Recommender(config).fit(self.workspace.store,
+                                       self.workspace.shop_model(versions[SHOP_MODEL]))
+
+    def _build_search(self, versions: Mapping[str, str]) -> Any:
+        from shopformer.tasks.search.from_store import person_affinity
+
+        engine = self.workspace.search_engine(versions[SEARCH_MODEL], personalize=False,
+                                              shop_version=versions[SHOP_MODEL])
+        recommend = self.served.get("recommend")
+        if recommend is not None:  # the persons' live state, shared with recommendations
+            engine.person_scores = person_affinity(recommend.value, engine.catalog_.ids)
+        return engine
+
+    def _build_sentiment(self, versions: Mapping[str, str]) -> Any:
+        return self.workspace.review_analyzer(versions[SENTIMENT_MODEL])
+
+    def _build_support(self, versions: Mapping[str, str]) -> Any:
+        policy = self.workspace.root / POLICY_FILE
+        return self.workspace.support_assistant(
+            policy=policy if policy.is_file() else None,
+            intents_version=versions[INTENT_MODEL],
+            sentiment_version=versions.get(SENTIMENT_MODEL))
+
+    # --- models -------------------------------------------------------------------------
+    def activate(self, name: str, version: str | None = None, *, rollback: bool = False
+                 ) -> Activation:
+        """Serve `version` of model `name` (or, with `rollback`, the one active before):
+        load every capability using it beside the serving ones, then swap them in and move
+        the pointer. A version that fails to load changes nothing."""
+        if name not in MODEL_NAMES:
+            raise ConfigError(f"unknown model {name!r}; known: {', '.join(MODEL_NAMES)}")
+        registry = self.workspace.models
+        with self._activating:
+            started = time.perf_counter()
+            previous = registry.active(name)
+            if rollback:
+                version = registry.previous(name)
+                if version is None:
+                    raise ConfigError(f"model {name} has no earlier version to roll back to")
+            if version is None or version not in registry.versions(name):
+                raise ConfigError(f"model {name} has no version {version!r}; known: "
+                                  f"{', '.join(registry.versions(name)) or 'none'}")
+            versions = {m: registry.active(m) for m in MODEL_NAMES} | {name: version}
+            affected = [c for c, models in CAPABILITIES.items() if name in models
+                        and all(versions[m] for m in REQUIRED[c])]
+            with self.lock:
+                self._replay = []
+            try:
+                built = {}
+                for capability in sorted(affected, key=lambda c: c != "recommend"):
+                    built[capability] = self._build(capability, versions)
+                    if capability == "recommend":  # search reads the new live state
+                        self.served, old = {**self.served, **built}, self.served
+            except Exception as error:
+                with self.lock:
+                    if "recommend" in built:
+                        self.served = old
+                    self._replay = None
+                raise ModelRefused(f"model {name} version {version} failed to load and was "
+                                   f"not activated ({type(error).__name__}: {error}); "
+                                   f"{previous or 'nothing'} keeps serving") from None
+            with self.lock:
+                recommender = built.get("recommend")
+                for person, event in self._replay or []:
+                    if recommender is not None:
+                        recommender.value.observe(person, event)
+                self._replay = None
+                self.served = {**self.served, **built}
+                for capability in built:
+                    self.problems.pop(capability, None)
+                registry.activate(name, version)
+            return Activation(name, version, previous,
+                              round(time.perf_counter() - started, 3), sorted(built))
+
+    # --- persons ------------------------------------------------------------------------
+    def person_of(self, channel: str, raw_account: str) -> str:
+        """The person behind a raw account id (pseudonymized first), live links included."""
+        name = channel.strip().lower()
+        name = CHANNEL_ALIASES.get(name, name)
+        account = self.workspace.pseudonymizer.one(raw_account.strip(), "account")
+        return self._person(name, account)
+
+    def _person(self, channel: str, account: str) -> str:
+        return self._persons.get((channel, account)) or default_person_id(channel, account)
+
+    def _read_persons(self) -> dict[tuple[str, str], str]:
+        mapping = self.workspace.store.persons_map()
+        return {(c, a): p for c, a, p in zip(mapping["channel"].to_pylist(),
+                                              mapping["account"].to_pylist(),
+                                              mapping["person_id"].to_pylist(), strict=True)}
+
+    # --- ingestion ----------------------------------------------------------------------
+    def ingest_events(self, records: list[dict]) -> AppendResult:
+        """Validate, pseudonymize and store a batch (all or nothing), then let the live state
+        see the new events. Raises `RejectedRows` with every bad row."""
+        clean = self._prepare("event", "events", records)
+        result = self.workspace.store.append("event", clean)
+        self._observe(clean)
+        return result
+
+    def ingest_links(self, records: list[dict]) -> tuple[AppendResult, int]:
+        """Store identity links and merge persons at once: (stored, accounts that changed
+        person). The merged persons' live state is read again from the store."""
+        clean = self._prepare("link", "links", records)
+        touched = set()
+        for side in ("a", "b"):
+            channels = clean[f"channel_{side}"].to_pylist()
+            accounts = clean[f"account_{side}"].to_pylist()
+            touched |= {self._person(c, a) for c, a in zip(channels, accounts, strict=True)}
+        result = self.workspace.store.append("link", clean)
+        changed = refresh_persons(self.workspace.store) if result.inserted else 0
+        with self.lock:
+            self._persons = self._read_persons()
+            for side in ("a", "b"):
+                channels = clean[f"channel_{side}"].to_pylist()
+                accounts = clean[f"account_{side}"].to_pylist()
+                touched |= {self._person(c, a) for c, a in zip(channels, accounts, strict=True)}
+            recommend = self.served.get("recommend")
+            if recommend is not None:
+                for person in touched:
+                    recommend.value.forget(person)
+        return result, changed
+
+    def _prepare(self, kind: str, collection: str, records: list[dict]) -> pa.Table:
+        batch = RawBatch(kind, records_table(records), np.arange(1, len(records) + 1),
+                         collection, self.options)
+        clean, rejections = self.pipeline.prepare(batch)
+        if rejections:
+            raise RejectedRows(collection, rejections)
+        return clean
+
+    def _observe(self, clean: pa.Table) -> None:
+        columns = {name: clean[name].to_pylist() for name in
+                   ("event_id", "ts", "account", "channel", "type", "item_id")}
+        with self.lock:
+            recommend = self.served.get("recommend")
+            for row in zip(*columns.values(), strict=True):
+                event = dict(zip(columns, row, strict=True))
+                if not event["item_id"]:
+                    continue
+                person = self._person(event["channel"], event.pop("account"))
+                if recommend is not None:
+                    recommend.value.observe(person, event)
+                if self._replay is not None:
+                    self._replay.append((person, event))
+
+
+class ModelRefused(ShopformerError):
+    """A model version that could not be loaded (409): the old one keeps serving."""

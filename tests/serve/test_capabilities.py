@@ -1,0 +1,49 @@
+"""Search, review intelligence and the support assistant over HTTP, each answer naming the
+model version behind it."""
+
+from __future__ import annotations
+
+
+def test_search_finds_titles_and_names_its_model(served):
+    item = served.workspace.store.read_table("item", ["item_id", "title"]).to_pylist()[0]
+    word = item["title"].split()[-1]
+    found = served.client.get("/v1/search", headers=served.headers(),
+                              params={"q": word, "k": 5, "person": "p_00"})
+    assert found.status_code == 200, found.text
+    body = found.json()
+    assert body["hits"] and body["matches"] >= len(body["hits"])
+    assert any(word.lower() in hit["title"].lower() for hit in body["hits"])
+    assert body["model"] == {"name": "search",
+                             "version": served.workspace.models.active("search")}
+
+
+def test_sentiment_and_aspects(served):
+    answer = served.client.post("/v1/sentiment", headers=served.headers(), json={
+        "texts": ["物流太慢了，等了一个星期", "质量很好，包装也不错"]})
+    assert answer.status_code == 200, answer.text
+    reviews = answer.json()["reviews"]
+    assert reviews[0]["positive"] < reviews[1]["positive"]
+    assert "logistics" in {a for c in reviews[0]["clauses"] for a in c["aspects"]}
+
+
+def test_opinions_report_has_the_planted_burst(served):
+    answer = served.client.get("/v1/opinions", headers=served.headers())
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    burst = served.truth["complaint_burst"]
+    assert any(alert.get("key") == burst["item_id"] for alert in report["alerts"]), \
+        report["alerts"][:3]
+    assert report["model"]["name"] == "sentiment"
+
+
+def test_support_chat_keeps_the_conversation_and_hands_off(served):
+    ask = lambda text: served.client.post("/v1/support/chat", headers=served.headers(),  # noqa: E731
+                                          json={"conversation_id": "c-1", "message": text})
+    first = ask("I want to talk to a human agent please")
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["handoff"] is not None and body["handoff"]["summary"]
+    assert body["model"]["name"] == "intents"
+    other = served.client.post("/v1/support/chat", headers=served.headers(), json={
+        "conversation_id": "c-1", "message": "hello", "account": "u1", "channel": "web"})
+    assert other.status_code == 409  # a conversation stays with its person
