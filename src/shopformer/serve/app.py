@@ -37,8 +37,14 @@ def create_app(workspace: Workspace, config: ServeConfig | None = None) -> FastA
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        import torch
+        from threadpoolctl import threadpool_limits
+
+        torch.set_num_threads(config.compute_threads)
+        limits = threadpool_limits(config.compute_threads)  # numpy's BLAS as well
         app.state.serving.load()
         yield
+        limits.restore_original_limits()
 
     app = FastAPI(title="Shopformer", version="1", lifespan=lifespan,
                   description="A shop's own foundation model, served: events in, "

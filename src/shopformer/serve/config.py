@@ -21,6 +21,9 @@ class ServeConfig:
     # channels gets the same order (False: popularity on the asking channel alone).
     popularity_by_channel: bool = False
     auth: bool = True  # False only for trying it on loopback: every request is admin
+    # Threads one request's tensor and matrix work may use. Requests are small: one thread
+    # each is fastest, and leaves the other core to the next request and to the store.
+    compute_threads: int = 1
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65_536:
@@ -29,5 +32,7 @@ class ServeConfig:
             raise ConfigError("max_body_bytes must be at least 1024")
         if self.max_events < 1:
             raise ConfigError("max_events must be at least 1")
+        if self.compute_threads < 1:
+            raise ConfigError("compute_threads must be at least 1")
         if self.requests_per_second <= 0 or self.burst < 1:
             raise ConfigError("requests_per_second must be > 0 and burst at least 1")

@@ -26,7 +26,9 @@ Id = Annotated[str | None, Query(min_length=1, max_length=200)]
                        403: {"model": Problem}, 422: {"model": Problem},
                        429: {"model": Problem}, 503: {"model": Problem}},
             summary="The next items for a person, with the reasons behind each")
-def recommend(request: Request, account: Id = None,
+# async: a few milliseconds of work, done on the event loop without a thread hop (requests
+# that wait on the store or run long stay plain functions, in the thread pool)
+async def recommend(request: Request, account: Id = None,
               channel: Annotated[str | None, Query(min_length=1, max_length=40,
                                                    description="the channel asking")] = None,
               person: Annotated[str | None, Query(pattern=r"^p_[0-9a-f]{1,64}$",

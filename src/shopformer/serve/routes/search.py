@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1", tags=["search"])
 @router.get("/search", response_model=SearchOut, dependencies=[Depends(require("read"))],
             responses={s: {"model": Problem} for s in (400, 401, 403, 422, 429, 503)},
             summary="Search the catalog, personalized when the person is known")
-def search(request: Request,
+async def search(request: Request,
            q: Annotated[str, Query(min_length=1, max_length=256, description="the query")],
            account: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
            channel: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
