@@ -35,6 +35,7 @@ from shopformer.storage.base import Store, open_store
 from shopformer.train.registry import ModelRegistry
 
 if TYPE_CHECKING:  # torch stays unloaded until a model is needed: the CLI starts fast
+    from shopformer.tasks.ads import AdRanker
     from shopformer.tasks.reviews.analysis import ReviewAnalyzer
     from shopformer.tasks.reviews.sentiment import ReviewSentiment, SentimentConfig
     from shopformer.tasks.search.ranker import SearchConfig, SearchRanker
@@ -50,6 +51,7 @@ SHOP_MODEL = "shop"
 SEARCH_MODEL = "search"
 SENTIMENT_MODEL = "sentiment"
 INTENT_MODEL = "intents"
+ADS_MODEL = "ads"
 
 
 @dataclass(frozen=True)
@@ -347,6 +349,13 @@ class Workspace:
             policy=PolicyTool.from_file(policy) if policy is not None else None,
             answers=AnswerIndex(past) if past else None, reviews=reviews,
             sentiment=sentiment, config=config)
+
+    def ad_ranker(self, version: str | None = None) -> AdRanker:
+        """The active (or given) ad ranker: an `AdRanker` trained on the shop's impressions
+        and published with `models.publish(ADS_MODEL, directory)`."""
+        from shopformer.tasks.ads import AdRanker
+
+        return AdRanker.load(self.models.path(ADS_MODEL, version))
 
     def _person_scores(self, bundle: ShopModelBundle, engine: SearchRanker):
         from shopformer.tasks.recommend import Recommender

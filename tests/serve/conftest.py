@@ -48,7 +48,35 @@ def trained_shop(demo_shop, tmp_path_factory):
         copy.train_search(SearchConfig(candidates=40, train_rows=40, epochs=10, hidden=32),
                           show_progress=False)
         copy.train_intents(IntentConfig(encoder_epochs=1))
+        publish_ad_ranker(copy)
     return root, truth
+
+
+def publish_ad_ranker(workspace: Workspace) -> None:
+    """An ad ranker from impressions where shoes get clicked most and the app converts."""
+    import numpy as np
+
+    from shopformer.tasks.ads import AdRanker, AdRankerConfig
+    from shopformer.train.tabular import TabularTrainingConfig
+    from shopformer.workspace import ADS_MODEL
+
+    rng = np.random.default_rng(5)
+    rows = 4_000
+    category = rng.choice(["shoes", "toys"], rows)
+    device = rng.choice(["app", "web"], rows)
+    clicked = rng.uniform(size=rows) < np.where(category == "shoes", 0.4, 0.05)
+    converted = clicked & (rng.uniform(size=rows) < np.where(device == "app", 0.6, 0.1))
+    training = TabularTrainingConfig(hidden=(16,), ensemble=1, max_epochs=10, patience=3,
+                                     seed=1)
+    ranker = AdRanker(AdRankerConfig(categorical=("category", "device"),
+                                     ctr_training=training, cvr_training=training))
+    ranker.fit({"category": category, "device": device, "clicked": clicked.astype(int),
+                "converted": converted.astype(int), "bid": np.ones(rows),
+                "ad_id": np.array([f"ad{i % 20}" for i in range(rows)]),
+                "campaign_id": np.array([f"c{i % 4}" for i in range(rows)])})
+    staged = workspace.models.staging_dir(ADS_MODEL)
+    ranker.save(staged)
+    workspace.models.publish(ADS_MODEL, staged)
 
 
 @pytest.fixture

@@ -47,3 +47,29 @@ def test_support_chat_keeps_the_conversation_and_hands_off(served):
     other = served.client.post("/v1/support/chat", headers=served.headers(), json={
         "conversation_id": "c-1", "message": "hello", "account": "u1", "channel": "web"})
     assert other.status_code == 409  # a conversation stays with its person
+
+
+def test_ads_rank_by_expected_value_and_keep_the_daily_cap(served):
+    candidates = [{"ad_id": "toy-web", "campaign_id": "c1", "bid": 1.0, "category": "toys",
+                   "device": "web"},
+                  {"ad_id": "shoe-app", "campaign_id": "c2", "bid": 1.0, "category": "shoes",
+                   "device": "app"},
+                  {"ad_id": "shoe-web", "campaign_id": "c3", "bid": 1.0, "category": "shoes",
+                   "device": "web"}]
+    ask = {"candidates": candidates, "k": 3, "account": "ad-viewer", "channel": "web"}
+    first = served.client.post("/v1/ads/rank", headers=served.headers(), json=ask)
+    assert first.status_code == 200, first.text
+    ads = first.json()["ads"]
+    assert [a["ad_id"] for a in ads] == ["shoe-app", "shoe-web", "toy-web"]
+    assert ads[0]["ctr"] > ads[2]["ctr"] and ads[0]["cvr"] > ads[1]["cvr"]
+    assert first.json()["model"]["name"] == "ads"
+    for _ in range(2):  # the default cap is 3 impressions per person, campaign and day
+        served.client.post("/v1/ads/rank", headers=served.headers(), json=ask)
+    capped = served.client.post("/v1/ads/rank", headers=served.headers(), json=ask).json()
+    assert capped["ads"] == []
+    budget = served.client.post("/v1/ads/budgets", headers=served.headers("admin"),
+                                json={"budgets": {"c2": 0.0}})
+    assert budget.status_code == 200
+    anonymous = served.client.post("/v1/ads/rank", headers=served.headers(),
+                                   json={"candidates": candidates, "k": 3}).json()
+    assert "shoe-app" not in [a["ad_id"] for a in anonymous["ads"]]  # its budget is spent

@@ -45,5 +45,5 @@ def test_no_server_errors_on_any_operation(shop_copy):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    assert operations >= 9
+    assert operations >= 11
     assert not failures, "\n".join(failures[:10])

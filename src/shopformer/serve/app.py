@@ -18,7 +18,16 @@ from shopformer.serve import errors
 from shopformer.serve.config import ServeConfig
 from shopformer.serve.keys import KeyRing
 from shopformer.serve.limits import BodyLimit, RateLimiter
-from shopformer.serve.routes import admin, events, health, recommend, reviews, search, support
+from shopformer.serve.routes import (
+    admin,
+    ads,
+    events,
+    health,
+    recommend,
+    reviews,
+    search,
+    support,
+)
 from shopformer.serve.state import ServingState
 from shopformer.workspace import Workspace
 
@@ -55,7 +64,7 @@ def create_app(workspace: Workspace, config: ServeConfig | None = None) -> FastA
     app.state.limiter = RateLimiter()
     app.state.serving = ServingState(workspace, config)
     errors.install(app)
-    for module in (health, events, recommend, search, reviews, support, admin):
+    for module in (health, events, recommend, search, ads, reviews, support, admin):
         app.include_router(module.router)
 
     @app.middleware("http")

@@ -141,6 +141,45 @@ class ChatOut(BaseModel):
     model: ModelVersion
 
 
+class AdCandidate(BaseModel):
+    """One ad that could be shown, with the features its ranker was trained on."""
+
+    model_config = ConfigDict(extra="allow")
+    ad_id: str = Field(min_length=1, max_length=200)
+    campaign_id: str = Field(min_length=1, max_length=200)
+    bid: float = Field(ge=0, allow_inf_nan=False)
+
+
+class AdsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    candidates: list[AdCandidate] = Field(min_length=1, max_length=1_000)
+    k: int = Field(3, ge=1, le=100)
+    account: str | None = Field(None, min_length=1, max_length=200)
+    channel: str | None = Field(None, min_length=1, max_length=40)
+    record: bool = Field(True, description="count the chosen ads toward the person's "
+                                           "daily frequency cap (they are being shown)")
+
+
+class AdOut(BaseModel):
+    ad_id: str
+    campaign_id: str
+    expected_value: float
+    ctr: float = Field(description="calibrated P(click)")
+    cvr: float = Field(description="calibrated P(conversion | click)")
+    bid: float
+    reasons: list[str]
+
+
+class AdsOut(BaseModel):
+    model: ModelVersion
+    ads: list[AdOut]
+
+
+class BudgetsIn(BaseModel):
+    budgets: dict[str, float] = Field(min_length=1, description="campaign_id → what it "
+                                                                "can still spend")
+
+
 class ActivateIn(BaseModel):
     version: str = Field(min_length=1, max_length=100)
 

@@ -32,6 +32,7 @@ from shopformer.schema.validate import ParseOptions, Rejection
 from shopformer.serve.config import ServeConfig
 from shopformer.storage.base import AppendResult
 from shopformer.workspace import (
+    ADS_MODEL,
     INTENT_MODEL,
     SEARCH_MODEL,
     SENTIMENT_MODEL,
@@ -41,16 +42,17 @@ from shopformer.workspace import (
 
 log = logging.getLogger("shopformer.serve")
 POLICY_FILE = "policy.md"
-MODEL_NAMES = (SHOP_MODEL, SEARCH_MODEL, SENTIMENT_MODEL, INTENT_MODEL)
+MODEL_NAMES = (SHOP_MODEL, SEARCH_MODEL, SENTIMENT_MODEL, INTENT_MODEL, ADS_MODEL)
 # capability → the models it is built from (the first one names it in answers)
 CAPABILITIES: Mapping[str, tuple[str, ...]] = {
     "recommend": (SHOP_MODEL,),
     "search": (SEARCH_MODEL, SHOP_MODEL),
     "sentiment": (SENTIMENT_MODEL,),
     "support": (INTENT_MODEL, SENTIMENT_MODEL),
+    "ads": (ADS_MODEL,),
 }
 REQUIRED = {"recommend": (SHOP_MODEL,), "search": (SEARCH_MODEL, SHOP_MODEL),
-            "sentiment": (SENTIMENT_MODEL,), "support": (INTENT_MODEL,)}
+            "sentiment": (SENTIMENT_MODEL,), "support": (INTENT_MODEL,), "ads": (ADS_MODEL,)}
 CONVERSATIONS_KEPT = 10_000
 
 
@@ -144,6 +146,9 @@ class ServingState:
         if recommend is not None:  # the persons' live state, shared with recommendations
             engine.person_scores = person_affinity(recommend.value, engine.catalog_.ids)
         return engine
+
+    def _build_ads(self, versions: Mapping[str, str]) -> Any:
+        return self.workspace.ad_ranker(versions[ADS_MODEL])
 
     def _build_sentiment(self, versions: Mapping[str, str]) -> Any:
         return self.workspace.review_analyzer(versions[SENTIMENT_MODEL])
