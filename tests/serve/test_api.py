@@ -216,3 +216,20 @@ def test_events_are_seen_within_100_ms(served):
         "account": "quick-shopper", "channel": "app", "k": 5}).json()
     assert any("SKU00010" in r for item in found["items"] for r in item["reasons"])
     assert time.perf_counter() - started < 5.0
+
+
+def test_erasing_a_person_removes_rows_and_live_state(served):
+    client, write = served.client, served.headers("events:write")
+    client.post("/v1/events", headers=write, json={"events": [
+        event("erase-1", "leaving-shopper", "web", "SKU00004")]})
+    person = client.get("/v1/recommend", headers=served.headers(), params={
+        "account": "leaving-shopper", "channel": "web"}).json()["person_id"]
+    assert client.delete(f"/v1/admin/persons/{person}",
+                         headers=served.headers("read")).status_code == 403
+    removed = client.delete(f"/v1/admin/persons/{person}", headers=served.headers("admin"))
+    assert removed.status_code == 200 and removed.json()["event"] == 1
+    after = client.get("/v1/recommend", headers=served.headers(), params={"person": person})
+    assert all("popular" in r for item in after.json()["items"] for r in item["reasons"])
+    again = client.post("/v1/events", headers=write, json={"events": [
+        event("erase-2", "leaving-shopper", "web", "SKU00004")]}).json()
+    assert again["accepted"] == 0 and again["kept_out"] == 1

@@ -228,6 +228,18 @@ class ServingState:
                                               mapping["account"].to_pylist(),
                                               mapping["person_id"].to_pylist(), strict=True)}
 
+    def erase(self, person_id: str) -> dict[str, int]:
+        """Remove a person everywhere: their stored rows (and keep them out of later
+        ingests), their live state and their open conversations."""
+        removed = self.workspace.erase_person(person_id)
+        with self.lock:
+            recommend = self.served.get("recommend")
+            if recommend is not None:
+                recommend.value.forget(person_id)
+            for key in [k for k, c in self.conversations.items() if c.person_id == person_id]:
+                del self.conversations[key]
+        return removed
+
     # --- ingestion ----------------------------------------------------------------------
     def ingest_events(self, records: list[dict]) -> AppendResult:
         """Validate, pseudonymize and store a batch (all or nothing), then let the live state

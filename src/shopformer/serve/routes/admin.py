@@ -40,6 +40,13 @@ def rollback(name: Name, request: Request) -> ModelState:
     return _state(request, name)
 
 
+@router.delete("/persons/{person_id}", responses=ERRORS,
+               summary="Erase a person: every row on every channel, and their live state")
+def erase(person_id: Annotated[str, Path(pattern=r"^p_[0-9a-f]{1,64}$")],
+          request: Request) -> dict[str, int]:
+    return request.app.state.serving.erase(person_id)
+
+
 def _known(name: str) -> None:
     if name not in MODEL_NAMES:
         raise HTTPException(404, f"unknown model {name!r}; known: {', '.join(MODEL_NAMES)}")
