@@ -233,3 +233,5 @@ def test_erasing_a_person_removes_rows_and_live_state(served):
     again = client.post("/v1/events", headers=write, json={"events": [
         event("erase-2", "leaving-shopper", "web", "SKU00004")]}).json()
     assert again["accepted"] == 0 and again["kept_out"] == 1
+    later = client.get("/v1/recommend", headers=served.headers(), params={"person": person})
+    assert all("popular" in r for item in later.json()["items"] for r in item["reasons"])

@@ -53,6 +53,13 @@ def test_append_is_idempotent_by_key(store):
     assert store.count("event") == 15
 
 
+def test_parts_appended_together_get_a_result_each(store):
+    store.append("event", events(3))  # e0..e2 stored before
+    results = store.append_parts("event", [events(4), events(3, start=3), events(2, start=10)])
+    assert [(r.inserted, r.duplicates) for r in results] == [(1, 3), (2, 1), (2, 0)]
+    assert store.count("event") == 8
+
+
 def test_rows_without_a_key_get_a_content_key(store):
     table = typed("event", ts=["2024-01-01T00:00:00Z"] * 3, account=["a", "a", "b"],
                   channel=["web"] * 3, type=["view"] * 3, item_id=["i1", "i1", "i1"])
@@ -121,6 +128,7 @@ def test_erase_removes_a_person_everywhere_and_keeps_them_out(store):
     assert store.count("event") == 3
     again = store.append("event", events(4, account="w1"))
     assert (again.inserted, again.erased) == (0, 4)
+    assert store.erased_accounts().to_pylist() == [{"channel": "web", "account": "w1"}]
 
 
 def test_stats_and_runs(store):

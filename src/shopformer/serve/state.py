@@ -29,6 +29,7 @@ from shopformer.ingest.source import RawBatch
 from shopformer.schema.identity import default_person_id
 from shopformer.schema.records import CHANNEL_ALIASES
 from shopformer.schema.validate import ParseOptions, Rejection
+from shopformer.serve.commit import GroupCommit
 from shopformer.serve.config import ServeConfig
 from shopformer.storage.base import AppendResult
 from shopformer.workspace import (
@@ -90,6 +91,7 @@ class ServingState:
         self.workspace = workspace
         self.config = config or ServeConfig()
         self.pipeline = IngestPipeline(workspace.store, workspace.pseudonymizer)
+        self.events = GroupCommit(workspace.store, "event")
         self.options = ParseOptions(timezone=workspace.settings.timezone)
         self.served: dict[str, Served] = {}
         self.problems: dict[str, str] = {}  # capability → why it is not served
@@ -98,6 +100,9 @@ class ServingState:
         self._replay: list[tuple[str, dict]] | None = None
         self.conversations: OrderedDict[str, Any] = OrderedDict()
         self._persons = self._read_persons()
+        erased = workspace.store.erased_accounts()
+        self._erased = set(zip(erased["channel"].to_pylist(), erased["account"].to_pylist(),
+                               strict=True))  # their events are kept out of live state too
 
     # --- loading ------------------------------------------------------------------------
     def load(self) -> None:
@@ -231,8 +236,10 @@ class ServingState:
     def erase(self, person_id: str) -> dict[str, int]:
         """Remove a person everywhere: their stored rows (and keep them out of later
         ingests), their live state and their open conversations."""
+        accounts = self.workspace.store.person_accounts(person_id)
         removed = self.workspace.erase_person(person_id)
         with self.lock:
+            self._erased.update(accounts)
             recommend = self.served.get("recommend")
             if recommend is not None:
                 recommend.value.forget(person_id)
@@ -245,7 +252,7 @@ class ServingState:
         """Validate, pseudonymize and store a batch (all or nothing), then let the live state
         see the new events. Raises `RejectedRows` with every bad row."""
         clean = self._prepare("event", "events", records)
-        result = self.workspace.store.append("event", clean)
+        result = self.events.append(clean)
         self._observe(clean)
         return result
 
@@ -287,9 +294,10 @@ class ServingState:
             recommend = self.served.get("recommend")
             for row in zip(*columns.values(), strict=True):
                 event = dict(zip(columns, row, strict=True))
-                if not event["item_id"]:
+                account = event.pop("account")
+                if not event["item_id"] or (event["channel"], account) in self._erased:
                     continue
-                person = self._person(event["channel"], event.pop("account"))
+                person = self._person(event["channel"], account)
                 if recommend is not None:
                     recommend.value.observe(person, event)
                 if self._replay is not None:

@@ -49,6 +49,11 @@ class Store(ABC):
         """Store rows of one record kind (columns as `schema.validate.arrow_schema`); rows whose
         key is already stored are counted as duplicates and left alone (items: updated)."""
 
+    def append_parts(self, kind: str, tables: list[pa.Table]) -> list[AppendResult]:
+        """`append` for several batches at once, a result for each: a backend may store
+        them in one transaction (the server commits concurrent requests together)."""
+        return [self.append(kind, table) for table in tables]
+
     @abstractmethod
     def read_batches(self, kind: str, *, columns: list[str] | None = None,
                      batch_rows: int = 65_536, order_by: list[str] | None = None
@@ -98,6 +103,10 @@ class Store(ABC):
     @abstractmethod
     def erase_person(self, person_id: str) -> dict[str, int]:
         """Delete every row of a person and keep them from coming back; rows deleted per kind."""
+
+    @abstractmethod
+    def erased_accounts(self) -> pa.Table:
+        """channel, account of every erased person's accounts (kept out of later ingests)."""
 
     @abstractmethod
     def stats(self) -> dict[str, KindStats]: ...

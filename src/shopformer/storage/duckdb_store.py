@@ -112,33 +112,47 @@ class DuckDBStore(Store):
 
     # --- writing ----------------------------------------------------------------------
     def append(self, kind: str, table: pa.Table) -> AppendResult:
+        return self.append_parts(kind, [table])[0]
+
+    def append_parts(self, kind: str, tables: list[pa.Table]) -> list[AppendResult]:
+        """One transaction and one duplicate check for all the parts (earlier parts win a
+        key they share with later ones)."""
         spec = record_spec(kind)
-        table = table.select(list(arrow_schema(spec).names)).cast(arrow_schema(spec))
+        schema = arrow_schema(spec)
+        parts = [t.select(list(schema.names)).cast(schema) for t in tables]
+        sizes = np.array([t.num_rows for t in parts], np.int64)
+        table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
         table = table.append_column("_pos", pa.array(np.arange(table.num_rows)))
         with self._write_lock:
-            return self._append_locked(spec, table)
+            if kind == "item":  # items are upserted: one part at a time
+                return [self._append_locked(spec, part.append_column(
+                    "_pos", pa.array(np.arange(part.num_rows))), [part.num_rows])[0]
+                    for part in parts]
+            return self._append_locked(spec, table, sizes)
 
-    def _append_locked(self, spec: RecordSpec, table: pa.Table) -> AppendResult:
+    def _append_locked(self, spec: RecordSpec, table: pa.Table, sizes) -> list[AppendResult]:
         con = self._con
-        kind = spec.kind
         con.register("_batch", table)
         try:
             con.begin()
-            if kind == "item":
+            if spec.kind == "item":
                 con.execute(f"CREATE OR REPLACE TEMP TABLE _staged AS {self._staging_sql(spec)}")
                 inserted, updated = self._upsert_items(spec)
                 con.execute("DROP TABLE _staged")
-                erased = 0
-            else:
-                (erased, inserted), updated = self._insert_new(spec), 0
+                con.commit()
+                return [AppendResult(inserted, table.num_rows - inserted - updated, updated)]
+            erased_at, inserted_at = self._insert_new(spec)
             con.commit()
         except BaseException:
             con.rollback()
             raise
         finally:
             con.unregister("_batch")
-        return AppendResult(inserted, table.num_rows - inserted - updated - erased, updated,
-                            erased)
+        part_of = np.repeat(np.arange(len(sizes)), sizes)
+        erased = np.bincount(part_of[erased_at], minlength=len(sizes))
+        inserted = np.bincount(part_of[inserted_at], minlength=len(sizes))
+        return [AppendResult(int(i), int(n - i - e), 0, int(e))
+                for n, i, e in zip(sizes, inserted, erased, strict=True)]
 
     def _staging_sql(self, spec: RecordSpec) -> str:
         fields = ", ".join(f"b.{name}" for name in spec.names if name != spec.key)
@@ -152,24 +166,28 @@ class DuckDBStore(Store):
                     "AND p.account = b.account")
         return f"SELECT {', '.join(select)} FROM _batch b {join}"
 
-    def _insert_new(self, spec: RecordSpec) -> tuple[int, int]:
-        """One statement: key, person, erased filter, in-batch and stored duplicates.
-        Returns (rows kept out because their person was erased, rows inserted)."""
+    def _insert_new(self, spec: RecordSpec) -> tuple[np.ndarray, np.ndarray]:
+        """Key, person, erased filter, in-batch and stored duplicates, in one pass over the
+        stored keys. Returns the batch positions (`_pos`) of the rows kept out because
+        their person was erased, and of the rows inserted."""
+        con = self._con
         staged = f"({self._staging_sql(spec)}) s"
-        erased_filter, erased = "", 0
+        erased_filter, erased = "", np.zeros(0, np.int64)
         condition = self._erased_condition(spec)
-        if condition and self._con.execute("SELECT count(*) FROM erased").fetchall()[0][0]:
+        if condition and con.execute("SELECT count(*) FROM erased").fetchall()[0][0]:
             erased_filter = f"WHERE NOT EXISTS (SELECT 1 FROM erased e WHERE {condition})"
-            erased = self._con.execute(
-                f"SELECT count(*) FROM {staged} WHERE EXISTS "
-                f"(SELECT 1 FROM erased e WHERE {condition})").fetchall()[0][0]
+            erased = _positions(con.execute(
+                f"SELECT _pos FROM {staged} WHERE EXISTS "
+                f"(SELECT 1 FROM erased e WHERE {condition})").fetchall())
         columns = ", ".join(_columns(spec))
         stored = f"NOT EXISTS (SELECT 1 FROM {spec.table} t WHERE t.{spec.key} = s.{spec.key})"
         where = f"{erased_filter} AND {stored}" if erased_filter else f"WHERE {stored}"
-        inserted = self._con.execute(
-            f"INSERT INTO {spec.table} ({columns}) SELECT {columns} FROM {staged} {where} "
-            f"QUALIFY row_number() OVER (PARTITION BY {spec.key} ORDER BY _pos) = 1"
-        ).fetchall()[0][0]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS SELECT {columns}, _pos "
+                    f"FROM {staged} {where} "
+                    f"QUALIFY row_number() OVER (PARTITION BY {spec.key} ORDER BY _pos) = 1")
+        con.execute(f"INSERT INTO {spec.table} ({columns}) SELECT {columns} FROM _new")
+        inserted = _positions(con.execute("SELECT _pos FROM _new").fetchall())
+        con.execute("DROP TABLE _new")
         return erased, inserted
 
     @staticmethod
@@ -237,6 +255,10 @@ class DuckDBStore(Store):
         finally:
             con.unregister("_mapping")
         return changed
+
+    def erased_accounts(self) -> pa.Table:
+        return self._con.sql("SELECT channel, account FROM erased "
+                             "ORDER BY channel, account").to_arrow_table()
 
     def persons_map(self) -> pa.Table:
         return self._con.sql("SELECT channel, account, person_id FROM persons "
@@ -350,3 +372,6 @@ class DuckDBStore(Store):
     def close(self) -> None:
         self._con.close()
 
+
+def _positions(rows: list[tuple]) -> np.ndarray:
+    return np.fromiter((row[0] for row in rows), np.int64, len(rows))
