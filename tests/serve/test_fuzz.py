@@ -31,7 +31,7 @@ def test_no_server_errors_on_any_operation(shop_copy):
                 continue  # tested on purpose elsewhere; random versions only get 400
             operations += 1
 
-            @settings(max_examples=EXAMPLES, deadline=None, database=None,
+            @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
                       suppress_health_check=list(HealthCheck))
             @given(case=operation.as_strategy())
             def run(case) -> None:

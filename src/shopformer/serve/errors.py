@@ -16,6 +16,15 @@ from shopformer.serve.state import ModelRefused, NotServed, RejectedRows
 log = logging.getLogger("shopformer.serve")
 
 
+class InvalidField(Exception):
+    """A request that is well-formed but wrong in a field (or a combination of fields):
+    answered 422 with the field's path, like pydantic's own validation errors."""
+
+    def __init__(self, loc: list, message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
 def problem(status: int, error: str, details: list[dict] | None = None,
             headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": error, "details": details or []}, status, headers=headers)
@@ -27,6 +36,11 @@ def install(app: FastAPI) -> None:
         details = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""),
                     "type": e.get("type", "")} for e in error.errors()]
         return problem(422, "invalid request", details)
+
+    @app.exception_handler(InvalidField)
+    async def invalid_field(request: Request, error: InvalidField) -> JSONResponse:
+        return problem(422, str(error), [{"loc": error.loc, "msg": str(error),
+                                          "type": "value_error"}])
 
     @app.exception_handler(HTTPException)
     async def http(request: Request, error: HTTPException) -> JSONResponse:

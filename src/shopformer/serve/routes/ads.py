@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+import math
+
+from fastapi import APIRouter, Depends, Request
 
 from shopformer.serve.auth import require
+from shopformer.serve.errors import InvalidField
 from shopformer.serve.schemas import AdOut, AdsIn, AdsOut, BudgetsIn, ModelVersion, Problem
 from shopformer.workspace import ADS_MODEL
 
@@ -19,12 +22,14 @@ def rank(body: AdsIn, request: Request) -> AdsOut:
     state = request.app.state.serving
     served = state.capability("ads")
     if (body.account is None) != (body.channel is None):
-        raise HTTPException(422, "account and channel go together")
+        raise InvalidField(["body", "channel" if body.account else "account"],
+                           "account and channel go together")
     person = state.person_of(body.channel, body.account) if body.account else None
+    ranker = served.value
     rows = [candidate.model_dump() for candidate in body.candidates]
+    _check_features(rows, ranker.config.numeric, ranker.config.categorical)
     names = dict.fromkeys(name for row in rows for name in row)
     columns = {name: [row.get(name) for row in rows] for name in names}
-    ranker = served.value
     with state.lock:
         chosen = ranker.rank(columns, k=body.k, person_id=person)
         if body.record and person is not None:
@@ -36,12 +41,33 @@ def rank(body: AdsIn, request: Request) -> AdsOut:
                              reasons=a.reasons) for a in chosen])
 
 
+def _check_features(rows: list[dict], numeric: tuple[str, ...],
+                    categorical: tuple[str, ...]) -> None:
+    """Every candidate carries the features the ranker was trained on: numbers for numeric
+    ones, text or numbers for categorical ones (missing values may be null)."""
+    for position, row in enumerate(rows):
+        for name in (*numeric, *categorical):
+            value = row.get(name)
+            loc = ["body", "candidates", position, name]
+            if name not in row:
+                raise InvalidField(loc, f"missing feature {name!r} (the ranker uses "
+                                        f"{', '.join((*numeric, *categorical))})")
+            if value is None:
+                continue
+            if name in numeric and (isinstance(value, bool) or not isinstance(value, int | float)
+                                    or not math.isfinite(value)):
+                raise InvalidField(loc, f"{name} must be a finite number")
+            if name in categorical and not isinstance(value, str | int | float | bool):
+                raise InvalidField(loc, f"{name} must be text or a number")
+
+
 @router.post("/budgets", responses=ERRORS, dependencies=[Depends(require("admin"))],
              summary="Set what campaigns can still spend (until the server restarts)")
 def budgets(body: BudgetsIn, request: Request) -> dict[str, int]:
     served = request.app.state.serving.capability("ads")
     for campaign, remaining in body.budgets.items():
         if not remaining >= 0 or remaining == float("inf"):
-            raise HTTPException(422, f"budget of {campaign!r} must be a finite number >= 0")
+            raise InvalidField(["body", "budgets", campaign],
+                               "a budget must be a finite number >= 0")
         served.value.set_budget(campaign, remaining)
     return {"campaigns": len(body.budgets)}

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from shopformer.serve.auth import require
+from shopformer.serve.errors import InvalidField
 from shopformer.serve.schemas import (
     ModelVersion,
     Problem,
@@ -41,11 +42,14 @@ async def recommend(request: Request, account: Id = None,
     from shopformer.tasks.recommend import Filters
 
     state = request.app.state.serving
+    if min_price is not None and max_price is not None and min_price > max_price:
+        raise InvalidField(["query", "max_price"], "max_price is below min_price")
     if (person is None) == (account is None):
-        raise HTTPException(422, "give either account (with channel) or person")
+        raise InvalidField(["query", "person" if person else "account"],
+                           "give either account (with channel) or person")
     if account is not None:
         if channel is None:
-            raise HTTPException(422, "an account needs its channel")
+            raise InvalidField(["query", "channel"], "an account needs its channel")
         person = state.person_of(channel, account)
     served = state.capability("recommend")
     with state.lock:

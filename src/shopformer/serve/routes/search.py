@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from shopformer.serve.auth import require
+from shopformer.serve.errors import InvalidField
 from shopformer.serve.routes.recommend import channel_name
 from shopformer.serve.schemas import ModelVersion, Problem, SearchHitOut, SearchOut
 from shopformer.workspace import SEARCH_MODEL
@@ -30,11 +31,14 @@ async def search(request: Request,
     from shopformer.tasks.search.catalog import SearchFilters
 
     state = request.app.state.serving
+    if min_price is not None and max_price is not None and min_price > max_price:
+        raise InvalidField(["query", "max_price"], "max_price is below min_price")
     if account is not None and person is not None:
-        raise HTTPException(422, "give account (with channel) or person, not both")
+        raise InvalidField(["query", "person"],
+                           "give account (with channel) or person, not both")
     if account is not None:
         if channel is None:
-            raise HTTPException(422, "an account needs its channel")
+            raise InvalidField(["query", "channel"], "an account needs its channel")
         person = state.person_of(channel, account)
     served = state.capability("search")
     filters = SearchFilters(category_prefix=category, min_price=min_price,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from shopformer.serve.auth import require
+from shopformer.serve.errors import InvalidField
 from shopformer.serve.schemas import ChatIn, ChatOut, HandoffOut, ModelVersion, Problem
 from shopformer.serve.state import CONVERSATIONS_KEPT
 from shopformer.workspace import INTENT_MODEL
@@ -21,7 +22,8 @@ def chat(body: ChatIn, request: Request) -> ChatOut:
     state = request.app.state.serving
     served = state.capability("support")
     if (body.account is None) != (body.channel is None):
-        raise HTTPException(422, "account and channel go together")
+        raise InvalidField(["body", "channel" if body.account else "account"],
+                           "account and channel go together")
     person = state.person_of(body.channel, body.account) if body.account else None
     with state.lock:
         conversation = state.conversations.get(body.conversation_id)
