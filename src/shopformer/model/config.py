@@ -54,6 +54,9 @@ class ExternalTextConfig:
 
     Only the LoRA weights train; the base's own weights stay in `path` and are read from there
     again when a saved shop model is loaded, so the path is part of the saved config.
+    `lora_rank=0` fine-tunes the whole base instead (better for a small base on a task with
+    thousands of examples); then every weight is saved, and `path` only supplies the
+    architecture when loading.
     """
 
     path: str
@@ -65,7 +68,9 @@ class ExternalTextConfig:
     def __post_init__(self) -> None:
         if not self.path:
             raise ValueError("ExternalTextConfig.path must name a local model directory")
-        _positive(self, "lora_rank", "lora_alpha", "max_tokens")
+        _positive(self, "lora_alpha", "max_tokens")
+        if self.lora_rank < 0:
+            raise ValueError("ExternalTextConfig.lora_rank must be >= 0 (0: full fine-tuning)")
         if not 0 <= self.lora_dropout < 1:
             raise ValueError("ExternalTextConfig.lora_dropout must be in [0, 1)")
 

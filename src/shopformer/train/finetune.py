@@ -32,10 +32,20 @@ class FinetuneConfig:
     weight_decay: float = 0.01
     patience: int = 3
     seed: int = 7
+    # The new output layer may learn faster than the pretrained encoder under it (None: at
+    # `learning_rate` too). A warm-up share > 0 ramps the rate up over that share of all
+    # steps, then lets it fall linearly to zero at the last epoch: what a pretrained
+    # transformer fine-tuned whole needs; 0 keeps the rate constant.
+    head_learning_rate: float | None = None
+    warmup_share: float = 0.0
 
     def __post_init__(self) -> None:
         if self.epochs <= 0 or self.batch_size <= 0 or self.learning_rate <= 0:
             raise ValueError("epochs, batch_size and learning_rate must be > 0")
+        if self.head_learning_rate is not None and self.head_learning_rate <= 0:
+            raise ValueError("head_learning_rate must be > 0")
+        if not 0 <= self.warmup_share < 1:
+            raise ValueError("warmup_share must be in [0, 1)")
 
 
 @dataclass
@@ -55,8 +65,18 @@ def fit_text_classifier(model: TextClassifier, tokenizer: ShopTokenizer,
     config = config or FinetuneConfig()
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate,
-                                  weight_decay=config.weight_decay)
+    head = [p for p in model.output.parameters() if p.requires_grad]
+    body = [p for n, p in model.named_parameters()
+            if p.requires_grad and not n.startswith("output.")]
+    optimizer = torch.optim.AdamW(
+        [{"params": body, "lr": config.learning_rate},
+         {"params": head, "lr": config.head_learning_rate or config.learning_rate}],
+        weight_decay=config.weight_decay)
+    steps = config.epochs * -(-len(texts) // config.batch_size)
+    warmup = max(1, round(config.warmup_share * steps))
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, (
+        lambda step: min(1.0, step / warmup) * max(0.0, (steps - step) / steps))
+        if config.warmup_share > 0 else (lambda step: 1.0))
     targets = np.asarray(labels)
     best, best_epoch, best_state, history = -1.0, 0, copy.deepcopy(model.state_dict()), []
     started = time.perf_counter()
@@ -69,6 +89,7 @@ def fit_text_classifier(model: TextClassifier, tokenizer: ShopTokenizer,
             optimizer.zero_grad(set_to_none=True)
             output.loss.backward()  # type: ignore[union-attr]
             optimizer.step()
+            schedule.step()
         accuracy = float(np.mean(predict_classes(model, tokenizer, validation_texts)
                                  == np.asarray(validation_labels)))
         history.append({"epoch": epoch, "validation_accuracy": round(accuracy, 4)})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from tests.model.test_external_text import tiny_bert
 
 from shopformer.core.errors import ConfigError, InputError
@@ -131,6 +132,27 @@ def test_holdout_keeps_every_class_in_training():
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     return tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
+
+
+def test_an_external_model_can_be_fine_tuned_whole(tmp_path, base):
+    """lora_rank=0: every weight of the base trains, with a warm-up and a faster output
+    layer, and the saved model carries them all (the base directory gives the shape)."""
+    texts, intents = messages(4, 20)
+    source = external_source(base, max_tokens=16, lora_rank=0)
+    before = {k: v.clone() for k, v in source.encoder.base.state_dict().items()}
+    model = IntentClassifier(IntentConfig(
+        encoder_epochs=2, encoder_learning_rate=1e-4, encoder_head_learning_rate=2e-3,
+        encoder_warmup_share=0.1)).fit(texts, intents, encoder=source)
+    after = model.classifier.encoder.base.state_dict()
+    assert any(not torch.equal(before[k], after[k]) for k in before if "layer" in k)
+    assert torch.equal(before["embeddings.word_embeddings.weight"],
+                       source.encoder.base.state_dict()["embeddings.word_embeddings.weight"])
+    model.save(tmp_path / "intents")
+    saved = (tmp_path / "intents" / "model.safetensors").stat().st_size
+    assert saved >= (base / "model.safetensors").stat().st_size * 0.9
+    loaded = IntentClassifier.load(tmp_path / "intents")
+    probe = ["where is my order", "我要退款"]
+    assert np.allclose(loaded.probabilities(probe), model.probabilities(probe), atol=1e-5)
 
 
 def test_an_external_model_is_fine_tuned_saved_and_loaded(tmp_path, base):

@@ -2,9 +2,10 @@
 
 The base model is read from a directory on this machine — never downloaded — and its own
 weights stay frozen: only the LoRA adapters on its attention projections train, with our bag
-of words norm. It answers like `TextEncoder` (`forward`, `pool`, `bag_of_words`, `embed`,
-`config`, `tokens`), so every objective and head works with either. transformers and peft
-are imported here, lazily: `import shopformer` never loads them.
+of words norm (with `lora_rank=0` the whole base trains instead). It answers like
+`TextEncoder` (`forward`, `pool`, `bag_of_words`, `embed`, `config`, `tokens`), so every
+objective and head works with either. transformers and peft are imported here, lazily:
+`import shopformer` never loads them.
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ class ExternalTextEncoder(nn.Module):
         self.config = config
         base = _load(external.path, "AutoModel")
         _check_matches(base, config, external.path)
+        if external.lora_rank == 0:  # full fine-tuning: every weight trains and is saved
+            self.base = base
+            self.base_keys: frozenset[str] = frozenset()
+            self.bag_norm = nn.LayerNorm(config.hidden)
+            return
         for parameter in base.parameters():
             parameter.requires_grad_(False)
         self.base = _with_lora(base, external)
