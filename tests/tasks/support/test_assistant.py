@@ -4,8 +4,13 @@ hand-off with a summary, and a log without personal data."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
+import threading
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -13,6 +18,7 @@ from shopformer.core.errors import ConfigError
 from shopformer.demo.build import build_demo_shop
 from shopformer.demo.config import DemoConfig
 from shopformer.tasks.reviews.signals import ItemReviewSignals
+from shopformer.tasks.rewrite import EndpointConfig
 from shopformer.tasks.support.answers import conversation_answers, is_specific
 from shopformer.tasks.support.assistant import SupportConfig
 from shopformer.tasks.support.conversation import Conversation
@@ -229,3 +235,49 @@ def test_after_a_hand_off_the_assistant_stays_out(shop):
     later = assistant.reply(chat, f"where is my order {order_id}?")
     assert later.handoff is not None and later.handoff.reason == "handed_off"
     assert order_id not in later.text
+
+
+class _Rewriter(BaseHTTPRequestHandler):
+    """An OpenAI-compatible endpoint (a real local HTTP server): it rewords the draft, and,
+    when told to, invents a tracking number."""
+
+    invent: ClassVar[bool] = False
+
+    def do_POST(self):  # the http.server API names it
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        draft = body["messages"][1]["content"].split("Draft reply: ", 1)[1]
+        text = "Happy to help! " + draft + (" Tracking number ZX99999." if _Rewriter.invent
+                                           else "")
+        payload = json.dumps({"choices": [{"message": {"content": text}}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_rewrite_endpoint_may_reword_but_not_add_facts(shop):
+    _, assistant, orders = shop
+    order_id, person = an_order(assistant)
+    server = HTTPServer(("127.0.0.1", 0), _Rewriter)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    rewriting = copy.copy(assistant)
+    rewriting.config = replace(assistant.config, rewrite=EndpointConfig(
+        f"http://127.0.0.1:{server.server_port}/v1", timeout_seconds=5))
+    try:
+        _Rewriter.invent = False
+        reworded = rewriting.reply(Conversation("rw1", person_id=person),
+                                   f"where is my order {order_id}?")
+        _Rewriter.invent = True
+        refused = rewriting.reply(Conversation("rw2", person_id=person),
+                                  f"where is my order {order_id}?")
+    finally:
+        server.shutdown()
+    assert reworded.text.startswith("Happy to help!") and order_id in reworded.text
+    assert reworded.grounds == (f"order:{order_id}", "rewrite")
+    assert "ZX99999" not in refused.text and refused.grounds == (f"order:{order_id}",)
+    assert "ZX99999" in refused.facts["rewrite"]
+    assert orders[order_id]["status"] in refused.text  # the grounded answer stands

@@ -13,11 +13,7 @@ is off by default, and when it fails the template reply stands, with a note.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -28,6 +24,7 @@ from shopformer.core.errors import ConfigError
 from shopformer.storage.base import Store
 from shopformer.tasks.reviews.analysis import ReviewAnalyzer, ReviewOpinion
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
+from shopformer.tasks.rewrite import EndpointConfig, RewriteFailed, grounded_rewrite
 from shopformer.tasks.search.analyze import CJK
 
 log = logging.getLogger(__name__)
@@ -178,27 +175,18 @@ class ReplySuggester:
 
     def _rewritten(self, review: str, template: SuggestedReply) -> SuggestedReply:
         """Ask the configured endpoint to polish the template reply; on failure keep it."""
-        body = {"model": self.config.model, "temperature": 0.3, "messages": [
-            {"role": "system", "content": "You write short, polite replies from a shop to a "
-             "customer's review. Keep every fact and promise of the draft; add none; answer "
-             "in the review's language."},
-            {"role": "user", "content": f"Review: {review}\nDraft reply: {template.text}"}]}
-        request = urllib.request.Request(
-            self.config.endpoint.rstrip("/") + "/chat/completions",
-            data=json.dumps(body).encode(), method="POST",
-            headers={"Content-Type": "application/json",
-                     **({"Authorization": f"Bearer {key}"}
-                        if (key := os.environ.get(self.config.api_key_env)) else {})})
+        endpoint = EndpointConfig(self.config.endpoint, self.config.model,
+                                  self.config.api_key_env, self.config.timeout_seconds)
         try:
-            with urllib.request.urlopen(request, timeout=self.config.timeout_seconds) as reply:
-                text = json.loads(reply.read())["choices"][0]["message"]["content"].strip()
-            if not text:
-                raise ValueError("empty reply")
+            text = grounded_rewrite(
+                endpoint, "You write short, polite replies from a shop to a customer's "
+                "review. Keep every fact and promise of the draft; add none; answer in the "
+                "review's language.", template.text, [review], context=f"Review: {review}")
             return SuggestedReply(text, "rewritten", {**template.grounds,
                                                       "endpoint": self.config.endpoint})
-        except (urllib.error.URLError, OSError, ValueError, KeyError, IndexError,
-                TypeError) as error:
-            log.warning("reply rewrite endpoint failed (%s); the template reply stands", error)
+        except RewriteFailed as error:
+            log.warning("reply rewrite refused or failed (%s); the template reply stands",
+                        error)
             return SuggestedReply(template.text, "template", {
                 **template.grounds, "note": f"rewrite endpoint failed: {error}"})
 

@@ -10,11 +10,14 @@ for names it does not list, by words in the name (order, deliver, refund, return
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from shopformer.core.errors import ConfigError
+from shopformer.tasks.rewrite import EndpointConfig, RewriteFailed, grounded_rewrite
 from shopformer.tasks.search.analyze import CJK
 from shopformer.tasks.support.answers import AnswerIndex
 from shopformer.tasks.support.conversation import Conversation
@@ -27,6 +30,8 @@ from shopformer.tasks.support.tools import (
     ProductTool,
     ReviewTool,
 )
+
+log = logging.getLogger(__name__)
 
 ROUTES = ("order", "policy", "product", "faq", "human")
 ROUTE_WORDS = (  # (route, words in an intent's name), checked in this order
@@ -49,6 +54,9 @@ class SupportConfig:
     policy_threshold: float = 0.15  # policy section cosine to quote it
     upset_threshold: float = 0.05  # P(positive) of a message below which a person takes over
     routes: Mapping[str, str] = field(default_factory=dict)  # intent → one of ROUTES
+    # an OpenAI-compatible endpoint that may reword answers (off unless a URL is set); a
+    # rewording that states a number, id or date the tools did not return is refused
+    rewrite: EndpointConfig = field(default_factory=EndpointConfig)
 
     def __post_init__(self) -> None:
         bad = {i: r for i, r in self.routes.items() if r not in ROUTES}
@@ -147,9 +155,28 @@ class SupportAssistant:
                                  guess, zh)
         if out.handoff is not None:
             return out
+        if self.config.rewrite.endpoint:
+            out = self._reworded(out, text)
         conversation.tried.extend(out.grounds)
         conversation.record("bot", out.text, grounds=out.grounds)
         return out
+
+    def _reworded(self, out: SupportReply, text: str) -> SupportReply:
+        """The endpoint's rewording of a grounded answer, or the answer as it was (with a
+        note in its facts) when the endpoint fails or adds a fact."""
+        facts = json.dumps(out.facts, ensure_ascii=False, default=str)
+        try:
+            reworded = grounded_rewrite(
+                self.config.rewrite, "You are a shop's customer-service assistant. Reword "
+                "the draft reply so it reads naturally, in the customer's language. State "
+                "only what the draft and the tool results say: add no number, date, order, "
+                "price or promise.", out.text, [facts, text],
+                context=f"Customer: {text}\nTool results: {facts}")
+        except RewriteFailed as error:
+            log.warning("support rewrite refused or failed (%s); the grounded answer stands",
+                        error)
+            return replace(out, facts={**out.facts, "rewrite": f"not used: {error}"})
+        return replace(out, text=reworded, grounds=(*out.grounds, "rewrite"))
 
     # ---- state ------------------------------------------------------------------------
     def _carry_over(self, conversation: Conversation, text: str) -> bool:
