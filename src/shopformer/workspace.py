@@ -307,6 +307,17 @@ class Workspace:
         model.save(staged)
         return self.models.publish(INTENT_MODEL, staged), model
 
+    def add_intent(self, name: str, examples: list[str]) -> str:
+        """A new intent from a handful of examples added to the active intent model without
+        retraining (`IntentClassifier.add_intent`); published and activated as a new
+        version of `models/intents/`, so the previous one can be rolled back to."""
+        from shopformer.tasks.support.intents import IntentClassifier
+
+        model = IntentClassifier.load(self.models.path(INTENT_MODEL)).add_intent(name, examples)
+        staged = self.models.staging_dir(INTENT_MODEL)
+        model.save(staged)
+        return self.models.publish(INTENT_MODEL, staged)
+
     def _text_encoder_source(self) -> TextEncoderSource | None:
         """The active shop model's own text encoder and tokenizer, for a task to fine-tune
         from; None without a shop model or one with text."""

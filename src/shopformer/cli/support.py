@@ -94,3 +94,24 @@ def _keyboard():
         if not text:
             return
         yield text
+
+
+@app.command("add-intent")
+def add_intent(
+    name: Annotated[str, typer.Argument(help="The new intent's label.")],
+    example: Annotated[list[str], typer.Option(
+        "--example", "-e", help="A customer message meaning it (repeat; at least two).")],
+    workspace: WorkspaceOption = Path("."),
+) -> None:
+    """Teach the active intent model a new intent from a handful of examples, without
+    retraining; saved as a new version (the old one can be rolled back to)."""
+    from shopformer.workspace import Workspace
+
+    try:
+        with Workspace.open(workspace) as shop:
+            version = shop.add_intent(name, example)
+    except ShopformerError as error:
+        errors.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(error.exit_code) from None
+    console.print(f"intent {name!r} added from {len(example)} examples: intents version "
+                  f"{version}", highlight=False)

@@ -199,6 +199,18 @@ def test_support_chat_command(tmp_path):
     assert replies[2]["handoff"]["reason"] == "asked"
     logs = list((tmp_path / "shop" / "support" / "logs").glob("*.json"))
     assert len(logs) == 1 and len(json.loads(logs[0].read_text())["turns"]) == 6
+    # a new intent from a handful of examples becomes a new version of the intent model
+    with Workspace.open(tmp_path / "shop") as workspace:
+        before = workspace.models.active("intents")
+    added = CliRunner().invoke(app, ["support", "add-intent", "gift_card", "-w",
+                                     str(tmp_path / "shop"), "-e", "I want to buy a gift card",
+                                     "-e", "do you sell gift cards", "-e", "礼品卡怎么买"])
+    assert added.exit_code == 0, added.output
+    with Workspace.open(tmp_path / "shop") as workspace:
+        assert workspace.models.active("intents") != before
+        assert workspace.models.previous("intents") == before
+        intents = workspace.support_assistant().intents
+        assert intents.predict(["where can I buy a gift card"])[0].intent == "gift_card"
     bad = CliRunner().invoke(app, ["support", "chat", "-w", str(tmp_path / "shop"),
                                    "--person", "p_x", "--account", "a", "-m", "hi"])
     assert bad.exit_code == 2 and "not both" in bad.output

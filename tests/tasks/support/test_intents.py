@@ -170,3 +170,41 @@ def test_an_external_model_is_fine_tuned_saved_and_loaded(tmp_path, base):
     loaded = IntentClassifier.load(tmp_path / "intents")
     probe = ["where is my order", "我要退款"]
     assert np.allclose(loaded.probabilities(probe), model.probabilities(probe), atol=1e-5)
+
+
+def test_a_new_intent_from_a_handful_of_examples_without_retraining(ngram_only, tmp_path):
+    ngram_only.save(tmp_path / "base")
+    model = IntentClassifier.load(tmp_path / "base")  # a copy: the shared model stays
+    examples = ["I want to buy a gift card", "do you sell gift cards", "礼品卡怎么买",
+                "can I pay with a gift card", "我想买一张礼品卡"]
+    model.add_intent("gift_card", examples)
+    assert model.intents_[-1] == "gift_card"
+    new = model.predict(["how do I buy a gift card?", "你好，礼品卡在哪里买"])
+    assert [g.intent for g in new] == ["gift_card", "gift_card"]
+    held, truth = messages(9, 10)  # the old intents are still told apart
+    guessed = [g.intent for g in model.predict(held)]
+    assert np.mean(np.array(guessed) == np.array(truth)) >= 0.9
+    model.save(tmp_path / "grown")
+    assert IntentClassifier.load(tmp_path / "grown").predict(
+        ["do you sell gift cards"])[0].intent == "gift_card"
+    with pytest.raises(ConfigError, match="already"):
+        model.add_intent("refund", ["money back", "refund me"])
+    with pytest.raises(ConfigError, match="two examples"):
+        model.add_intent("one", ["only one"])
+
+
+def test_a_new_intent_reaches_the_encoder_member_too(tmp_path):
+    texts, intents = messages(3, 20)
+    tokenizer = ShopTokenizer.train(texts, TokenizerConfig(vocab_size=300, max_tokens=32))
+    encoder = TextEncoderSource(text_model(tokenizer, hidden=32, layers=1, heads=2).text,
+                                tokenizer)
+    model = IntentClassifier(IntentConfig(encoder_epochs=2)).fit(texts, intents,
+                                                                 encoder=encoder)
+    model.add_intent("gift_card", ["I want to buy a gift card", "do you sell gift cards",
+                                   "礼品卡怎么买", "我想买一张礼品卡"])
+    assert model.classifier.output.out_features == len(PHRASES) + 1
+    assert model.predict(["do you sell gift cards?"])[0].intent == "gift_card"
+    model.save(tmp_path / "grown")
+    loaded = IntentClassifier.load(tmp_path / "grown")
+    assert np.allclose(loaded.probabilities(["礼品卡"]), model.probabilities(["礼品卡"]),
+                       atol=1e-5)

@@ -81,6 +81,19 @@ class NgramVectorizer:
         self.idf = (np.log((1 + len(texts)) / (1 + counts)) + 1).astype(np.float32)
         return self
 
+    def extend(self, texts: Sequence[str]) -> int:
+        """Add the n-grams of `texts` that the vocabulary lacks (each at the rarest IDF
+        seen: new words are specific); returns how many. Columns only ever grow at the end,
+        so a model's weights for the old columns stay valid."""
+        fresh = sorted({g for text in texts for g in self.grams(text)} - self.index.keys())
+        room = max(0, self.config.max_features - len(self.index))
+        fresh = fresh[:room]
+        start = len(self.index)
+        self.index.update((g, start + i) for i, g in enumerate(fresh))
+        rarest = float(self.idf.max()) if len(self.idf) else 1.0
+        self.idf = np.concatenate([self.idf, np.full(len(fresh), rarest, np.float32)])
+        return len(fresh)
+
     def transform(self, texts: Iterable[str]) -> sparse.csr_matrix:
         indptr, indices, values = [0], [], []
         for text in texts:

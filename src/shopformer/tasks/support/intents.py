@@ -168,6 +168,53 @@ class IntentClassifier:
         index = {name: i for i, name in enumerate(self.intents_)}
         return texts, np.array([index[i] for i in intents], np.int64)
 
+    def add_intent(self, name: str, examples: Sequence[str], margin: float = 2.0
+                   ) -> IntentClassifier:
+        """A new intent from a handful of examples, without retraining: each member gains
+        a class whose weights are the examples' mean vector (n-grams; the encoder's pooled
+        text vector), scaled so that each example, scored against the mean of the *other*
+        examples, beats its best old intent by `margin` logits (the median example does).
+        The stack weights stay; retrain (`fit`) once the intent has more examples."""
+        self._check_fitted()
+        examples = [t for t in (examples or []) if isinstance(t, str) and t.strip()]
+        if not name or not isinstance(name, str) or not name.strip():
+            raise ConfigError("intents: the new intent needs a name")
+        if name in self.intents_:
+            raise ConfigError(f"intents: {name!r} is already an intent")
+        if len(examples) < 2:
+            raise ConfigError("intents: a new intent needs at least two examples")
+        # its words may be new to the vocabulary: new columns, zero for the old intents
+        added = self.vectorizer.extend(examples)
+        old = np.vstack([self.ngram_model.weights,
+                         np.zeros((added, len(self.intents_)), np.float32)])
+        self.ngram_model = SoftmaxModel(old, self.ngram_model.bias)
+        x = self.vectorizer.transform(examples)
+        weights, bias = _prototype_column(x.toarray(), self.ngram_model.decision(x),
+                                          self.ngram_model.bias, margin)
+        self.ngram_model = SoftmaxModel(
+            np.hstack([old, weights[:, None].astype(np.float32)]),
+            np.append(self.ngram_model.bias, np.float32(bias)))
+        if self.classifier is not None:
+            self._add_encoder_class(examples, margin)
+        self.intents_ = [*self.intents_, name.strip()]
+        return self
+
+    def _add_encoder_class(self, examples: list[str], margin: float) -> None:
+        output = self.classifier.output
+        with torch.no_grad():
+            self.classifier.eval()
+            ids, attention = self.tokenizer.encode_batch(examples)
+            vectors = self.classifier.encoder.embed(torch.from_numpy(ids),
+                                                    torch.from_numpy(attention))
+            logits = output(vectors).double().numpy()
+            weights, bias = _prototype_column(vectors.double().numpy(), logits,
+                                              output.bias.double().numpy(), margin)
+            grown = torch.nn.Linear(output.in_features, output.out_features + 1)
+            grown.weight.copy_(torch.cat([output.weight,
+                                          torch.from_numpy(weights).float()[None]]))
+            grown.bias.copy_(torch.cat([output.bias, torch.tensor([bias]).float()]))
+        self.classifier.output = grown
+
     # ---- prediction -----------------------------------------------------------------
     def log_probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """(N, intents) calibrated log P(intent | text), intents in `intents_` order."""
@@ -246,6 +293,21 @@ class IntentClassifier:
         if config["report"] is not None:
             model.report_ = IntentFitReport(**config["report"])
         return model
+
+
+def _prototype_column(vectors: np.ndarray, old_logits: np.ndarray, old_bias: np.ndarray,
+                      margin: float) -> tuple[np.ndarray, float]:
+    """(weights, bias) of a new class from its examples' vectors (K, D): the mean vector,
+    scaled so the median example's leave-one-out score beats its best old class by
+    `margin`; the bias is the old classes' mean."""
+    total = vectors.sum(0)
+    count = len(vectors)
+    others = (total[None, :] - vectors) / (count - 1)  # each example's leave-one-out mean
+    similarity = np.einsum("kd,kd->k", vectors, others)
+    bias = float(np.mean(old_bias))
+    needed = old_logits.max(1) - bias + margin
+    scale = float(np.median(needed) / max(np.median(similarity), 1e-6))
+    return (total / count) * max(scale, 0.0), bias
 
 
 def _fit_stack(members: dict[str, np.ndarray], labels: np.ndarray) -> dict[str, float]:
