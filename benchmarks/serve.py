@@ -36,18 +36,21 @@ log = logging.getLogger("serve-bench")
 ITEMS, PERSONS = 50_000, 3_000
 LOADS = (1, 2, 4, 8, 16)  # concurrent connections
 P99_TARGET_MS = 20.0
+# wrk prints its own summary; this line is what the script reads
+DONE_LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %d %d %d %d\\n", summary.requests,
+    summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    summary.errors.status, summary.errors.connect + summary.errors.read +
+    summary.errors.write + summary.errors.timeout))
+end
+"""
 RECOMMEND_LUA = """
 math.randomseed(%(seed)d + math.floor(os.clock() * 1e6))
 request = function()
   local n = math.random(0, %(persons)d - 1)
   return wrk.format("GET", "/v1/recommend?channel=app&k=10&account=p" .. n, {
     ["Authorization"] = "Bearer %(token)s"})
-end
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests,
-    summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    summary.errors.status, summary.errors.connect + summary.errors.read +
-    summary.errors.write + summary.errors.timeout))
 end
 """
 EVENTS_LUA = """
@@ -68,12 +71,6 @@ request = function()
   end
   return wrk.format("POST", "/v1/events", {["Authorization"] = "Bearer %(token)s",
     ["Content-Type"] = "application/json"}, '{"events":[' .. table.concat(parts, ",") .. ']}')
-end
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests,
-    summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    summary.errors.status, summary.errors.connect + summary.errors.read +
-    summary.errors.write + summary.errors.timeout))
 end
 """
 
@@ -118,7 +115,7 @@ def start_server(root: Path, port: int) -> subprocess.Popen:
 
 def run_wrk(script: str, url: str, connections: int, seconds: int) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script)
+        handle.write(script + DONE_LUA)
     try:
         out = subprocess.run(["wrk", "-t", str(min(connections, 2)), "-c", str(connections),
                               "-d", f"{seconds}s", "--timeout", "5s", "-s", handle.name, url],

@@ -11,18 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from shopformer.core.errors import ConfigError, InputError, NotFittedError, ShopformerError
-from shopformer.serve.state import ModelRefused, NotServed, RejectedRows
+from shopformer.serve.state import InvalidField, ModelRefused, NotServed, RejectedRows
 
 log = logging.getLogger("shopformer.serve")
-
-
-class InvalidField(Exception):
-    """A request that is well-formed but wrong in a field (or a combination of fields):
-    answered 422 with the field's path, like pydantic's own validation errors."""
-
-    def __init__(self, loc: list, message: str) -> None:
-        super().__init__(message)
-        self.loc = loc
 
 
 def problem(status: int, error: str, details: list[dict] | None = None,

@@ -67,6 +67,15 @@ class RejectedRows(ShopformerError):
                          "msg": r.reason, "type": "value_error"} for r in rejections]
 
 
+class InvalidField(Exception):
+    """A request that is well-formed but wrong in a field (or a combination of fields):
+    answered 422 with the field's path, like pydantic's own validation errors."""
+
+    def __init__(self, loc: list, message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
 class NotServed(ShopformerError):
     """A capability without a usable model (503)."""
 
@@ -223,6 +232,21 @@ class ServingState:
         name = CHANNEL_ALIASES.get(name, name)
         account = self.workspace.pseudonymizer.one(raw_account.strip(), "account")
         return self._person(name, account)
+
+    def asking_person(self, account: str | None, channel: str | None,
+                      person: str | None = None, where: str = "query") -> str | None:
+        """The person a request is for: `person` as given, or the one behind `account` on
+        `channel`; None for neither. An account without its channel, or both an account
+        and a person, is a 422 naming the field."""
+        if account is not None and person is not None:
+            raise InvalidField([where, "person"], "give account (with channel) or person, "
+                                                  "not both")
+        if (account is None) != (channel is None) and person is None:
+            missing = "channel" if account is not None else "account"
+            raise InvalidField([where, missing], "account and channel go together")
+        if account is not None and channel is not None:
+            return self.person_of(channel, account)
+        return person
 
     def _person(self, channel: str, account: str) -> str:
         return self._persons.get((channel, account)) or default_person_id(channel, account)

@@ -4,12 +4,8 @@ when it fails the template reply stands."""
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import ClassVar
-
 import pytest
+from tests.chat_endpoint import chat_endpoint
 
 from shopformer.core.errors import ConfigError
 from shopformer.tasks.reviews.analysis import ReviewAnalyzer
@@ -50,48 +46,23 @@ def test_praise_gets_thanks_and_no_support_answer(suggester):
     assert "sorry" not in replies[0].text.lower()
 
 
-class _Endpoint(BaseHTTPRequestHandler):
-    received: ClassVar[list[dict]] = []
-
-    def do_POST(self):  # the http.server API names it
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        _Endpoint.received.append({"path": self.path, "body": body,
-                                   "auth": self.headers.get("Authorization")})
-        answer = {"choices": [{"message": {"role": "assistant",
-                                           "content": "  很抱歉让您久等，我们已催促快递。 "}}]}
-        payload = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
-
-
 def test_openai_compatible_endpoint_rewrites_the_template_reply(bilingual, monkeypatch):
-    server = HTTPServer(("127.0.0.1", 0), _Endpoint)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("SHOPFORMER_LLM_API_KEY", "k-123")
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/v1"
+    received: list[dict] = []
+    with chat_endpoint(lambda body: "  很抱歉让您久等，我们已催促快递。 ", received) as url:
         suggester = ReplySuggester(ReviewAnalyzer(bilingual), PAST, ReplyConfig(endpoint=url))
         _, replies = suggester.suggest("物流太慢了")
-    finally:
-        server.shutdown()
     assert replies[0].kind == "rewritten" and replies[0].text == "很抱歉让您久等，我们已催促快递。"
     assert replies[1].kind == "template"  # the grounded draft stays beside it
-    request = _Endpoint.received[-1]
+    request = received[-1]
     assert request["path"] == "/v1/chat/completions" and request["auth"] == "Bearer k-123"
     assert replies[1].text in request["body"]["messages"][-1]["content"]
 
 
 def test_failing_endpoint_leaves_the_template_reply_with_a_note(bilingual):
-    server = HTTPServer(("127.0.0.1", 0), _Endpoint)
-    port = server.server_port
-    server.server_close()  # nothing listens there any more
-    config = ReplyConfig(endpoint=f"http://127.0.0.1:{port}/v1", timeout_seconds=2)
+    with chat_endpoint(lambda body: "") as url:
+        pass  # nothing listens there any more
+    config = ReplyConfig(endpoint=url, timeout_seconds=2)
     _, replies = ReplySuggester(ReviewAnalyzer(bilingual), PAST, config).suggest("物流太慢了")
     assert replies[0].kind == "template" and "rewrite endpoint failed" in replies[0].grounds["note"]
     assert [r.kind for r in replies].count("template") == 1

@@ -7,12 +7,10 @@ from __future__ import annotations
 import copy
 import csv
 import json
-import threading
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import ClassVar
 
 import pytest
+from tests.chat_endpoint import chat_endpoint
 
 from shopformer.core.errors import ConfigError
 from shopformer.demo.build import build_demo_shop
@@ -249,45 +247,26 @@ def test_after_a_hand_off_the_assistant_stays_out(shop):
     assert order_id not in later.text
 
 
-class _Rewriter(BaseHTTPRequestHandler):
-    """An OpenAI-compatible endpoint (a real local HTTP server): it rewords the draft, and,
-    when told to, invents a tracking number."""
-
-    invent: ClassVar[bool] = False
-
-    def do_POST(self):  # the http.server API names it
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        draft = body["messages"][1]["content"].split("Draft reply: ", 1)[1]
-        text = "Happy to help! " + draft + (" Tracking number ZX99999." if _Rewriter.invent
-                                           else "")
-        payload = json.dumps({"choices": [{"message": {"content": text}}]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
-
-
 def test_a_rewrite_endpoint_may_reword_but_not_add_facts(shop):
+    """The endpoint (a real local server) rewords the draft; told to, it also invents a
+    tracking number, and that rewording is refused."""
     _, assistant, orders = shop
     order_id, person = an_order(assistant)
-    server = HTTPServer(("127.0.0.1", 0), _Rewriter)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    rewriting = copy.copy(assistant)
-    rewriting.config = replace(assistant.config, rewrite=EndpointConfig(
-        f"http://127.0.0.1:{server.server_port}/v1", timeout_seconds=5))
-    try:
-        _Rewriter.invent = False
+    invent = [False]
+
+    def answer(body: dict) -> str:
+        draft = body["messages"][1]["content"].split("Draft reply: ", 1)[1]
+        return "Happy to help! " + draft + (" Tracking number ZX99999." if invent[0] else "")
+
+    with chat_endpoint(answer) as url:
+        rewriting = copy.copy(assistant)
+        rewriting.config = replace(assistant.config,
+                                   rewrite=EndpointConfig(url, timeout_seconds=5))
         reworded = rewriting.reply(Conversation("rw1", person_id=person),
                                    f"where is my order {order_id}?")
-        _Rewriter.invent = True
+        invent[0] = True
         refused = rewriting.reply(Conversation("rw2", person_id=person),
                                   f"where is my order {order_id}?")
-    finally:
-        server.shutdown()
     assert reworded.text.startswith("Happy to help!") and order_id in reworded.text
     assert reworded.grounds == (f"order:{order_id}", "rewrite")
     assert "ZX99999" not in refused.text and refused.grounds == (f"order:{order_id}",)

@@ -7,8 +7,8 @@ import math
 from fastapi import APIRouter, Depends, Request
 
 from shopformer.serve.auth import require
-from shopformer.serve.errors import InvalidField
 from shopformer.serve.schemas import AdOut, AdsIn, AdsOut, BudgetsIn, ModelVersion, Problem
+from shopformer.serve.state import InvalidField
 from shopformer.workspace import ADS_MODEL
 
 router = APIRouter(prefix="/v1/ads", tags=["ads"])
@@ -21,10 +21,7 @@ ERRORS = {s: {"model": Problem} for s in (400, 401, 403, 422, 429, 503)}
 def rank(body: AdsIn, request: Request) -> AdsOut:
     state = request.app.state.serving
     served = state.capability("ads")
-    if (body.account is None) != (body.channel is None):
-        raise InvalidField(["body", "channel" if body.account else "account"],
-                           "account and channel go together")
-    person = state.person_of(body.channel, body.account) if body.account else None
+    person = state.asking_person(body.account, body.channel, where="body")
     ranker = served.value
     rows = [candidate.model_dump() for candidate in body.candidates]
     _check_features(rows, ranker.config.numeric, ranker.config.categorical)

@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from shopformer.serve.auth import require
-from shopformer.serve.errors import InvalidField
 from shopformer.serve.schemas import (
     ModelVersion,
     Problem,
     Recommendations,
     RecommendedItem,
 )
+from shopformer.serve.state import InvalidField
 from shopformer.workspace import SHOP_MODEL
 
 router = APIRouter(prefix="/v1", tags=["recommend"])
@@ -44,13 +44,10 @@ async def recommend(request: Request, account: Id = None,
     state = request.app.state.serving
     if min_price is not None and max_price is not None and min_price > max_price:
         raise InvalidField(["query", "max_price"], "max_price is below min_price")
-    if (person is None) == (account is None):
-        raise InvalidField(["query", "person" if person else "account"],
-                           "give either account (with channel) or person")
-    if account is not None:
-        if channel is None:
-            raise InvalidField(["query", "channel"], "an account needs its channel")
-        person = state.person_of(channel, account)
+    if person is None and account is None:
+        raise InvalidField(["query", "account"], "give either account (with channel) or "
+                                                 "person")
+    person = state.asking_person(account, channel, person)
     served = state.capability("recommend")
     with state.lock:
         found = served.value.recommend(person, k=k, channel=channel_name(channel),

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from shopformer.serve.auth import require
-from shopformer.serve.errors import InvalidField
 from shopformer.serve.routes.recommend import channel_name
 from shopformer.serve.schemas import ModelVersion, Problem, SearchHitOut, SearchOut
+from shopformer.serve.state import InvalidField
 from shopformer.workspace import SEARCH_MODEL
 
 router = APIRouter(prefix="/v1", tags=["search"])
@@ -33,13 +33,7 @@ async def search(request: Request,
     state = request.app.state.serving
     if min_price is not None and max_price is not None and min_price > max_price:
         raise InvalidField(["query", "max_price"], "max_price is below min_price")
-    if account is not None and person is not None:
-        raise InvalidField(["query", "person"],
-                           "give account (with channel) or person, not both")
-    if account is not None:
-        if channel is None:
-            raise InvalidField(["query", "channel"], "an account needs its channel")
-        person = state.person_of(channel, account)
+    person = state.asking_person(account, channel, person)
     served = state.capability("search")
     filters = SearchFilters(category_prefix=category, min_price=min_price,
                             max_price=max_price, channel=channel_name(channel))

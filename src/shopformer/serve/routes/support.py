@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from shopformer.serve.auth import require
-from shopformer.serve.errors import InvalidField
 from shopformer.serve.schemas import ChatIn, ChatOut, HandoffOut, ModelVersion, Problem
 from shopformer.serve.state import CONVERSATIONS_KEPT
 from shopformer.workspace import INTENT_MODEL
@@ -21,10 +20,7 @@ def chat(body: ChatIn, request: Request) -> ChatOut:
 
     state = request.app.state.serving
     served = state.capability("support")
-    if (body.account is None) != (body.channel is None):
-        raise InvalidField(["body", "channel" if body.account else "account"],
-                           "account and channel go together")
-    person = state.person_of(body.channel, body.account) if body.account else None
+    person = state.asking_person(body.account, body.channel, where="body")
     with state.lock:
         conversation = state.conversations.get(body.conversation_id)
         if conversation is None:
