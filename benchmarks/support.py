@@ -375,7 +375,7 @@ def main() -> None:
     command = f"python benchmarks/support.py --data {shown_path(args.data)}" + (
         f" --parts {','.join(parts)}" if set(parts) != set(PARTS) else "") + "".join(
         f" --{name.replace('_', '-')} {value}" for name, value in vars(args).items()
-        if name in ("pretrain_minutes", "epochs", "match_epochs")
+        if name in ("systems", "pretrain_minutes", "epochs", "external_epochs", "match_epochs")
         and value != parser.get_default(name))
     rows = []
     if "banking77" in parts:
@@ -476,7 +476,11 @@ def describe(data: Banking77, results, settings, args) -> str:
              f"(seed {SHOT_SEED}). Shopformer: n-gram softmax regression stacked with the "
              f"shop text encoder (3 layers, 192 wide) pretrained {args.pretrain_minutes:g} min"
              f" on the training texts and fine-tuned up to {args.epochs} epochs; training "
-             "time includes the pretraining.", "",
+             "time includes the pretraining." + (
+                 " shopformer-minilm: the same IntentClassifier with English all-MiniLM-L6-v2 "
+                 f"(the external-model path) fine-tuned whole for {args.external_epochs} "
+                 "epochs instead of the shop encoder (no pretraining)."
+                 if "shopformer-minilm" in results else ""), "",
              "| system | accuracy | accuracy, 10-shot | training seconds |",
              "|---|---:|---:|---:|"]
     for system, values in results.items():
