@@ -4,18 +4,13 @@ every scope, and a client that runs the app's lifespan (its models load)."""
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
+from tests.serve.helpers import make_keys
 
-from shopformer.serve.app import create_app, key_ring
+from shopformer.serve.app import create_app
 from shopformer.serve.config import ServeConfig
 from shopformer.workspace import Workspace
 
@@ -87,12 +82,6 @@ def shop_copy(trained_shop, tmp_path):
         yield copy, truth
 
 
-def make_keys(workspace: Workspace) -> dict[str, str]:
-    ring = key_ring(workspace)
-    return {scope: ring.create(f"test {scope}", (scope,))[1]
-            for scope in ("read", "events:write", "admin")}
-
-
 @pytest.fixture
 def served(shop_copy):
     workspace, truth = shop_copy
@@ -101,34 +90,3 @@ def served(shop_copy):
         yield Served(client, workspace, truth, keys)
 
 
-def linked_person(truth: dict) -> tuple[str, list[list[str]]]:
-    """A person of the demo with linked accounts on two or more channels."""
-    for name, person in sorted(truth["persons"].items()):
-        channels = {channel for channel, _ in person["accounts"]}
-        if person["linked"] and len(channels) >= 2:
-            return name, person["accounts"]
-    raise AssertionError("the demo shop has no linked multi-channel person")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(root: Path, port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "shopformer.cli", "serve", "-w", str(root), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise AssertionError("the server did not get ready in 120 s")

@@ -9,8 +9,8 @@ import shutil
 import time
 
 from fastapi.testclient import TestClient
+from tests.serve.helpers import linked_person, make_keys
 
-from conftest import linked_person, make_keys
 from shopformer.serve.app import create_app
 from shopformer.serve.config import ServeConfig
 from shopformer.serve.keys import KeyRing

@@ -11,8 +11,7 @@ import sys
 import time
 
 import httpx
-
-from conftest import free_port
+from tests.serve.helpers import free_port
 
 
 def test_demo_serve_prints_a_working_request(tmp_path):

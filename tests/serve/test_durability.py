@@ -9,8 +9,8 @@ import threading
 import time
 
 import httpx
+from tests.serve.helpers import free_port, make_keys, start_server
 
-from conftest import free_port, make_keys, start_server
 from shopformer.workspace import Workspace
 
 WRITERS = 3

@@ -8,8 +8,7 @@ import signal
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-
-from conftest import free_port, make_keys, start_server
+from tests.serve.helpers import free_port, make_keys, start_server
 
 EXAMPLES = 25
 
