@@ -80,7 +80,7 @@ def align_text_encoder(source: TextEncoderSource, queries: Sequence[str],
             steps += 1
             if show_progress and steps % 50 == 0:
                 log.info("alignment step %d (epoch %d): loss %.3f, %.0f s", steps, epoch + 1,
-                         float(loss), time.perf_counter() - started)
+                         loss.item(), time.perf_counter() - started)
             if budget is not None and time.perf_counter() - started > budget:
                 break
         else:
