@@ -52,6 +52,7 @@ SEARCH_MODEL = "search"
 SENTIMENT_MODEL = "sentiment"
 INTENT_MODEL = "intents"
 ADS_MODEL = "ads"
+ALIGNED_TEXT_FILE = "aligned_text.safetensors"  # a search model's own text encoder
 
 
 @dataclass(frozen=True)
@@ -212,12 +213,14 @@ class Workspace:
 
         return ShopModelBundle.from_pretrained(self.models.path(SHOP_MODEL, version))
 
-    def train_search(self, config: SearchConfig | None = None, *, show_progress: bool = True
-                     ) -> tuple[str, SearchRanker]:
+    def train_search(self, config: SearchConfig | None = None, *, show_progress: bool = True,
+                     align_minutes: float = 0.0) -> tuple[str, SearchRanker]:
         """Train the search ranker from the store's catalog and search sessions on top of
         the active shop model (its text vectors and the persons' live state) and, when a
         sentiment model is active, what each item's reviews say; publish and activate it
-        as a new version of `models/search/`."""
+        as a new version of `models/search/`. With `align_minutes`, the shop model's text
+        encoder is first aligned on the search log's (query, engaged item's text) pairs
+        for dense retrieval; the aligned encoder is saved with the search model."""
         from shopformer.tasks.search.from_store import catalog_rows, search_log
         from shopformer.tasks.search.ranker import SearchRanker
 
@@ -227,6 +230,13 @@ class Workspace:
         if not log.judgments:
             raise ConfigError("the store holds no search followed by a click, view, cart or "
                               "purchase in the same session: nothing to learn search from")
+        aligned = None
+        text_vectors = _text_vectors(bundle)
+        if align_minutes > 0:
+            aligned = self._aligned_text_encoder(rows, log.judgments, align_minutes)
+            from shopformer.train.text_alignment import text_vectors as aligned_vectors
+
+            text_vectors = aligned_vectors(aligned)
         reviews = None
         if self.models.active(SENTIMENT_MODEL) is not None:
             from shopformer.tasks.reviews.signals import item_review_signals
@@ -234,12 +244,33 @@ class Workspace:
             reviews = item_review_signals(self.store, self.review_analyzer()).for_ranking()
         engine = SearchRanker(config).index(rows, queries=log.queries,
                                             popularity=log.popularity, reviews=reviews,
-                                            text_vectors=_text_vectors(bundle))
+                                            text_vectors=text_vectors)
         engine.fit(log.judgments, self._person_scores(bundle, engine),
                    show_progress=show_progress)
         staged = self.models.staging_dir(SEARCH_MODEL)
         engine.save(staged)
+        if aligned is not None:
+            from safetensors.torch import save_file
+
+            save_file({k: v.contiguous() for k, v in aligned.encoder.state_dict().items()},
+                      str(staged / ALIGNED_TEXT_FILE))
         return self.models.publish(SEARCH_MODEL, staged), engine
+
+    def _aligned_text_encoder(self, rows: list[dict], judgments, minutes: float):
+        """The shop model's text encoder aligned on (query, engaged item's text) pairs."""
+        from shopformer.train.text_alignment import AlignConfig, align_text_encoder
+
+        source = self._text_encoder_source()
+        if source is None:
+            raise ConfigError("aligning text for search needs a shop model with a text "
+                              "encoder (pretrain on a store with item texts)")
+        texts = {row["item_id"]: " ".join(str(row[f]) for f in ("title", "brand", "category")
+                                          if row.get(f)) for row in rows}
+        pairs = [(j.query, texts[j.item_id]) for j in judgments
+                 if j.gain > 0 and texts.get(j.item_id)]
+        config = AlignConfig(max_minutes=minutes, batch_size=min(64, max(2, len(pairs) // 4)))
+        return align_text_encoder(source, [q for q, _ in pairs], [d for _, d in pairs],
+                                  config)
 
     def search_engine(self, version: str | None = None, *, personalize: bool = True,
                       shop_version: str | None = None) -> SearchRanker:
@@ -248,8 +279,20 @@ class Workspace:
         from shopformer.tasks.search.ranker import SearchRanker
 
         bundle = self.shop_model(shop_version)
-        engine = SearchRanker.load(self.models.path(SEARCH_MODEL, version),
-                                   text_vectors=_text_vectors(bundle))
+        directory = self.models.path(SEARCH_MODEL, version)
+        text_vectors = _text_vectors(bundle)
+        if (directory / ALIGNED_TEXT_FILE).is_file():  # trained with align_minutes
+            import copy
+
+            from safetensors.torch import load_file
+
+            from shopformer.train.finetune import TextEncoderSource
+            from shopformer.train.text_alignment import text_vectors as aligned_vectors
+
+            encoder = copy.deepcopy(bundle.model.text)
+            encoder.load_state_dict(load_file(str(directory / ALIGNED_TEXT_FILE)))
+            text_vectors = aligned_vectors(TextEncoderSource(encoder, bundle.tokenizer))
+        engine = SearchRanker.load(directory, text_vectors=text_vectors)
         if personalize:
             engine.person_scores = self._person_scores(bundle, engine)
         return engine

@@ -36,6 +36,9 @@ def search(
              "and trained only if there is none).")] = False,
     explain: Annotated[bool, typer.Option(help="Say why each item ranks where it does.")
                        ] = False,
+    align_minutes: Annotated[float, typer.Option(
+        help="When training: first align the shop model's text encoder on the search log "
+             "for this many minutes (better dense retrieval; 0: off).")] = 0.0,
 ) -> None:
     """Search the catalog: spelling-tolerant, hybrid retrieval, ranked by what shoppers
     engaged with after the same searches and by the person's own taste."""
@@ -54,7 +57,7 @@ def search(
                 person = shop.person_for_account(channel, account)
             if retrain or shop.models.active(SEARCH_MODEL) is None:
                 console.print("training the search model from the store's search sessions…")
-                shop.train_search(show_progress=True)
+                shop.train_search(show_progress=True, align_minutes=align_minutes)
             engine = shop.search_engine(personalize=person is not None)
             result = engine.search(query, k=k, person_id=person, filters=filters)
             reasons = [engine.explain(query, h.item_id, person) if explain else []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -107,3 +108,36 @@ def test_search_report_checks_zero_results_with_the_active_model(shop):
     report = json.loads(result.output)
     assert report["zero_result"] is not None  # checked against the search engine
     assert all(entry["count"] >= 1 for entry in report["zero_result"])
+
+
+def test_text_aligned_on_the_search_log_is_saved_and_served(demo_shop, tmp_path):
+    """train_search(align_minutes=…): the shop encoder is aligned on the log's (query,
+    engaged item) pairs; the search model carries it, and loading it gives the same
+    vectors the engine was indexed with."""
+    import shutil
+
+    from shopformer.workspace import ALIGNED_TEXT_FILE, Workspace
+
+    workspace, _, _ = demo_shop
+    workspace.close()
+    shutil.copytree(workspace.root, tmp_path / "shop")
+    with Workspace.open(tmp_path / "shop") as copy:
+        version, trained = copy.train_search(SearchConfig(candidates=40, train_rows=40,
+                                                          epochs=3, hidden=32),
+                                             show_progress=False, align_minutes=0.05)
+        assert (copy.models.path("search", version) / ALIGNED_TEXT_FILE).is_file()
+        loaded = copy.search_engine()
+        assert np.allclose(loaded.dense_.vectors, trained.dense_.vectors, atol=1e-5)
+        plain = copy.search_engine().text_vectors  # the same aligned encoder again
+        unaligned = _shop_vectors(copy)
+        title = trained.catalog_.texts["title"][0]
+        assert not np.allclose(plain([title]), unaligned([title]), atol=1e-3)
+        assert loaded.search(title.split()[-1], k=3).hits
+
+
+def _shop_vectors(workspace):
+    from shopformer.train.finetune import TextEncoderSource
+    from shopformer.train.text_alignment import text_vectors
+
+    bundle = workspace.shop_model()
+    return text_vectors(TextEncoderSource(bundle.model.text, bundle.tokenizer))
