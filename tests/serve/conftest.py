@@ -27,23 +27,39 @@ class Served:
 
 
 @pytest.fixture(scope="session")
-def trained_shop(demo_shop, tmp_path_factory):
-    """The demo shop with every capability's model trained (small settings): a copy, so
-    the task suites' own training on the demo shop neither helps nor disturbs these."""
+def trained_shop(tmp_path_factory):
+    """A demo shop of its own with every capability's model trained (small settings): its
+    own, so the server suite never touches the demo shop the task suites train on."""
+    import json
+
+    import torch
+
+    from shopformer.demo import DemoConfig, build_demo_shop
     from shopformer.tasks.reviews.sentiment import SentimentConfig
     from shopformer.tasks.search.ranker import SearchConfig
     from shopformer.tasks.support.intents import IntentConfig
+    from shopformer.train.config import PretrainConfig
 
-    workspace, _, truth = demo_shop
-    workspace.close()  # a consistent store file to copy; it reopens on its next use
-    root = tmp_path_factory.mktemp("served") / "shop"
-    shutil.copytree(workspace.root, root)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    folder = tmp_path_factory.mktemp("served")
+    manifest = build_demo_shop(folder / "raw", DemoConfig(persons=160, items=80, days=60,
+                                                         conversations=20))
+    root = folder / "shop"
+    with Workspace.init(root) as shop:
+        shop.ingest(manifest.out_dir)
+        shop.pretrain(PretrainConfig(epochs=8, max_minutes=None, batch_size=32, hidden=32,
+                                     layers=1, heads=2, text_hidden=32, text_layers=1,
+                                     text_heads=2, negatives=64, threads=1, patience=8,
+                                     seed=3), show_progress=False)
+    truth = json.loads((folder / "raw" / "truth.json").read_text())
     with Workspace.open(root) as copy:
         copy.train_sentiment(SentimentConfig(encoder_epochs=1))
         copy.train_search(SearchConfig(candidates=40, train_rows=40, epochs=10, hidden=32),
                           show_progress=False)
         copy.train_intents(IntentConfig(encoder_epochs=1))
         publish_ad_ranker(copy)
+    torch.set_num_threads(threads)
     return root, truth
 
 
