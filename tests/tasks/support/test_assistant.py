@@ -197,6 +197,13 @@ def test_support_chat_command(tmp_path):
     assert replies[2]["handoff"]["reason"] == "asked"
     logs = list((tmp_path / "shop" / "support" / "logs").glob("*.json"))
     assert len(logs) == 1 and len(json.loads(logs[0].read_text())["turns"]) == 6
+    # an out-of-scope question goes to a person, with a summary
+    outside = CliRunner().invoke(app, ["support", "chat", "-w", str(tmp_path / "shop"),
+                                       "--json", "-m", "what is the weather like on mars?"])
+    assert outside.exit_code == 0, outside.output
+    handed = json.loads(next(iter(_json_objects(outside.output))))
+    assert handed["handoff"]["reason"] in ("unsure", "no_answer")
+    assert handed["handoff"]["summary"]
     # a new intent from a handful of examples becomes a new version of the intent model
     with Workspace.open(tmp_path / "shop") as workspace:
         before = workspace.models.active("intents")
