@@ -116,43 +116,44 @@ class DuckDBStore(Store):
 
     def append_parts(self, kind: str, tables: list[pa.Table]) -> list[AppendResult]:
         """One transaction and one duplicate check for all the parts (earlier parts win a
-        key they share with later ones)."""
+        key they share with later ones); items are upserted one part at a time."""
         spec = record_spec(kind)
         schema = arrow_schema(spec)
         parts = [t.select(list(schema.names)).cast(schema) for t in tables]
-        sizes = np.array([t.num_rows for t in parts], np.int64)
-        table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-        table = table.append_column("_pos", pa.array(np.arange(table.num_rows)))
         with self._write_lock:
-            if kind == "item":  # items are upserted: one part at a time
-                return [self._append_locked(spec, part.append_column(
-                    "_pos", pa.array(np.arange(part.num_rows))), [part.num_rows])[0]
-                    for part in parts]
-            return self._append_locked(spec, table, sizes)
-
-    def _append_locked(self, spec: RecordSpec, table: pa.Table, sizes) -> list[AppendResult]:
-        con = self._con
-        con.register("_batch", table)
-        try:
-            con.begin()
-            if spec.kind == "item":
-                con.execute(f"CREATE OR REPLACE TEMP TABLE _staged AS {self._staging_sql(spec)}")
-                inserted, updated = self._upsert_items(spec)
-                con.execute("DROP TABLE _staged")
-                con.commit()
-                return [AppendResult(inserted, table.num_rows - inserted - updated, updated)]
-            erased_at, inserted_at = self._insert_new(spec)
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
-        finally:
-            con.unregister("_batch")
+            if kind == "item":
+                return [self._in_transaction(_positioned(part),
+                                             lambda n=part.num_rows: self._upsert(spec, n))
+                        for part in parts]
+            sizes = np.array([part.num_rows for part in parts], np.int64)
+            erased_at, inserted_at = self._in_transaction(
+                _positioned(pa.concat_tables(parts)), lambda: self._insert_new(spec))
         part_of = np.repeat(np.arange(len(sizes)), sizes)
         erased = np.bincount(part_of[erased_at], minlength=len(sizes))
         inserted = np.bincount(part_of[inserted_at], minlength=len(sizes))
         return [AppendResult(int(i), int(n - i - e), 0, int(e))
                 for n, i, e in zip(sizes, inserted, erased, strict=True)]
+
+    def _in_transaction(self, batch: pa.Table, write):
+        """`write()` in one transaction, with `batch` registered as `_batch`."""
+        con = self._con
+        con.register("_batch", batch)
+        try:
+            con.begin()
+            result = write()
+            con.commit()
+            return result
+        except BaseException:
+            con.rollback()
+            raise
+        finally:
+            con.unregister("_batch")
+
+    def _upsert(self, spec: RecordSpec, rows: int) -> AppendResult:
+        self._con.execute(f"CREATE OR REPLACE TEMP TABLE _staged AS {self._staging_sql(spec)}")
+        inserted, updated = self._upsert_items(spec)
+        self._con.execute("DROP TABLE _staged")
+        return AppendResult(inserted, rows - inserted - updated, updated)
 
     def _staging_sql(self, spec: RecordSpec) -> str:
         fields = ", ".join(f"b.{name}" for name in spec.names if name != spec.key)
@@ -375,3 +376,8 @@ class DuckDBStore(Store):
 
 def _positions(rows: list[tuple]) -> np.ndarray:
     return np.fromiter((row[0] for row in rows), np.int64, len(rows))
+
+
+def _positioned(table: pa.Table) -> pa.Table:
+    """The rows with their batch position `_pos` (earlier rows win a shared key)."""
+    return table.append_column("_pos", pa.array(np.arange(table.num_rows)))
