@@ -30,7 +30,7 @@ from shopformer.ingest.pipeline import IngestPipeline, IngestSummary
 from shopformer.ingest.readers import BATCH_ROWS, read_mapped
 from shopformer.ingest.source import RawBatch
 from shopformer.privacy.pseudonymize import Pseudonymizer, load_or_create_key
-from shopformer.schema.records import CHANNEL_ALIASES
+from shopformer.schema.records import channel_name
 from shopformer.storage.base import Store, open_store
 from shopformer.train.registry import ModelRegistry
 
@@ -53,6 +53,7 @@ SENTIMENT_MODEL = "sentiment"
 INTENT_MODEL = "intents"
 ADS_MODEL = "ads"
 ALIGNED_TEXT_FILE = "aligned_text.safetensors"  # a search model's own text encoder
+POLICY_FILE = "policy.md"  # the shop's policy for the support assistant, in the workspace
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,7 @@ class Workspace:
         aligned = None
         text_vectors = _text_vectors(bundle)
         if align_minutes > 0:
-            aligned = self._aligned_text_encoder(rows, log.judgments, align_minutes)
+            aligned = self._aligned_text_encoder(bundle, rows, log.judgments, align_minutes)
             from shopformer.train.text_alignment import text_vectors as aligned_vectors
 
             text_vectors = aligned_vectors(aligned)
@@ -256,11 +257,12 @@ class Workspace:
                       str(staged / ALIGNED_TEXT_FILE))
         return self.models.publish(SEARCH_MODEL, staged), engine
 
-    def _aligned_text_encoder(self, rows: list[dict], judgments, minutes: float):
+    def _aligned_text_encoder(self, bundle: ShopModelBundle, rows: list[dict], judgments,
+                              minutes: float):
         """The shop model's text encoder aligned on (query, engaged item's text) pairs."""
         from shopformer.train.text_alignment import AlignConfig, align_text_encoder
 
-        source = self._text_encoder_source()
+        source = self._text_encoder_source(bundle)
         if source is None:
             raise ConfigError("aligning text for search needs a shop model with a text "
                               "encoder (pretrain on a store with item texts)")
@@ -361,15 +363,17 @@ class Workspace:
         model.save(staged)
         return self.models.publish(INTENT_MODEL, staged)
 
-    def _text_encoder_source(self) -> TextEncoderSource | None:
-        """The active shop model's own text encoder and tokenizer, for a task to fine-tune
+    def _text_encoder_source(self, bundle: ShopModelBundle | None = None
+                             ) -> TextEncoderSource | None:
+        """The (active) shop model's own text encoder and tokenizer, for a task to fine-tune
         from; None without a shop model or one with text."""
         from shopformer.data.tokenizer import ShopTokenizer
         from shopformer.train.finetune import TextEncoderSource
 
-        if self.models.active(SHOP_MODEL) is None:
-            return None
-        bundle = self.shop_model()
+        if bundle is None:
+            if self.models.active(SHOP_MODEL) is None:
+                return None
+            bundle = self.shop_model()
         if bundle.model.text is None or not isinstance(bundle.tokenizer, ShopTokenizer):
             return None
         return TextEncoderSource(bundle.model.text, bundle.tokenizer)
@@ -420,9 +424,8 @@ class Workspace:
 
     def person_for_account(self, channel: str, raw_account: str) -> str:
         """The person behind a raw account id as the shop knows it (pseudonymized first)."""
-        name = channel.strip().lower()
-        name = CHANNEL_ALIASES.get(name, name)
-        return self.store.person_of(name, self.pseudonymizer.one(raw_account.strip(), "account"))
+        return self.store.person_of(channel_name(channel),
+                                    self.pseudonymizer.one(raw_account.strip(), "account"))
 
     def erase_person(self, person_id: str) -> dict[str, int]:
         if not person_id.startswith("p_"):

@@ -11,12 +11,12 @@ import typer
 
 from shopformer.cli.output import console, errors
 from shopformer.core.errors import ConfigError, ShopformerError
+from shopformer.workspace import POLICY_FILE  # looked for when --policy is not given
 
 app = typer.Typer(help="The customer-service assistant.", no_args_is_help=True)
 
 WorkspaceOption = Annotated[Path, typer.Option(
     "--workspace", "-w", envvar="SHOPFORMER_WORKSPACE", help="The shop directory.")]
-POLICY_FILE = "policy.md"  # looked for in the workspace when --policy is not given
 LOG_DIR = Path("support") / "logs"
 
 

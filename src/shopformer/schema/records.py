@@ -77,6 +77,12 @@ CHANNEL_ALIASES = {
     "mp": "mini", "offline": "store", "pos": "store", "shop": "store", "retail": "store",
     "catalog": "catalog", "call": "phone", "callcenter": "phone",
 }
+def channel_name(value: str) -> str:
+    """A channel as the store names it: trimmed, lower case, aliases resolved (ios → app)."""
+    name = value.strip().lower()
+    return CHANNEL_ALIASES.get(name, name)
+
+
 EVENT_TYPES = frozenset({
     "view", "click", "impression", "search", "cart", "remove_cart", "fav", "purchase",
     "rate", "review", "return", "refund", "share", "checkout",

@@ -27,7 +27,7 @@ from shopformer.ingest.pipeline import IngestPipeline
 from shopformer.ingest.readers import records_table
 from shopformer.ingest.source import RawBatch
 from shopformer.schema.identity import default_person_id
-from shopformer.schema.records import CHANNEL_ALIASES
+from shopformer.schema.records import channel_name
 from shopformer.schema.validate import ParseOptions, Rejection
 from shopformer.serve.commit import GroupCommit
 from shopformer.serve.config import ServeConfig
@@ -35,6 +35,7 @@ from shopformer.storage.base import AppendResult
 from shopformer.workspace import (
     ADS_MODEL,
     INTENT_MODEL,
+    POLICY_FILE,
     SEARCH_MODEL,
     SENTIMENT_MODEL,
     SHOP_MODEL,
@@ -42,7 +43,6 @@ from shopformer.workspace import (
 )
 
 log = logging.getLogger("shopformer.serve")
-POLICY_FILE = "policy.md"
 MODEL_NAMES = (SHOP_MODEL, SEARCH_MODEL, SENTIMENT_MODEL, INTENT_MODEL, ADS_MODEL)
 # capability → the models it is built from (the first one names it in answers)
 CAPABILITIES: Mapping[str, tuple[str, ...]] = {
@@ -228,10 +228,8 @@ class ServingState:
     # --- persons ------------------------------------------------------------------------
     def person_of(self, channel: str, raw_account: str) -> str:
         """The person behind a raw account id (pseudonymized first), live links included."""
-        name = channel.strip().lower()
-        name = CHANNEL_ALIASES.get(name, name)
         account = self.workspace.pseudonymizer.one(raw_account.strip(), "account")
-        return self._person(name, account)
+        return self._person(channel_name(channel), account)
 
     def asking_person(self, account: str | None, channel: str | None,
                       person: str | None = None, where: str = "query") -> str | None:

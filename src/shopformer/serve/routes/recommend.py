@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from shopformer.schema.records import channel_name
 from shopformer.serve.auth import require
 from shopformer.serve.schemas import (
     ModelVersion,
@@ -48,24 +49,15 @@ async def recommend(request: Request, account: Id = None,
         raise InvalidField(["query", "account"], "give either account (with channel) or "
                                                  "person")
     person = state.asking_person(account, channel, person)
+    channel = channel_name(channel) if channel else None
     served = state.capability("recommend")
     with state.lock:
-        found = served.value.recommend(person, k=k, channel=channel_name(channel),
+        found = served.value.recommend(person, k=k, channel=channel,
                                        filters=Filters(category_prefix=category,
                                                        min_price=min_price,
                                                        max_price=max_price))
     return Recommendations(
-        person_id=person, channel=channel_name(channel),
+        person_id=person, channel=channel,
         model=ModelVersion(name=SHOP_MODEL, version=served.versions[SHOP_MODEL]),
         items=[RecommendedItem(item_id=r.item_id, score=r.score, reasons=r.reasons)
                for r in found])
-
-
-def channel_name(channel: str | None) -> str | None:
-    """The channel as the store names it (aliases such as ios → app resolved)."""
-    from shopformer.schema.records import CHANNEL_ALIASES
-
-    if channel is None:
-        return None
-    name = channel.strip().lower()
-    return CHANNEL_ALIASES.get(name, name)

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from shopformer.schema.records import channel_name
 from shopformer.serve.auth import require
-from shopformer.serve.routes.recommend import channel_name
 from shopformer.serve.schemas import ModelVersion, Problem, SearchHitOut, SearchOut
 from shopformer.serve.state import InvalidField
 from shopformer.workspace import SEARCH_MODEL
@@ -36,7 +36,8 @@ async def search(request: Request,
     person = state.asking_person(account, channel, person)
     served = state.capability("search")
     filters = SearchFilters(category_prefix=category, min_price=min_price,
-                            max_price=max_price, channel=channel_name(channel))
+                            max_price=max_price,
+                            channel=channel_name(channel) if channel else None)
     with state.lock:
         found = served.value.search(q, k=k, person_id=person, filters=filters)
     return SearchOut(query=q, matches=found.matches, notes=found.notes,
