@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -176,8 +176,8 @@ class AdsOut(BaseModel):
 
 
 class BudgetsIn(BaseModel):
-    budgets: dict[str, float] = Field(min_length=1, description="campaign_id → what it "
-                                                                "can still spend")
+    budgets: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
+        min_length=1, description="campaign_id → what it can still spend")
 
 
 class ActivateIn(BaseModel):
@@ -194,3 +194,8 @@ class ModelState(BaseModel):
 class Problem(BaseModel):
     error: str
     details: list[dict[str, Any]] = []
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses` of a route: each status answered with a `Problem`."""
+    return {status: {"model": Problem} for status in statuses}

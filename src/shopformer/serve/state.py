@@ -52,8 +52,9 @@ CAPABILITIES: Mapping[str, tuple[str, ...]] = {
     "support": (INTENT_MODEL, SENTIMENT_MODEL),
     "ads": (ADS_MODEL,),
 }
-REQUIRED = {"recommend": (SHOP_MODEL,), "search": (SEARCH_MODEL, SHOP_MODEL),
-            "sentiment": (SENTIMENT_MODEL,), "support": (INTENT_MODEL,), "ads": (ADS_MODEL,)}
+OPTIONAL = {("support", SENTIMENT_MODEL)}  # used when active, else done without
+REQUIRED = {capability: tuple(m for m in models if (capability, m) not in OPTIONAL)
+            for capability, models in CAPABILITIES.items()}
 CONVERSATIONS_KEPT = 10_000
 
 
@@ -83,7 +84,13 @@ class NotServed(ShopformerError):
 @dataclass
 class Served:
     value: Any
-    versions: dict[str, str]  # model name → version
+    versions: dict[str, str]  # model name → version, the capability's own model first
+
+    @property
+    def answering(self) -> dict[str, str]:
+        """The model an answer names: the capability's own (name and version)."""
+        name, version = next(iter(self.versions.items()))
+        return {"name": name, "version": version}
 
 
 @dataclass
@@ -282,19 +289,15 @@ class ServingState:
         """Store identity links and merge persons at once: (stored, accounts that changed
         person). The merged persons' live state is read again from the store."""
         clean = self._prepare("link", "links", records)
-        touched = set()
-        for side in ("a", "b"):
-            channels = clean[f"channel_{side}"].to_pylist()
-            accounts = clean[f"account_{side}"].to_pylist()
-            touched |= {self._person(c, a) for c, a in zip(channels, accounts, strict=True)}
+        accounts = {(c, a) for side in ("a", "b") for c, a in zip(
+            clean[f"channel_{side}"].to_pylist(), clean[f"account_{side}"].to_pylist(),
+            strict=True)}
+        touched = {self._person(*account) for account in accounts}  # before the merge
         result = self.workspace.store.append("link", clean)
         changed = refresh_persons(self.workspace.store) if result.inserted else 0
         with self.lock:
             self._persons = self._read_persons()
-            for side in ("a", "b"):
-                channels = clean[f"channel_{side}"].to_pylist()
-                accounts = clean[f"account_{side}"].to_pylist()
-                touched |= {self._person(c, a) for c, a in zip(channels, accounts, strict=True)}
+            touched |= {self._person(*account) for account in accounts}  # and after
             recommend = self.served.get("recommend")
             if recommend is not None:
                 for person in touched:

@@ -7,16 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 
 from shopformer.serve.auth import require
-from shopformer.serve.schemas import ActivateIn, ModelState, Problem
+from shopformer.serve.schemas import ActivateIn, ModelState, problems
 from shopformer.serve.state import MODEL_NAMES
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"],
                    dependencies=[Depends(require("admin"))])
 Name = Annotated[str, Path(min_length=1, max_length=40, description=", ".join(MODEL_NAMES))]
-ERRORS = {400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem},
-          404: {"model": Problem}, 409: {"model": Problem, "description": "failed to load; "
-                                                   "the old version keeps serving"},
-          429: {"model": Problem}}
+ERRORS = problems(400, 401, 403, 404, 409, 429)
+ERRORS[409]["description"] = "failed to load; the old version keeps serving"
 
 
 @router.get("/models", response_model=list[ModelState], responses=ERRORS)

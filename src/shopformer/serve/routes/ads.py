@@ -7,12 +7,11 @@ import math
 from fastapi import APIRouter, Depends, Request
 
 from shopformer.serve.auth import require
-from shopformer.serve.schemas import AdOut, AdsIn, AdsOut, BudgetsIn, ModelVersion, Problem
+from shopformer.serve.schemas import AdOut, AdsIn, AdsOut, BudgetsIn, ModelVersion, problems
 from shopformer.serve.state import InvalidField
-from shopformer.workspace import ADS_MODEL
 
 router = APIRouter(prefix="/v1/ads", tags=["ads"])
-ERRORS = {s: {"model": Problem} for s in (400, 401, 403, 422, 429, 503)}
+ERRORS = problems(400, 401, 403, 422, 429, 503)
 
 
 @router.post("/rank", response_model=AdsOut, responses=ERRORS,
@@ -32,7 +31,7 @@ def rank(body: AdsIn, request: Request) -> AdsOut:
         if body.record and person is not None:
             for ad in chosen:
                 ranker.record_impression(person, ad.campaign_id)
-    return AdsOut(model=ModelVersion(name=ADS_MODEL, version=served.versions[ADS_MODEL]),
+    return AdsOut(model=ModelVersion(**served.answering),
                   ads=[AdOut(ad_id=a.ad_id, campaign_id=a.campaign_id,
                              expected_value=a.score, ctr=a.ctr, cvr=a.cvr, bid=a.bid,
                              reasons=a.reasons) for a in chosen])
@@ -63,8 +62,5 @@ def _check_features(rows: list[dict], numeric: tuple[str, ...],
 def budgets(body: BudgetsIn, request: Request) -> dict[str, int]:
     served = request.app.state.serving.capability("ads")
     for campaign, remaining in body.budgets.items():
-        if not remaining >= 0 or remaining == float("inf"):
-            raise InvalidField(["body", "budgets", campaign],
-                               "a budget must be a finite number >= 0")
         served.value.set_budget(campaign, remaining)
     return {"campaigns": len(body.budgets)}

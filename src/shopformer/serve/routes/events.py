@@ -8,11 +8,10 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from shopformer.serve.auth import require
-from shopformer.serve.schemas import Accepted, EventsIn, LinksAccepted, LinksIn, Problem
+from shopformer.serve.schemas import Accepted, EventsIn, LinksAccepted, LinksIn, problems
 
 router = APIRouter(prefix="/v1", tags=["events"])
-ERRORS = {401: {"model": Problem}, 403: {"model": Problem}, 413: {"model": Problem},
-          422: {"model": Problem}, 429: {"model": Problem}}
+ERRORS = problems(401, 403, 413, 422, 429)
 
 
 @router.post("/events", response_model=Accepted, responses=ERRORS,

@@ -12,15 +12,14 @@ from shopformer.serve.auth import require
 from shopformer.serve.schemas import (
     ClauseOut,
     ModelVersion,
-    Problem,
     ReviewOut,
     SentimentOut,
     TextsIn,
+    problems,
 )
-from shopformer.workspace import SENTIMENT_MODEL
 
 router = APIRouter(prefix="/v1", tags=["reviews"])
-ERRORS = {s: {"model": Problem} for s in (400, 401, 403, 422, 429, 503)}
+ERRORS = problems(400, 401, 403, 422, 429, 503)
 
 
 @router.post("/sentiment", response_model=SentimentOut, responses=ERRORS,
@@ -31,7 +30,7 @@ def sentiment(body: TextsIn, request: Request) -> SentimentOut:
     served = state.capability("sentiment")
     found = served.value.analyze(body.texts)
     return SentimentOut(
-        model=ModelVersion(name=SENTIMENT_MODEL, version=served.versions[SENTIMENT_MODEL]),
+        model=ModelVersion(**served.answering),
         reviews=[ReviewOut(positive=r.probability, rating=r.rating,
                            clauses=[ClauseOut(text=c.text, aspects=list(c.aspects),
                                               positive=c.probability) for c in r.clauses])
@@ -53,5 +52,4 @@ def opinions(request: Request,
     config = replace(MonitorConfig(), period_days=period_days)
     report = opinion_report(state.workspace.store, served.value, config, until=until,
                             timezone=state.workspace.settings.timezone, top=top)
-    return {**report.to_dict(), "model": {"name": SENTIMENT_MODEL,
-                                          "version": served.versions[SENTIMENT_MODEL]}}
+    return {**report.to_dict(), "model": served.answering}

@@ -5,15 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from shopformer.serve.auth import require
-from shopformer.serve.schemas import ChatIn, ChatOut, HandoffOut, ModelVersion, Problem
+from shopformer.serve.schemas import ChatIn, ChatOut, HandoffOut, ModelVersion, problems
 from shopformer.serve.state import CONVERSATIONS_KEPT
-from shopformer.workspace import INTENT_MODEL
 
 router = APIRouter(prefix="/v1/support", tags=["support"])
 
 
 @router.post("/chat", response_model=ChatOut, dependencies=[Depends(require("read"))],
-             responses={s: {"model": Problem} for s in (400, 401, 403, 409, 422, 429, 503)},
+             responses=problems(400, 401, 403, 409, 422, 429, 503),
              summary="Answer a customer message in a conversation (kept by its id)")
 def chat(body: ChatIn, request: Request) -> ChatOut:
     from shopformer.tasks.support.conversation import Conversation
@@ -36,4 +35,4 @@ def chat(body: ChatIn, request: Request) -> ChatOut:
                    confidence=reply.confidence, grounds=list(reply.grounds),
                    handoff=HandoffOut(reason=reply.handoff.reason,
                                       summary=reply.handoff.summary) if reply.handoff else None,
-                   model=ModelVersion(name=INTENT_MODEL, version=served.versions[INTENT_MODEL]))
+                   model=ModelVersion(**served.answering))

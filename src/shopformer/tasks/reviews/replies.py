@@ -88,8 +88,12 @@ class ReplyConfig:
     def __post_init__(self) -> None:
         if self.retrieved < 0 or not 0 <= self.min_similarity <= 1:
             raise ConfigError("replies: retrieved must be >= 0, min_similarity in [0, 1]")
-        if self.endpoint is not None and not self.endpoint.startswith(("http://", "https://")):
-            raise ConfigError(f"replies: endpoint must be an http(s) URL, got {self.endpoint!r}")
+        self.rewrite  # noqa: B018 - the endpoint settings are checked where they are defined
+
+    @property
+    def rewrite(self) -> EndpointConfig:
+        return EndpointConfig(self.endpoint, self.model, self.api_key_env,
+                              self.timeout_seconds)
 
 
 @dataclass(frozen=True)
@@ -175,11 +179,9 @@ class ReplySuggester:
 
     def _rewritten(self, review: str, template: SuggestedReply) -> SuggestedReply:
         """Ask the configured endpoint to polish the template reply; on failure keep it."""
-        endpoint = EndpointConfig(self.config.endpoint, self.config.model,
-                                  self.config.api_key_env, self.config.timeout_seconds)
         try:
             text = grounded_rewrite(
-                endpoint, "You write short, polite replies from a shop to a customer's "
+                self.config.rewrite, "You write short, polite replies from a shop to a customer's "
                 "review. Keep every fact and promise of the draft; add none; answer in the "
                 "review's language.", template.text, [review], context=f"Review: {review}")
             return SuggestedReply(text, "rewritten", {**template.grounds,
