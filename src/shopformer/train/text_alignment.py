@@ -59,36 +59,38 @@ def align_text_encoder(source: TextEncoderSource, queries: Sequence[str],
     trainable = [p for p in encoder.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=config.learning_rate, weight_decay=0.01)
     started, steps = time.perf_counter(), 0
-    budget = None if config.max_minutes is None else config.max_minutes * 60
-    for epoch in range(config.epochs):
-        order = rng.permutation(len(queries))
-        for begin in range(0, len(order) - config.batch_size + 1, config.batch_size):
-            chosen = order[begin:begin + config.batch_size]
-            q = _vectors(encoder, source.tokenizer, [queries[i] for i in chosen])
-            d = _vectors(encoder, source.tokenizer, [documents[i] for i in chosen])
-            logits = q @ d.T / config.temperature  # (B, B): the diagonal are the pairs
-            # a document given for two queries of the batch is not a negative of either
-            same = torch.tensor([[documents[i] == documents[j] for j in chosen]
-                                 for i in chosen])
-            logits = logits.masked_fill(same & ~torch.eye(len(chosen), dtype=torch.bool),
-                                        float("-inf"))
-            target = torch.arange(len(chosen))
-            loss = (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            steps += 1
-            if show_progress and steps % 50 == 0:
-                log.info("alignment step %d (epoch %d): loss %.3f, %.0f s", steps, epoch + 1,
-                         loss.item(), time.perf_counter() - started)
-            if budget is not None and time.perf_counter() - started > budget:
-                break
-        else:
-            continue
-        break
+    deadline = None if config.max_minutes is None else started + config.max_minutes * 60
+    # a document given for two queries of a batch is not a negative of either
+    document_ids = np.unique(np.asarray(documents, dtype=object), return_inverse=True)[1]
+    for chosen in _batches(len(queries), config, rng):
+        q = _vectors(encoder, source.tokenizer, [queries[i] for i in chosen])
+        d = _vectors(encoder, source.tokenizer, [documents[i] for i in chosen])
+        logits = q @ d.T / config.temperature  # (B, B): the diagonal are the pairs
+        same = torch.from_numpy(document_ids[chosen][:, None] == document_ids[chosen][None])
+        logits = logits.masked_fill(same & ~torch.eye(len(chosen), dtype=torch.bool),
+                                    float("-inf"))
+        target = torch.arange(len(chosen))
+        loss = (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        steps += 1
+        if show_progress and steps % 50 == 0:
+            log.info("alignment step %d: loss %.3f, %.0f s", steps, loss.item(),
+                     time.perf_counter() - started)
+        if deadline is not None and time.perf_counter() > deadline:
+            break
     encoder.eval()
     log.info("alignment: %d steps in %.0f s", steps, time.perf_counter() - started)
     return TextEncoderSource(encoder, source.tokenizer)
+
+
+def _batches(count: int, config: AlignConfig, rng: np.random.Generator):
+    """Whole batches of shuffled positions, epoch after epoch."""
+    for _ in range(config.epochs):
+        order = rng.permutation(count)
+        for begin in range(0, count - config.batch_size + 1, config.batch_size):
+            yield order[begin:begin + config.batch_size]
 
 
 def text_vectors(source: TextEncoderSource, batch_size: int = 256
