@@ -63,6 +63,15 @@ def write_results(name: str, command: str, rows: list[dict]) -> Path:
     return path
 
 
+def kept_rows(name: str, replaced: set[str]) -> list[dict]:
+    """Rows of the data sets this run did not score, from the last results file of `name`,
+    so a run of some parts keeps the others' numbers."""
+    path = RESULTS / f"{name}.json"
+    if not path.exists():
+        return []
+    return [r for r in json.loads(path.read_text())["rows"] if r["dataset"] not in replaced]
+
+
 def update_docs(name: str, title: str, command: str, body: str, machine: str) -> None:
     """Replace this benchmark's section of docs/benchmarks.md, leaving the others alone."""
     DOCS.parent.mkdir(parents=True, exist_ok=True)

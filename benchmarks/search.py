@@ -27,6 +27,8 @@ import torch
 
 from minilm import minilm_directory
 from report import (
+    chosen_names,
+    kept_rows,
     log_to_stdout,
     machine_description,
     shown_path,
@@ -42,8 +44,12 @@ DEPTH = 100  # ranked items kept per term (Recall@100)
 SYSTEMS = ("shopformer", "bm25", "tfidf", "lightgbm-lambdamart")
 # Opt in: the same engine with dense retrieval and a dense feature from English
 # all-MiniLM-L6-v2 (the external-model path; `pip install -e ".[bench]"`), first aligned to
-# the training terms' relevant products (`--tune-minutes`; 0: as it comes).
-OPTIONAL_SYSTEMS = ("shopformer-minilm",)
+# the training terms' relevant products (`--tune-minutes`; 0: as it comes); and the same
+# engine with the shop's own small text encoder, pretrained on the titles and the training
+# terms for `--text-minutes`, then aligned the same way.
+OPTIONAL_SYSTEMS = ("shopformer-minilm", "shopformer-text")
+PARTS = ("homedepot", "uci", "latency")
+OWN_ALIGN_RATE = 3e-4  # a small encoder trained from scratch takes a larger step than MiniLM
 RELEVANT = 2.5  # judged relevance from which a product answers its term
 
 
@@ -299,13 +305,46 @@ def minilm_vectors(directory: Path, data: HomeDepot, minutes: float) -> TextVect
 
     source = external_source(directory, max_tokens=32, lora_rank=0)
     if minutes > 0:
-        pairs = [(term, data.titles[i]) for term in data.train
-                 for i, relevance in data.judged[term].items() if relevance >= RELEVANT]
+        queries, titles = alignment_pairs(data)
         log.info("aligning MiniLM on %d (term, relevant title) pairs for %.0f min",
-                 len(pairs), minutes)
-        source = align_text_encoder(source, [q for q, _ in pairs], [d for _, d in pairs],
-                                    AlignConfig(max_minutes=minutes), show_progress=True)
+                 len(queries), minutes)
+        source = align_text_encoder(source, queries, titles, AlignConfig(max_minutes=minutes),
+                                    show_progress=True)
     return text_vectors(source)
+
+
+def own_vectors(data: HomeDepot, pretrain_minutes: float, align_minutes: float
+                ) -> TextVectors:
+    """The shop's own text encoder: a small transformer pretrained (masked language) on the
+    catalog titles and the training terms, then aligned like MiniLM on the training terms
+    and their relevant titles; the path a shop takes with `train_search(align_minutes=…)`."""
+    from shopformer.data.tokenizer import ShopTokenizer, TokenizerConfig
+    from shopformer.train.finetune import TextEncoderSource
+    from shopformer.train.text_alignment import AlignConfig, align_text_encoder, text_vectors
+    from shopformer.train.text_pretrain import pretrain_text, text_model
+
+    texts = list(dict.fromkeys([*data.titles, *data.train]))
+    tokenizer = ShopTokenizer.train(texts, TokenizerConfig(vocab_size=8000, max_tokens=32))
+    model = text_model(tokenizer, hidden=192, layers=3, heads=4)
+    result = pretrain_text(model, tokenizer, texts, minutes=pretrain_minutes, epochs=50,
+                           batch_size=64)
+    log.info("own text encoder: %d pretraining steps, %.0f tokens/s", result.steps,
+             result.tokens_per_second)
+    source = TextEncoderSource(model.text, tokenizer)
+    if align_minutes > 0:
+        queries, titles = alignment_pairs(data)
+        source = align_text_encoder(source, queries, titles,
+                                    AlignConfig(max_minutes=align_minutes,
+                                                learning_rate=OWN_ALIGN_RATE),
+                                    show_progress=True)
+    return text_vectors(source)
+
+
+def alignment_pairs(data: HomeDepot) -> tuple[list[str], list[str]]:
+    """(training term, title of a product judged relevant to it), as two lists."""
+    pairs = [(term, data.titles[i]) for term in data.train
+             for i, relevance in data.judged[term].items() if relevance >= RELEVANT]
+    return [q for q, _ in pairs], [d for _, d in pairs]
 
 
 def cached_vectors(text_vectors: TextVectors) -> TextVectors:
@@ -330,13 +369,55 @@ def main() -> None:
     parser.add_argument("--systems", default=",".join(SYSTEMS),
                         help=f"comma-separated, of {', '.join(SYSTEMS + OPTIONAL_SYSTEMS)}")
     parser.add_argument("--tune-minutes", type=float, default=8.0,
-                        help="shopformer-minilm: minutes of aligning MiniLM on the training "
-                             "terms first (0: MiniLM as it comes)")
-    parser.add_argument("--skip-uci", action="store_true")
-    parser.add_argument("--skip-latency", action="store_true")
+                        help="shopformer-minilm and shopformer-text: minutes of aligning the "
+                             "text encoder on the training terms first (0: as it comes)")
+    parser.add_argument("--text-minutes", type=float, default=10.0,
+                        help="shopformer-text: minutes of pretraining its own text encoder")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help="which parts to run; the others keep their last results")
     args = parser.parse_args()
+    parts = chosen_names(args.parts, PARTS, "parts")
     log_to_stdout()
     torch.set_num_threads(2)
+    command = f"python benchmarks/search.py --data {shown_path(args.data)}"
+    if set(parts) != set(PARTS):
+        command += f" --parts {','.join(parts)}"
+    if "homedepot" in parts and args.systems != ",".join(SYSTEMS):
+        command += f" --systems {args.systems}"
+        chosen = args.systems.split(",")
+        if {"shopformer-minilm", "shopformer-text"} & set(chosen):
+            command += f" --tune-minutes {args.tune_minutes:g}"
+        if "shopformer-text" in chosen:
+            command += f" --text-minutes {args.text_minutes:g}"
+    rows = []
+    if "homedepot" in parts:
+        rows += run_homedepot(args, command)
+    elif args.validate:
+        raise SystemExit("--validate scores the Home Depot validation terms: add homedepot")
+    if args.validate:
+        return
+    if "uci" in parts:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import search_uci
+
+        uci_rows, uci_table = search_uci.run(args.data / "purchase_intent_uci")
+        rows += uci_rows
+        update_docs("search-uci", "Search: UCI purchase intent", command, uci_table,
+                    machine_description())
+    if "latency" in parts:
+        import search_latency
+
+        timing = search_latency.run()
+        rows += [{"system": "shopformer", "dataset": "synthetic_100k", "split": "test",
+                  "metric": metric, "value": timing[metric]}
+                 for metric in ("search_ms_p99", "search_ms_p50")]
+        update_docs("search-latency", "Search: latency at 100k items", command,
+                    search_latency.describe(timing), machine_description())
+    write_results("search", command, kept_rows("search", {r["dataset"] for r in rows}) + rows)
+
+
+def run_homedepot(args, command: str) -> list[dict]:
+    """The Home Depot part: rows for the results, its docs section unless validating."""
     data = load_homedepot(args.data / "search_homedepot")
     terms = data.valid if args.validate else data.test
     log.info("Home Depot: %d products, terms train %d / valid %d / test %d; scoring %s",
@@ -355,41 +436,26 @@ def main() -> None:
             results["shopformer-minilm"] = run_shopformer(
                 data, terms, minilm_vectors(directory, data, args.tune_minutes))
             log.info("shopformer-minilm: %s", results["shopformer-minilm"])
-    if set(systems) - {"shopformer", "shopformer-minilm"}:
+    if "shopformer-text" in systems:
+        started = time.time()
+        vectors = own_vectors(data, args.text_minutes, args.tune_minutes)
+        trained = time.time() - started  # counted: the shop trains its encoder for this
+        results["shopformer-text"] = run_shopformer(data, terms, vectors)
+        results["shopformer-text"]["seconds"] += trained
+        log.info("shopformer-text: %s", results["shopformer-text"])
+    if set(systems) - {"shopformer", "shopformer-minilm", "shopformer-text"}:
         results.update(run_peers(data, terms))
     if args.validate:
-        return
-    command = f"python benchmarks/search.py --data {shown_path(args.data)}"
-    if args.systems != ",".join(SYSTEMS):
-        command += f" --systems {args.systems}"
-        if "shopformer-minilm" in systems:
-            command += f" --tune-minutes {args.tune_minutes:g}"
+        return []
     rows = [{"system": system, "dataset": "homedepot", "split": "test", "metric": metric,
              "value": round(value, 4)} for system, metrics in results.items()
             for metric, value in metrics.items() if metric != "seconds"]
     rows += [{"system": system, "dataset": "homedepot", "split": "test",
               "metric": "seconds", "value": round(metrics["seconds"], 1)}
              for system, metrics in results.items()]
-    tables = [homedepot_table(results, data)]
-    if not args.skip_uci:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        import search_uci
-
-        uci_rows, uci_table = search_uci.run(args.data / "purchase_intent_uci", SEED)
-        rows += uci_rows
-        tables.append(uci_table)
-    if not args.skip_latency:
-        import search_latency
-
-        timing = search_latency.run()
-        rows.append({"system": "shopformer", "dataset": "synthetic_100k", "split": "test",
-                     "metric": "search_ms_p99", "value": timing["search_ms_p99"]})
-        rows.append({"system": "shopformer", "dataset": "synthetic_100k", "split": "test",
-                     "metric": "search_ms_p50", "value": timing["search_ms_p50"]})
-        tables.append(search_latency.describe(timing))
-    write_results("search", command, rows)
-    update_docs("search", "Search: Home Depot relevance, UCI purchase intent, latency",
-                command, "\n\n".join(tables), machine_description())
+    update_docs("search", "Search: Home Depot relevance", command,
+                homedepot_table(results, data), machine_description())
+    return rows
 
 
 def homedepot_table(results: dict[str, dict[str, float]], data: HomeDepot) -> str:

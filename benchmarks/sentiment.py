@@ -263,7 +263,9 @@ def describe(data: Reviews, results, per_category, loco, seconds, settings, args
              f"on a validation split of the training rows (seed {VALID_SEED}). Shopformer: "
              f"text encoder (3 layers, 192 wide) pretrained {args.pretrain_minutes:g} min on "
              f"the training texts, fine-tuned {args.epochs} epochs ({args.loco_epochs} for each "
-             "leave-one-category-out model), stacked with its n-gram member.", "",
+             "leave-one-category-out model), stacked with its two n-gram members (character "
+             "1–4-grams and words, negated stretches marked; one plain, one scaled by "
+             "log-count ratios).", "",
              "| system | accuracy | macro-F1 | leave-one-category-out | seconds |",
              "|---|---:|---:|---:|---:|"]
     for system, values in results.items():

@@ -51,8 +51,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from minilm import minilm_directory
 from report import (
-    RESULTS,
     chosen_names,
+    kept_rows,
     log_to_stdout,
     machine_description,
     shown_path,
@@ -410,15 +410,8 @@ def main() -> None:
     if args.validate or args.sample:
         log.info("not written (validation or smoke run): %s", rows)
         return
-    write_results("support", command, kept_rows({r["dataset"] for r in rows}) + rows)
-
-
-def kept_rows(replaced: set[str]) -> list[dict]:
-    """Rows of the data sets this run did not score, from the last results file."""
-    path = RESULTS / "support.json"
-    if not path.exists():
-        return []
-    return [r for r in json.loads(path.read_text())["rows"] if r["dataset"] not in replaced]
+    write_results("support", command,
+                  kept_rows("support", {r["dataset"] for r in rows}) + rows)
 
 
 def run_banking77(data: Banking77, systems: list[str], args):

@@ -95,7 +95,7 @@ def fine_tuned(make_reviews):
 
 def test_save_and_load_with_a_fine_tuned_encoder(tmp_path, fine_tuned):
     model, before, encoder = fine_tuned
-    assert set(model.report_.stack_weights) == {"ngrams", "encoder"}
+    assert set(model.report_.stack_weights) == {"ngrams", "ngram_ratios", "encoder"}
     assert all((encoder.state_dict()[k] == v).all() for k, v in before.items()), \
         "fine-tuning must not change the shop model's own encoder"
     model.save(tmp_path / "sentiment")
@@ -123,7 +123,8 @@ def test_cascade_skips_the_encoder_only_where_the_ngrams_are_sure(fine_tuned, mo
         return encoder_logits(batch)
 
     monkeypatch.setattr(model, "_encoder_logits", counting)
-    margin = float(np.median(np.abs(np.log(alone / (1 - alone)))))
+    sureness = np.sort(np.abs(np.log(alone / (1 - alone))))
+    margin = float(sureness[1] + sureness[2]) / 2  # between two texts: no tie at the margin
     monkeypatch.setattr(model, "cascade_margin", margin)
     mixed = model.probability(texts)
     unsure = [t for t, p in zip(texts, alone, strict=True)
@@ -183,3 +184,44 @@ def test_ngrams_keep_word_pairs_apart_from_characters():
     rows = vectorizer.transform(["not bad", "unseen 字"])
     assert np.isclose(rows[0].multiply(rows[0]).sum(), 1.0)
     assert rows.shape == (2, len(grams))
+
+
+def test_negated_stretches_are_marked_up_to_punctuation_or_a_contrast():
+    from shopformer.tasks.reviews.ngrams import negated_positions
+
+    vectorizer = NgramVectorizer(NgramConfig(char_max=2, word_max=0, negation_scope=True))
+    grams = vectorizer.grams("不是很好，但快")
+    assert {"¬很好", "¬好", "不是"} <= set(grams)
+    assert "很好" not in grams and "好" not in grams  # inside the stretch: marked only
+    assert "快" in grams and "¬快" not in grams  # the comma ends the stretch
+    text = "not bad but slow"
+    marked = "".join(c for c, n in zip(text, negated_positions(text, 10), strict=True) if n)
+    assert marked.strip() == "bad"  # "but" ends it
+    assert not any(negated_positions("物流很快，不过包装破了", 10))  # 不过 is a contrast, not 不
+    plain = NgramVectorizer(NgramConfig(char_max=2, word_max=0)).grams("不是很好")
+    assert "很好" in plain and not any(g.startswith("¬") for g in plain)
+
+
+def test_log_count_ratio_points_each_ngram_the_way_its_reviews_go():
+    from scipy import sparse
+
+    from shopformer.tasks.reviews.sentiment import fit_ratio_model, log_count_ratio
+
+    # columns: a word of praise, a complaint, a word in every review
+    rows = sparse.csr_matrix(np.array([[1, 0, 1], [1, 0, 1], [0, 1, 1], [0, 1, 1], [1, 1, 1]],
+                                      np.float64))
+    labels = np.array([1, 1, 0, 0, 1])
+    ratio = log_count_ratio(rows, labels)
+    assert ratio[0] > 0 > ratio[1]
+    assert abs(ratio[2]) < min(abs(ratio[0]), abs(ratio[1]))
+    model = fit_ratio_model(rows, labels, strength=10.0)
+    assert model.decision(sparse.csr_matrix([[1.0, 0, 1]]))[0] > 0
+    assert model.decision(sparse.csr_matrix([[0, 1.0, 1]]))[0] < 0
+
+
+def test_without_log_count_ratios_one_ngram_member_is_stacked(make_reviews):
+    texts, ratings = make_reviews(400, seed=5)
+    model = ReviewSentiment(SentimentConfig(log_count_ratio=False)).fit(texts, ratings=ratings)
+    assert set(model.report_.stack_weights) == {"ngrams"} and model.ratio_model is None
+    both = ReviewSentiment().fit(texts, ratings=ratings)
+    assert set(both.report_.stack_weights) == {"ngrams", "ngram_ratios"}

@@ -4,12 +4,20 @@ Character n-grams need no word boundaries (Chinese reviews have none) and surviv
 word n-grams (stemmed English, jieba words for Chinese) add the pairs that flip a
 polarity ("not bad", "不 好"). The vocabulary is the shop's own: n-grams seen in at least
 `min_count` of its reviews, the most frequent `max_features` of them.
+
+A bag loses what a negation word does to the words after it, so with `negation_scope`
+the character n-grams inside a negated stretch are marked: in "不是很好" the stretch
+after 不 gives "¬很好" instead of "很好", and "not bad" gives "¬bad" (negation tagging,
+Das & Chen 2001; Pang et al. 2002). A stretch ends at punctuation, a contrast word or
+`negation_reach` characters; the regression learns what each marked n-gram means
+("¬错" of 不错 is praise).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -22,6 +30,11 @@ from shopformer.core.errors import ConfigError
 from shopformer.tasks.search.analyze import Analyzer, normalize
 
 VOCABULARY_FILE = "ngrams.json"
+NEGATION_MARK = "¬"
+# A negation cue and the stretch it governs: up to punctuation or a contrast word.
+NEGATION_CUE = re.compile(r"(?:不(?!过)|没|沒|无|無|未|别|別|非|勿|\b(?:not|no|never|without|"
+                          r"hardly|nothing|nor|neither)\b|n't)")
+SCOPE_END = re.compile(r"[，。！？；、,.!?;:：\n~～]|但|却|可是|不过|\b(?:but|however|though)\b")
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,8 @@ class NgramConfig:
     word_max: int = 2  # word unigrams … word n-grams of this length; 0: no word n-grams
     min_count: int = 2  # reviews an n-gram must appear in to be kept
     max_features: int = 600_000
+    negation_scope: bool = False  # add marked n-grams of negated stretches (module doc)
+    negation_reach: int = 10  # characters a negation governs at most
 
     def __post_init__(self) -> None:
         if not 1 <= self.char_min <= self.char_max:
@@ -38,6 +53,17 @@ class NgramConfig:
                               f"{self.char_min}..{self.char_max}")
         if self.word_max < 0 or self.min_count < 1 or self.max_features < 1:
             raise ConfigError("n-grams: word_max must be >= 0, min_count and max_features >= 1")
+
+
+def negated_positions(text: str, reach: int) -> list[bool]:
+    """Per character of a normalized text: does a negation cue govern it (module doc)?"""
+    out = [False] * len(text)
+    for cue in NEGATION_CUE.finditer(text):
+        rest = text[cue.end():cue.end() + reach]
+        end = SCOPE_END.search(rest)
+        for i in range(cue.end(), cue.end() + (end.start() if end else len(rest))):
+            out[i] = True
+    return out
 
 
 class NgramVectorizer:
@@ -54,8 +80,14 @@ class NgramVectorizer:
         they never meet a character n-gram."""
         text = normalize(text)
         c = self.config
-        out = [text[i:i + n] for n in range(c.char_min, c.char_max + 1)
-               for i in range(len(text) - n + 1)]
+        if c.negation_scope:
+            negated = negated_positions(text, c.negation_reach)
+            out = [(NEGATION_MARK if negated[i] and negated[i + n - 1] else "") + text[i:i + n]
+                   for n in range(c.char_min, c.char_max + 1)
+                   for i in range(len(text) - n + 1)]
+        else:
+            out = [text[i:i + n] for n in range(c.char_min, c.char_max + 1)
+                   for i in range(len(text) - n + 1)]
         out.extend(self.word_grams(text))
         return out
 
