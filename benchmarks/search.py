@@ -318,19 +318,12 @@ def own_vectors(data: HomeDepot, pretrain_minutes: float, align_minutes: float
     """The shop's own text encoder: a small transformer pretrained (masked language) on the
     catalog titles and the training terms, then aligned like MiniLM on the training terms
     and their relevant titles; the path a shop takes with `train_search(align_minutes=…)`."""
-    from shopformer.data.tokenizer import ShopTokenizer, TokenizerConfig
-    from shopformer.train.finetune import TextEncoderSource
+    from own_text import pretrained_encoder
     from shopformer.train.text_alignment import AlignConfig, align_text_encoder, text_vectors
-    from shopformer.train.text_pretrain import pretrain_text, text_model
 
     texts = list(dict.fromkeys([*data.titles, *data.train]))
-    tokenizer = ShopTokenizer.train(texts, TokenizerConfig(vocab_size=8000, max_tokens=32))
-    model = text_model(tokenizer, hidden=192, layers=3, heads=4)
-    result = pretrain_text(model, tokenizer, texts, minutes=pretrain_minutes, epochs=50,
-                           batch_size=64)
-    log.info("own text encoder: %d pretraining steps, %.0f tokens/s", result.steps,
-             result.tokens_per_second)
-    source = TextEncoderSource(model.text, tokenizer)
+    source = pretrained_encoder(texts, pretrain_minutes, vocab_size=8000, max_tokens=32,
+                                epochs=50)
     if align_minutes > 0:
         queries, titles = alignment_pairs(data)
         source = align_text_encoder(source, queries, titles,

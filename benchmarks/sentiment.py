@@ -30,6 +30,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from own_text import pretrained_encoder
 from report import (
     chosen_names,
     log_to_stdout,
@@ -38,14 +39,12 @@ from report import (
     update_docs,
     write_results,
 )
-from shopformer.data.tokenizer import ShopTokenizer, TokenizerConfig
 from shopformer.tasks.reviews.analysis import ReviewAnalyzer
 from shopformer.tasks.reviews.sentiment import (
     ReviewSentiment,
     SentimentConfig,
     TextEncoderSource,
 )
-from shopformer.train.text_pretrain import pretrain_text, text_model
 
 log = logging.getLogger("bench.sentiment")
 SEED, VALID_SEED = 2026, 2027
@@ -130,14 +129,9 @@ def choose(name: str, make, options, data: Reviews):
 
 
 # ---- shopformer --------------------------------------------------------------------
-def pretrained_encoder(data: Reviews, minutes: float) -> TextEncoderSource:
-    texts = data.text(data.train)
-    tokenizer = ShopTokenizer.train(texts, TokenizerConfig(vocab_size=8000, max_tokens=96))
-    model = text_model(tokenizer, hidden=192, layers=3, heads=4)
-    result = pretrain_text(model, tokenizer, texts, minutes=minutes, epochs=20, batch_size=64)
-    log.info("text pretraining: %d steps, %.0f tokens/s", result.steps,
-             result.tokens_per_second)
-    return TextEncoderSource(model.text, tokenizer)
+def shop_encoder(data: Reviews, minutes: float) -> TextEncoderSource:
+    return pretrained_encoder(data.text(data.train), minutes, vocab_size=8000, max_tokens=96,
+                              epochs=20)
 
 
 def shopformer_model(data: Reviews, train: np.ndarray, encoder: TextEncoderSource | None,
@@ -197,7 +191,7 @@ def main() -> None:
     encoder = None
     if "shopformer" in systems:
         started = time.perf_counter()
-        encoder = pretrained_encoder(data, args.pretrain_minutes)
+        encoder = shop_encoder(data, args.pretrain_minutes)
         pretrain_seconds = time.perf_counter() - started
         makers["shopformer"] = lambda rows: shopformer_model(data, rows, encoder,
                                                              args.epochs).probability

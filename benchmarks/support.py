@@ -50,6 +50,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from minilm import minilm_directory
+from own_text import pretrained_encoder
 from report import (
     chosen_names,
     kept_rows,
@@ -59,12 +60,10 @@ from report import (
     update_docs,
     write_results,
 )
-from shopformer.data.tokenizer import ShopTokenizer, TokenizerConfig
 from shopformer.tasks.support.intents import IntentClassifier, IntentConfig
 from shopformer.tasks.support.matching import MatcherConfig, QuestionMatcher
 from shopformer.train.classifier_io import external_source
 from shopformer.train.finetune import TextEncoderSource, holdout_split
-from shopformer.train.text_pretrain import pretrain_text, text_model
 
 log = logging.getLogger("bench.support")
 SHOT_SEED, VALID_SEED = 2026, 2027
@@ -142,14 +141,8 @@ def choose_strength(data: Banking77) -> tuple[float, dict[float, float]]:
 
 
 # ---- shopformer --------------------------------------------------------------------
-def pretrained_encoder(texts: list[str], minutes: float) -> TextEncoderSource:
-    tokenizer = ShopTokenizer.train(texts, TokenizerConfig(vocab_size=6000, max_tokens=64))
-    model = text_model(tokenizer, hidden=192, layers=3, heads=4)
-    result = pretrain_text(model, tokenizer, texts, minutes=minutes, epochs=200,
-                           batch_size=64)
-    log.info("text pretraining: %d steps, %.0f tokens/s", result.steps,
-             result.tokens_per_second)
-    return TextEncoderSource(model.text, tokenizer)
+def intent_encoder(texts: list[str], minutes: float) -> TextEncoderSource:
+    return pretrained_encoder(texts, minutes, vocab_size=6000, max_tokens=64, epochs=200)
 
 
 def shopformer_predictor(texts: list[str], intents: list[str],
@@ -232,7 +225,7 @@ def bm25_peer(data: Atec):
 
 def shopformer_matcher(data: Atec, minutes: float, epochs: int):
     first, second = data.pairs(data.train)
-    encoder = pretrained_encoder(list(dict.fromkeys(first + second)), minutes) \
+    encoder = intent_encoder(list(dict.fromkeys(first + second)), minutes) \
         if minutes > 0 else None
     model = QuestionMatcher(MatcherConfig(encoder_epochs=epochs)).fit(
         first, second, data.labels[data.train], encoder=encoder)
@@ -449,7 +442,7 @@ def run_banking77(data: Banking77, systems: list[str], args):
             def make(t, i, s=strength):
                 return tfidf_peer(t, i, s)
         else:
-            encoder = pretrained_encoder(texts, args.pretrain_minutes) \
+            encoder = intent_encoder(texts, args.pretrain_minutes) \
                 if args.pretrain_minutes > 0 else None
 
             def make(t, i, e=encoder):
