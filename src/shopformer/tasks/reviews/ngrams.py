@@ -44,7 +44,7 @@ class NgramConfig:
     word_max: int = 2  # word unigrams … word n-grams of this length; 0: no word n-grams
     min_count: int = 2  # reviews an n-gram must appear in to be kept
     max_features: int = 600_000
-    negation_scope: bool = False  # add marked n-grams of negated stretches (module doc)
+    negation_scope: bool = False  # mark the n-grams inside negated stretches (module doc)
     negation_reach: int = 10  # characters a negation governs at most
 
     def __post_init__(self) -> None:
@@ -80,14 +80,10 @@ class NgramVectorizer:
         they never meet a character n-gram."""
         text = normalize(text)
         c = self.config
-        if c.negation_scope:
-            negated = negated_positions(text, c.negation_reach)
-            out = [(NEGATION_MARK if negated[i] and negated[i + n - 1] else "") + text[i:i + n]
-                   for n in range(c.char_min, c.char_max + 1)
-                   for i in range(len(text) - n + 1)]
-        else:
-            out = [text[i:i + n] for n in range(c.char_min, c.char_max + 1)
-                   for i in range(len(text) - n + 1)]
+        negated = negated_positions(text, c.negation_reach) if c.negation_scope else None
+        out = [(NEGATION_MARK if negated and negated[i] and negated[i + n - 1] else "")
+               + text[i:i + n]
+               for n in range(c.char_min, c.char_max + 1) for i in range(len(text) - n + 1)]
         out.extend(self.word_grams(text))
         return out
 
