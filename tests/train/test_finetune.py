@@ -44,3 +44,17 @@ def test_mlm_pretraining_then_classifier_learns_planted_sentiment():
     assert accuracy > 0.9
     assert fitted.history[fitted.best_epoch - 1]["validation_accuracy"] == \
         round(fitted.validation_accuracy, 4)
+
+
+def test_decayed_pretraining_learns_and_takes_other_steps_than_a_constant_rate():
+    texts, _ = reviews(400, 3)
+    tokenizer = ShopTokenizer.train(texts, TokenizerConfig(vocab_size=200, min_frequency=1))
+    runs = {}
+    for decay in (False, True):
+        model = text_model(tokenizer, hidden=32, layers=1, heads=2)
+        runs[decay] = pretrain_text(model, tokenizer, texts, epochs=10, batch_size=32,
+                                    decay=decay)
+    chance = np.log(tokenizer.vocab_size)  # the loss of a model that learnt nothing
+    assert all(0 < run.loss < 0.85 * chance for run in runs.values())
+    constant, decayed = (run.model.text.state_dict() for run in runs.values())
+    assert any(not (constant[name] == decayed[name]).all() for name in constant)

@@ -17,6 +17,7 @@ from shopformer.model.objectives import OBJECTIVES
 from shopformer.model.shop_model import PretrainBatch, ShopModel, TextBatch
 from shopformer.train.finetune import length_batches
 
+WARMUP_SHARE = 0.05  # of the budget, when the rate decays
 _NO_EVENTS = EventBatch(*(torch.zeros(1, 1, dtype=torch.long) for _ in range(4)))
 
 
@@ -26,6 +27,7 @@ class TextPretrainResult:
     steps: int
     tokens: int
     seconds: float
+    loss: float = float("nan")  # mean MLM loss of the last 5 % of steps (at least one)
 
     @property
     def tokens_per_second(self) -> float:
@@ -43,8 +45,12 @@ def text_model(tokenizer: ShopTokenizer, hidden: int = 128, layers: int = 2, hea
 def pretrain_text(model: ShopModel, tokenizer: ShopTokenizer, texts: Sequence[str], *,
                   minutes: float | None = None, epochs: float = 1.0, batch_size: int = 64,
                   learning_rate: float = 1e-3, seed: int = 7,
-                  precision: str = "fp32") -> TextPretrainResult:
-    """MLM over `texts` for `epochs` passes or `minutes`, whichever ends first."""
+                  precision: str = "fp32", decay: bool = False) -> TextPretrainResult:
+    """MLM over `texts` for `epochs` passes or `minutes`, whichever ends first.
+
+    With `decay` the rate warms up over the first 5 % and then falls linearly to zero at
+    the end, the end being whichever budget (steps or minutes) runs out first; a run cut
+    by the clock then still ends on small steps instead of mid-stride."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     objective = OBJECTIVES.get("masked_language")()
@@ -52,7 +58,18 @@ def pretrain_text(model: ShopModel, tokenizer: ShopTokenizer, texts: Sequence[st
     total_steps = max(1, int(epochs * len(texts) / batch_size))
     model.train()
     steps = tokens = 0
+    losses: list[float] = []
     started = time.perf_counter()
+
+    def progress() -> float:  # share of the budget spent
+        spent = steps / total_steps
+        if minutes is not None:
+            spent = max(spent, (time.perf_counter() - started) / (minutes * 60))
+        return min(1.0, spent)
+
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, (
+        lambda _: min(1.0, progress() / WARMUP_SHARE) * max(0.01, 1.0 - progress()))
+        if decay else (lambda _: 1.0))
     batches: list[np.ndarray] = []
     while steps < total_steps:
         if not batches:  # similar lengths per batch: less padding, same texts seen
@@ -67,8 +84,11 @@ def pretrain_text(model: ShopModel, tokenizer: ShopTokenizer, texts: Sequence[st
         loss.backward()
         optimizer.step()
         steps += 1
+        schedule.step()
+        losses.append(float(loss.detach()))
         tokens += int(attention.sum())
         if minutes is not None and time.perf_counter() - started > minutes * 60:
             break
     model.eval()
-    return TextPretrainResult(model, steps, tokens, time.perf_counter() - started)
+    return TextPretrainResult(model, steps, tokens, time.perf_counter() - started,
+                              float(np.mean(losses[-max(1, len(losses) // 20):])))

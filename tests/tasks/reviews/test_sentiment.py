@@ -175,6 +175,10 @@ def test_bad_input_says_what_is_wrong():
         ReviewSentiment().probability(["好"])
     with pytest.raises(ConfigError, match="validation_share"):
         SentimentConfig(validation_share=0.9)
+    with pytest.raises(ConfigError, match="encoder_warmup_share"):
+        SentimentConfig(encoder_warmup_share=1.0)
+    with pytest.raises(ConfigError, match="encoder_head_learning_rate"):
+        SentimentConfig(encoder_head_learning_rate=0.0)
 
 
 def test_ngrams_keep_word_pairs_apart_from_characters():

@@ -69,6 +69,8 @@ class SentimentConfig:
     encoder_epochs: int = 3
     encoder_batch_size: int = 64
     encoder_learning_rate: float = 3e-4
+    encoder_head_learning_rate: float | None = None  # the new output layer's (FinetuneConfig)
+    encoder_warmup_share: float = 0.0  # > 0: warm up, then decay linearly (FinetuneConfig)
     cascade_agreement: float | None = 0.998  # None: always run the encoder
     seed: int = 7
 
@@ -83,6 +85,10 @@ class SentimentConfig:
             raise ConfigError("sentiment: cascade_agreement must be in (0.5, 1] or None")
         if self.strength <= 0 or self.encoder_epochs < 1:
             raise ConfigError("sentiment: strength must be > 0 and encoder_epochs >= 1")
+        if self.encoder_head_learning_rate is not None and self.encoder_head_learning_rate <= 0:
+            raise ConfigError("sentiment: encoder_head_learning_rate must be > 0 or None")
+        if not 0 <= self.encoder_warmup_share < 1:
+            raise ConfigError("sentiment: encoder_warmup_share must be in [0, 1)")
 
 
 @dataclass
@@ -140,6 +146,8 @@ class ReviewSentiment:
                 FinetuneConfig(epochs=self.config.encoder_epochs,
                                batch_size=self.config.encoder_batch_size,
                                learning_rate=self.config.encoder_learning_rate,
+                               head_learning_rate=self.config.encoder_head_learning_rate,
+                               warmup_share=self.config.encoder_warmup_share,
                                patience=1, seed=self.config.seed))
             members["encoder"] = self._encoder_logits(held_texts)
         stacked = np.column_stack(list(members.values()))
