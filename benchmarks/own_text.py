@@ -13,13 +13,13 @@ log = logging.getLogger("bench.own-text")
 
 
 def pretrained_encoder(texts: list[str], minutes: float, *, vocab_size: int, max_tokens: int,
-                       epochs: float, decay: bool = False) -> TextEncoderSource:
+                       epochs: float) -> TextEncoderSource:
     """Pretrained for `minutes` or `epochs` passes over `texts`, whichever ends first."""
     tokenizer = ShopTokenizer.train(texts, TokenizerConfig(vocab_size=vocab_size,
                                                            max_tokens=max_tokens))
     model = text_model(tokenizer, hidden=192, layers=3, heads=4)
     result = pretrain_text(model, tokenizer, texts, minutes=minutes, epochs=epochs,
-                           batch_size=64, decay=decay)
-    log.info("text pretraining: %d steps, %.0f tokens/s, final loss %.3f", result.steps,
-             result.tokens_per_second, result.loss)
+                           batch_size=64)
+    log.info("text pretraining: %d steps, %.0f tokens/s", result.steps,
+             result.tokens_per_second)
     return TextEncoderSource(model.text, tokenizer)

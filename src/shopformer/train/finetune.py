@@ -75,7 +75,7 @@ def fit_text_classifier(model: TextClassifier, tokenizer: ShopTokenizer,
     steps = config.epochs * -(-len(texts) // config.batch_size)
     warmup = max(1, round(config.warmup_share * steps))
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, (
-        lambda step: min(1.0, step / warmup) * max(0.0, (steps - step) / steps))
+        lambda step: warmup_then_decay(step, warmup, steps))
         if config.warmup_share > 0 else (lambda step: 1.0))
     targets = np.asarray(labels)
     best, best_epoch, best_state, history = -1.0, 0, copy.deepcopy(model.state_dict()), []
@@ -100,6 +100,12 @@ def fit_text_classifier(model: TextClassifier, tokenizer: ShopTokenizer,
     model.load_state_dict(best_state)
     model.eval()
     return FinetuneResult(model, best_epoch, best, time.perf_counter() - started, history)
+
+
+def warmup_then_decay(done: float, warmup: float, total: float) -> float:
+    """Learning-rate factor: rises linearly over `warmup`, then falls linearly to zero at
+    `total` (steps, or shares of a budget)."""
+    return min(1.0, done / warmup) * max(0.0, (total - done) / total)
 
 
 def length_batches(texts: Sequence[str], batch_size: int, rng: np.random.Generator,

@@ -15,7 +15,7 @@ from shopformer.model.config import ShopModelConfig, TextEncoderConfig
 from shopformer.model.encoders.sequence import EventBatch
 from shopformer.model.objectives import OBJECTIVES
 from shopformer.model.shop_model import PretrainBatch, ShopModel, TextBatch
-from shopformer.train.finetune import length_batches
+from shopformer.train.finetune import length_batches, warmup_then_decay
 
 WARMUP_SHARE = 0.05  # of the budget, when the rate decays
 _NO_EVENTS = EventBatch(*(torch.zeros(1, 1, dtype=torch.long) for _ in range(4)))
@@ -68,7 +68,7 @@ def pretrain_text(model: ShopModel, tokenizer: ShopTokenizer, texts: Sequence[st
         return min(1.0, spent)
 
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, (
-        lambda _: min(1.0, progress() / WARMUP_SHARE) * max(0.01, 1.0 - progress()))
+        lambda _: warmup_then_decay(progress(), WARMUP_SHARE, 1.0))
         if decay else (lambda _: 1.0))
     batches: list[np.ndarray] = []
     while steps < total_steps:
