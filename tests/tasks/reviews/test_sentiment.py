@@ -95,7 +95,8 @@ def fine_tuned(make_reviews):
 
 def test_save_and_load_with_a_fine_tuned_encoder(tmp_path, fine_tuned):
     model, before, encoder = fine_tuned
-    assert set(model.report_.stack_weights) == {"ngrams", "ngram_ratios", "encoder"}
+    assert set(model.report_.stack_weights) == {"ngrams", "ngram_ratios", "neighbours",
+                                                "encoder"}
     assert all((encoder.state_dict()[k] == v).all() for k, v in before.items()), \
         "fine-tuning must not change the shop model's own encoder"
     model.save(tmp_path / "sentiment")
@@ -223,9 +224,16 @@ def test_log_count_ratio_points_each_ngram_the_way_its_reviews_go():
     assert model.decision(sparse.csr_matrix([[0, 1.0, 1]]))[0] < 0
 
 
-def test_without_log_count_ratios_one_ngram_member_is_stacked(make_reviews):
+def test_members_can_be_switched_off(make_reviews, tmp_path):
     texts, ratings = make_reviews(400, seed=5)
-    model = ReviewSentiment(SentimentConfig(log_count_ratio=False)).fit(texts, ratings=ratings)
+    model = ReviewSentiment(SentimentConfig(log_count_ratio=False, neighbours=0)).fit(
+        texts, ratings=ratings)
     assert set(model.report_.stack_weights) == {"ngrams"} and model.ratio_model is None
-    both = ReviewSentiment().fit(texts, ratings=ratings)
-    assert set(both.report_.stack_weights) == {"ngrams", "ngram_ratios"}
+    assert model.neighbours is None and model.cascade_margin is None
+    every = ReviewSentiment().fit(texts, ratings=ratings)
+    assert set(every.report_.stack_weights) == {"ngrams", "ngram_ratios", "neighbours"}
+    every.save(tmp_path / "every")
+    loaded = ReviewSentiment.load(tmp_path / "every")
+    probe = texts[:50]
+    assert np.allclose(loaded.probability(probe, cascade=False),
+                       every.probability(probe, cascade=False), atol=1e-6)

@@ -1,15 +1,18 @@
 """`ReviewSentiment`: is a review (or one clause of it) positive or negative, how sure, and
 what star rating it reads like.
 
-Up to three members, stacked: a bag of character and word n-grams, negated stretches
+Up to four members, stacked: a bag of character and word n-grams, negated stretches
 marked ("不是很好" → 不, ¬很好; see ngrams.py), with a logistic regression (fast, strong
 with little data); the same bag with each n-gram scaled by how much more often it occurs
 in positive than in negative reviews (its log-count ratio, the NBSVM of Wang & Manning
-2012); and the shop model's text encoder fine-tuned as a classifier (reads word order).
+2012); the vote of the most similar training reviews in that scaled bag (neighbours: what
+a combination of n-grams says, which one weight per n-gram cannot); and the shop model's
+text encoder fine-tuned as a classifier (reads word order).
 A logistic regression fitted on a held-out share of the shop's reviews combines their
 logits, which also calibrates the probability; without an encoder the n-gram members
 alone are stacked the same way.
-Where the plain n-gram member is sure, the encoder is skipped (a cascade): the margin is
+Where the plain n-gram member is sure, the neighbours and the encoder are skipped (a
+cascade): the margin is
 the one at which, on held-out reviews, the member alone agrees with the full stack at least
 `cascade_agreement` of the time, so most reviews cost a sparse dot product.
 Clauses ("物流很快" of "物流很快，但是包装破了") are many and short, so `clause_probability`
@@ -43,6 +46,7 @@ from shopformer.train.finetune import (
     holdout_split,
 )
 from shopformer.train.linear import LinearModel, fit_logistic, fit_ridge
+from shopformer.train.neighbour_vote import NeighbourConfig, NeighbourVote
 
 FORMAT_VERSION = 2
 POSITIVE, NEGATIVE = "positive", "negative"
@@ -63,6 +67,10 @@ class SentimentConfig:
     # 1–4-grams: plain 0.9368, scaled 0.9385, the two stacked 0.9395; on 6,000 of its
     # reviews (tests) 0.916 → 0.926.
     log_count_ratio: bool = True
+    # The vote of this many nearest training reviews in the ratio-scaled bag (0: no such
+    # member). Validation split as above, stacked with the two n-gram members: 0.9383
+    # without, 0.9422 with 50 neighbours (unscaled n-grams: 0.9409 with 50, 0.9406 with 100).
+    neighbours: int = 50
     positive_rating: int = 4  # ratings at or above are positive labels
     negative_rating: int = 2  # at or below negative; ratings between teach only the stars
     validation_share: float = 0.1  # held out for the encoder's epochs and the stacking
@@ -83,6 +91,8 @@ class SentimentConfig:
             raise ConfigError("sentiment: negative_rating must be below positive_rating")
         if self.cascade_agreement is not None and not 0.5 < self.cascade_agreement <= 1:
             raise ConfigError("sentiment: cascade_agreement must be in (0.5, 1] or None")
+        if self.neighbours < 0:
+            raise ConfigError("sentiment: neighbours must be >= 0 (0: no neighbour vote)")
         if self.strength <= 0 or self.encoder_epochs < 1:
             raise ConfigError("sentiment: strength must be > 0 and encoder_epochs >= 1")
         if self.encoder_head_learning_rate is not None and self.encoder_head_learning_rate <= 0:
@@ -106,6 +116,7 @@ class ReviewSentiment:
         self.vectorizer: NgramVectorizer | None = None
         self.ngram_model: LinearModel | None = None
         self.ratio_model: LinearModel | None = None  # n-grams scaled by log-count ratios
+        self.neighbours: NeighbourVote | None = None
         self.classifier: TextClassifier | None = None
         self.tokenizer: ShopTokenizer | None = None
         self.stack: LinearModel | None = None  # weights over the members' logits
@@ -135,6 +146,11 @@ class ReviewSentiment:
         if self.config.log_count_ratio:
             self.ratio_model = fit_ratio_model(features[train], y[train], self.config.strength)
             members["ngram_ratios"] = self.ratio_model.decision(features[held])
+        if self.config.neighbours:
+            self.neighbours = NeighbourVote.fit(
+                features[train], y[train], np.abs(log_count_ratio(features[train], y[train])),
+                NeighbourConfig(neighbours=self.config.neighbours))
+            members["neighbours"] = self.neighbours.vote(features[held])
         self.clause_calibration = fit_logistic(sparse.csr_matrix(members["ngrams"][:, None]),
                                                y[held], strength=100.0)
         if encoder is not None:
@@ -159,7 +175,8 @@ class ReviewSentiment:
         full = self.stack.decision(sparse.csr_matrix(stacked))
         accuracy["stacked"] = float(np.mean((full > 0) == y[held]))
         confident_share = 0.0
-        if encoder is not None and self.config.cascade_agreement is not None:
+        expensive = encoder is not None or self.neighbours is not None
+        if expensive and self.config.cascade_agreement is not None:
             alone = self.clause_calibration.decision(
                 sparse.csr_matrix(members["ngrams"][:, None]))
             self.cascade_margin = _cascade_margin(alone, full, self.config.cascade_agreement)
@@ -217,15 +234,18 @@ class ReviewSentiment:
         ngrams = self.ngram_model.decision(features)
         linear = [ngrams] if self.ratio_model is None else \
             [ngrams, self.ratio_model.decision(features)]
-        if self.classifier is None:
+        if self.classifier is None and self.neighbours is None:
             return self.stack.decision(sparse.csr_matrix(np.column_stack(linear)))
         out = self.clause_calibration.decision(sparse.csr_matrix(ngrams[:, None]))
         unsure = np.arange(len(texts)) if not cascade or self.cascade_margin is None \
             else np.flatnonzero(np.abs(out) < self.cascade_margin)
         if len(unsure):
-            members = np.column_stack([m[unsure] for m in linear]
-                                      + [self._encoder_logits([texts[i] for i in unsure])])
-            out[unsure] = self.stack.decision(sparse.csr_matrix(members))
+            members = [m[unsure] for m in linear]
+            if self.neighbours is not None:
+                members.append(self.neighbours.vote(features[unsure]))
+            if self.classifier is not None:
+                members.append(self._encoder_logits([texts[i] for i in unsure]))
+            out[unsure] = self.stack.decision(sparse.csr_matrix(np.column_stack(members)))
         return out
 
     def probability(self, texts: Sequence[str], *, cascade: bool = True) -> np.ndarray:
@@ -285,6 +305,8 @@ class ReviewSentiment:
             state["ratio.weights"] = torch.from_numpy(self.ratio_model.weights)
         if self.rating_model is not None:
             state["rating.weights"] = torch.from_numpy(self.rating_model.weights)
+        if self.neighbours is not None:
+            state.update(self.neighbours.state("neighbours"))
         write_model_dir(directory, config, state, self.classifier, self.tokenizer)
         self.vectorizer.save(Path(directory))
 
@@ -302,6 +324,9 @@ class ReviewSentiment:
         model.cascade_margin = config["cascade_margin"]
         if config.get("ratio_bias") is not None:  # absent in models saved before it existed
             model.ratio_model = LinearModel(state["ratio.weights"].numpy(), config["ratio_bias"])
+        if "neighbours.labels" in state:  # absent when saved without (or before) the member
+            model.neighbours = NeighbourVote.from_state(state, "neighbours",
+                                                        model.config.neighbours)
         if config["rating_bias"] is not None:
             model.rating_model = LinearModel(state["rating.weights"].numpy(),
                                              config["rating_bias"])
