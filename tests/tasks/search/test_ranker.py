@@ -68,6 +68,15 @@ def test_a_misspelt_query_finds_the_same_items(engine):
     assert result.query.was_corrected and any("electric kettle" in n for n in result.notes)
 
 
+def test_a_misspelt_query_keeps_the_learned_order(engine):
+    """No training query was corrected: the flag must not swamp the learned features."""
+    for right, typed in (("electric kettle", "electirc kettel"), ("desk lamp", "dsek lamp")):
+        expected = [h.item_id for h in engine.search(right, k=3).hits]
+        result = engine.search(typed, k=3)
+        assert result.query.was_corrected
+        assert [h.item_id for h in result.hits] == expected, typed
+
+
 def test_a_near_match_is_never_an_empty_page(engine):
     result = engine.search("kettles electrical stainles", k=5)
     assert result.hits and all(h.item_id.startswith("kettle") for h in result.hits[:3])

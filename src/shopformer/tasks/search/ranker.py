@@ -520,7 +520,14 @@ class SearchRanker:
 
 
 class _Scaler:
-    """Signed log, then standardized: BM25 sums and counts have long tails."""
+    """Signed log, then standardized: BM25 sums and counts have long tails.
+
+    A feature that never varied in training (no training query was spelling-corrected, no
+    person known) taught the head nothing, so it reads 0 instead of (1 − 0) / tiny: one such
+    value swamped every other feature of a corrected query. The rest are clipped to
+    ±`LIMIT` standard deviations for the same reason."""
+
+    LIMIT = 10.0
 
     def __init__(self, mean: np.ndarray, std: np.ndarray) -> None:
         self.mean, self.std = mean.astype(np.float32), std.astype(np.float32)
@@ -528,10 +535,13 @@ class _Scaler:
     @classmethod
     def fit(cls, features: np.ndarray) -> _Scaler:
         logged = _signed_log(features)
-        return cls(logged.mean(0), np.maximum(logged.std(0), 1e-6))
+        std = logged.std(0)
+        return cls(logged.mean(0), np.where(std > 1e-6, std, 0.0))
 
     def __call__(self, features: np.ndarray) -> np.ndarray:
-        return ((_signed_log(features) - self.mean) / self.std).astype(np.float32)
+        varies = self.std > 0
+        scaled = (_signed_log(features) - self.mean) / np.where(varies, self.std, 1.0)
+        return np.clip(np.where(varies, scaled, 0.0), -self.LIMIT, self.LIMIT).astype(np.float32)
 
     def to_dict(self) -> dict[str, list[float]]:
         return {"mean": self.mean.tolist(), "std": self.std.tolist()}
