@@ -23,24 +23,27 @@ def rows(rng: np.random.Generator, n: int, features: int = 40) -> tuple[sparse.c
     return sparse.csr_matrix(dense), labels
 
 
-def test_rows_vote_the_label_of_rows_like_them():
-    rng = np.random.default_rng(0)
+def fitted(seed: int, weights: np.ndarray, neighbours: int
+           ) -> tuple[NeighbourVote, sparse.csr_matrix, np.ndarray]:
+    """(a vote over 400 stored rows, 100 probe rows, their labels)."""
+    rng = np.random.default_rng(seed)
     stored, labels = rows(rng, 400)
     probe, truth = rows(rng, 100)
-    vote = NeighbourVote.fit(stored, labels, np.ones(40),
-                             NeighbourConfig(neighbours=10, max_share=1.0))
+    config = NeighbourConfig(neighbours=neighbours, max_share=1.0)
+    return NeighbourVote.fit(stored, labels, weights, config), probe, truth
+
+
+def test_rows_vote_the_label_of_rows_like_them():
+    vote, probe, truth = fitted(0, np.ones(40), 10)
     votes = vote.vote(probe)
     assert votes.min() >= -1 and votes.max() <= 1
     assert np.mean((votes > 0) == truth) > 0.95
 
 
 def test_weights_choose_what_makes_rows_near():
-    rng = np.random.default_rng(1)
-    stored, labels = rows(rng, 400)
-    probe, truth = rows(rng, 100)
     noise_only = np.r_[np.zeros(20), np.ones(20)]  # the label features weigh nothing
-    blind = NeighbourVote.fit(stored, labels, noise_only,
-                              NeighbourConfig(neighbours=10, max_share=1.0)).vote(probe)
+    vote, probe, truth = fitted(1, noise_only, 10)
+    blind = vote.vote(probe)
     assert abs(np.mean((blind > 0) == truth) - 0.5) < 0.2
 
 
@@ -55,11 +58,7 @@ def test_common_features_and_light_entries_are_dropped():
 
 
 def test_a_saved_vote_reads_the_same():
-    rng = np.random.default_rng(3)
-    stored, labels = rows(rng, 300)
-    probe, _ = rows(rng, 50)
-    vote = NeighbourVote.fit(stored, labels, rng.random(40),
-                             NeighbourConfig(neighbours=7, max_share=1.0))
+    vote, probe, _ = fitted(3, np.random.default_rng(3).random(40), 7)
     again = NeighbourVote.from_state(vote.state("n"), "n", 7)
     assert np.allclose(again.vote(probe), vote.vote(probe))
 
