@@ -22,29 +22,29 @@ from scipy import sparse
 
 from shopformer.core.errors import ConfigError
 
+BATCH = 512  # rows scored at once (memory: BATCH × stored rows floats)
+
 
 @dataclass(frozen=True)
 class NeighbourConfig:
     neighbours: int = 50
     keep: int = 64  # heaviest features kept per stored row
     max_share: float = 0.02  # features in more of the stored rows than this are dropped
-    batch: int = 512  # rows scored at once (memory: batch × stored rows floats)
 
     def __post_init__(self) -> None:
-        if self.neighbours < 1 or self.keep < 1 or self.batch < 1:
-            raise ConfigError("neighbours: neighbours, keep and batch must be >= 1")
+        if self.neighbours < 1 or self.keep < 1:
+            raise ConfigError("neighbours: neighbours and keep must be >= 1")
         if not 0 < self.max_share <= 1:
             raise ConfigError("neighbours: max_share must be in (0, 1]")
 
 
 class NeighbourVote:
     def __init__(self, stored: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray,
-                 neighbours: int, batch: int = 512) -> None:
+                 neighbours: int) -> None:
         self.stored_by_feature = stored.T.tocsr().astype(np.float32)  # (F, N)
         self.labels = labels.astype(np.float32)  # (N,) of -1 / +1
         self.weights = weights.astype(np.float32)  # (F,), 0 for dropped features
         self.neighbours = min(neighbours, len(labels))
-        self.batch = batch
 
     @classmethod
     def fit(cls, features: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray,
@@ -60,7 +60,7 @@ class NeighbourVote:
         share = np.asarray((features > 0).mean(0)).ravel()
         weights = np.where(share <= config.max_share, weights, 0.0)
         stored = _heaviest(_unit_rows(features, weights), config.keep)
-        return cls(stored, 2.0 * (labels > 0) - 1.0, weights, config.neighbours, config.batch)
+        return cls(stored, 2.0 * (labels > 0) - 1.0, weights, config.neighbours)
 
     def vote(self, features: sparse.csr_matrix) -> np.ndarray:
         """Per row, in [-1, 1]: the similarity-weighted mean label of its neighbours (0 when
@@ -71,8 +71,8 @@ class NeighbourVote:
         query = _unit_rows(features, self.weights)
         out = np.zeros(query.shape[0])
         k = self.neighbours
-        for begin in range(0, query.shape[0], self.batch):
-            similarity = (query[begin:begin + self.batch] @ self.stored_by_feature).toarray()
+        for begin in range(0, query.shape[0], BATCH):
+            similarity = (query[begin:begin + BATCH] @ self.stored_by_feature).toarray()
             nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
             weight = np.take_along_axis(similarity, nearest, 1)
             out[begin:begin + len(weight)] = ((weight * self.labels[nearest]).sum(1)

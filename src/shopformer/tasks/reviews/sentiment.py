@@ -140,17 +140,20 @@ class ReviewSentiment:
         held_texts = [texts[i] for i in held]
         self.vectorizer = NgramVectorizer(self.config.ngrams).fit(train_texts)
         features = self.vectorizer.transform(texts)
-        self.ngram_model = fit_logistic(features[train], y[train],
+        train_features, held_features = features[train], features[held]
+        self.ngram_model = fit_logistic(train_features, y[train],
                                         strength=self.config.strength)
-        members = {"ngrams": self.ngram_model.decision(features[held])}
+        members = {"ngrams": self.ngram_model.decision(held_features)}
+        ratio = log_count_ratio(train_features, y[train])  # the ratio member's and the vote's
         if self.config.log_count_ratio:
-            self.ratio_model = fit_ratio_model(features[train], y[train], self.config.strength)
-            members["ngram_ratios"] = self.ratio_model.decision(features[held])
+            self.ratio_model = fit_ratio_model(train_features, y[train], self.config.strength,
+                                               ratio)
+            members["ngram_ratios"] = self.ratio_model.decision(held_features)
         if self.config.neighbours:
             self.neighbours = NeighbourVote.fit(
-                features[train], y[train], np.abs(log_count_ratio(features[train], y[train])),
+                train_features, y[train], np.abs(ratio),
                 NeighbourConfig(neighbours=self.config.neighbours))
-            members["neighbours"] = self.neighbours.vote(features[held])
+            members["neighbours"] = self.neighbours.vote(held_features)
         self.clause_calibration = fit_logistic(sparse.csr_matrix(members["ngrams"][:, None]),
                                                y[held], strength=100.0)
         if encoder is not None:
@@ -338,11 +341,12 @@ class ReviewSentiment:
         return model
 
 
-def fit_ratio_model(features: sparse.csr_matrix, labels: np.ndarray, strength: float
-                    ) -> LinearModel:
-    """A logistic regression on rows scaled by each n-gram's log-count ratio r, returned
-    with r folded into its weights so that it reads unscaled rows like any linear model."""
-    ratio = log_count_ratio(features, labels)
+def fit_ratio_model(features: sparse.csr_matrix, labels: np.ndarray, strength: float,
+                    ratio: np.ndarray | None = None) -> LinearModel:
+    """A logistic regression on rows scaled by each n-gram's log-count ratio r (computed
+    here unless given), returned with r folded into its weights so that it reads unscaled
+    rows like any linear model."""
+    ratio = log_count_ratio(features, labels) if ratio is None else ratio
     model = fit_logistic(sparse.csr_matrix(features.multiply(ratio)), labels,
                          strength=strength)
     return LinearModel((model.weights * ratio).astype(np.float32), model.bias)
