@@ -40,6 +40,8 @@ FEATURES = (
     "person",  # the person's affinity for the item (standardized within the candidates)
     "has_person",
     "fusion_rank",  # log(1 + rank in the fused candidate list)
+    "query_item",  # the item's share of what shoppers chose after this query before
+    "query_category",  # its category's share of the same
 )
 
 
@@ -68,10 +70,12 @@ class ItemTable:
 
 def candidate_features(query: ParsedQuery, candidates: np.ndarray, scores: QueryScores,
                        contains: np.ndarray, idf: np.ndarray, items: ItemTable,
-                       person: np.ndarray | None, dense: np.ndarray | None) -> np.ndarray:
+                       person: np.ndarray | None, dense: np.ndarray | None,
+                       history: np.ndarray | None = None) -> np.ndarray:
     """(K, len(FEATURES)) for K candidates. `contains` (K, T) says which of the query's T
-    terms each candidate has, `idf` (T,) their rarity; `person` (K,) affinities and
-    `dense` (K,) text-vector cosines, or None."""
+    terms each candidate has, `idf` (T,) their rarity; `person` (K,) affinities,
+    `dense` (K,) text-vector cosines and `history` (K, 2) the query's past choices
+    (`QueryHistory.features`), or None."""
     k, terms = len(candidates), len(query.terms)
     out = np.zeros((k, len(FEATURES)), np.float32)
     column = {name: i for i, name in enumerate(FEATURES)}
@@ -115,4 +119,7 @@ def candidate_features(query: ParsedQuery, candidates: np.ndarray, scores: Query
         put("person", (person - person.mean()) / spread if spread > 0 else 0.0)
         put("has_person", 1.0)
     put("fusion_rank", np.log1p(np.arange(k)))
+    if history is not None:
+        put("query_item", history[:, 0])
+        put("query_category", history[:, 1])
     return out

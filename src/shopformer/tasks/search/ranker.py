@@ -23,7 +23,7 @@ from safetensors.torch import load_file, save_file
 
 from shopformer.core.errors import ConfigError, InputError, Location, NotFittedError
 from shopformer.index.vectors import VectorIndex
-from shopformer.model.heads.ranking import RankingHead
+from shopformer.model.heads.ranking import RankingEnsemble, RankingHead
 from shopformer.tasks.search.analyze import Analyzer
 from shopformer.tasks.search.catalog import FIELDS, SearchCatalog, SearchFilters
 from shopformer.tasks.search.features import (
@@ -33,13 +33,14 @@ from shopformer.tasks.search.features import (
     candidate_features,
 )
 from shopformer.tasks.search.fusion import reciprocal_rank_fusion, top_indices
+from shopformer.tasks.search.history import QueryHistory
 from shopformer.tasks.search.lexical import CharIndex, TermIndex, bigrams
 from shopformer.tasks.search.query import ParsedQuery, QueryUnderstanding
 from shopformer.tasks.search.spelling import Speller
 from shopformer.tasks.search.synonyms import RelatedTerms, SynonymConfig
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # Affinity of a person for every catalog item (N,), or None for someone unknown.
 PersonScores = Callable[[str], "np.ndarray | None"]
 # Text → vectors (N, D), e.g. the shop model's text encoder (`ShopModelBundle.text_vectors`).
@@ -62,6 +63,7 @@ class SearchConfig:
     batch_queries: int = 64
     validation_share: float = 0.1  # training queries held out to choose the epoch
     seed: int = 0
+    heads: int = 3  # heads trained from seeds seed, seed + 1, …; their scores averaged
     # "retrieved": learn to rank what retrieval finds (a search engine); "judged": learn to
     # order the judged items only (re-ranking a given pool).
     lists: str = "retrieved"
@@ -81,6 +83,8 @@ class SearchConfig:
             raise ConfigError("candidates must be at least 10")
         if self.lists not in ("retrieved", "judged"):
             raise ConfigError(f"lists must be 'retrieved' or 'judged', not {self.lists!r}")
+        if self.heads < 1:
+            raise ConfigError("heads must be at least 1")
         if not 0 < self.validation_share < 0.5:
             raise ConfigError("validation_share must be between 0 and 0.5")
 
@@ -156,6 +160,7 @@ class SearchRanker:
                                 np.array(brands, dtype=object), counts, self.catalog_.prices,
                                 self._review_table(reviews or {}))
         self.understanding_ = QueryUnderstanding(self.analyzer_, self.speller_, self.related_)
+        self.history_ = QueryHistory(texts["category"])
         return self
 
     def _review_table(self, reviews: Mapping[str, tuple[float, float, float]]) -> np.ndarray:
@@ -187,6 +192,9 @@ class SearchRanker:
         self._check_indexed()
         self.person_scores = person_scores
         lists = self._group(judgments)
+        self.history_ = QueryHistory(self.catalog_.texts["category"])
+        for (query, _), gains in lists.items():
+            self.history_.add(self._history_key(query), gains)
         queries = sorted({query for query, _ in lists})
         np.random.default_rng(self.config.seed).shuffle(queries)
         held = set(queries[:max(1, int(len(queries) * self.config.validation_share))])
@@ -252,9 +260,9 @@ class SearchRanker:
             pool = np.array(sorted(gains), np.int64)
             scores = self._query_scores(parsed)
             candidates = pool[self._fused_order(scores, pool)]
-            features = self._features(parsed, candidates, scores, person)
+            features = self._features(parsed, candidates, scores, person, gains)
         else:
-            candidates, features = self._candidates(parsed, person, None)
+            candidates, features = self._candidates(parsed, person, None, gains)
         if not len(candidates):
             return None
         target = np.array([gains.get(int(c), 0.0) for c in candidates], np.float32)
@@ -271,18 +279,36 @@ class SearchRanker:
         return features, target
 
     def _fit_head(self, train: list, valid: list) -> None:
-        torch.manual_seed(self.config.seed)
         stacked = np.concatenate([f for f, _ in train])
         self.scale_ = _Scaler.fit(stacked)
         width = max(len(g) for _, g in train + valid)
-        x_train, g_train, m_train = _pad([(self.scale_(f), g) for f, g in train], width)
-        x_valid, g_valid, m_valid = _pad([(self.scale_(f), g) for f, g in valid], width)
+        training = _pad([(self.scale_(f), g) for f, g in train], width)
+        validation = _pad([(self.scale_(f), g) for f, g in valid], width)
+        heads = [self._train_one_head(self.config.seed + n, training, validation)
+                 for n in range(self.config.heads)]
+        self.head_ = RankingEnsemble(heads).eval()
+        x_train, _, m_train = training
+        x_valid, g_valid, m_valid = validation
+        self.validation_ndcg_ = (_ndcg_at_10(self.head_, x_valid, g_valid, m_valid)
+                                 if len(valid) else 0.0)
+        with torch.inference_mode():
+            logits = self.head_(x_valid if len(valid) else x_train[:256]).logits
+            mask = m_valid if len(valid) else m_train[:256]
+            spread = [float(row[keep].std()) for row, keep in zip(logits, mask, strict=True)
+                      if keep.sum() > 1]
+        self.score_spread_ = float(np.median(spread)) if spread else 1.0
+
+    def _train_one_head(self, seed: int, training: tuple, validation: tuple) -> RankingHead:
+        """One head, its epoch chosen by NDCG@10 on the held-out queries."""
+        x_train, g_train, m_train = training
+        x_valid, g_valid, m_valid = validation
+        torch.manual_seed(seed)
         head = RankingHead(len(FEATURES), self.config.hidden, self.config.dropout,
                            self.config.gain_weight)
         optimizer = torch.optim.AdamW(head.parameters(), lr=self.config.learning_rate,
                                       weight_decay=1e-4)
         best, best_state, stale = -1.0, None, 0
-        generator = torch.Generator().manual_seed(self.config.seed)
+        generator = torch.Generator().manual_seed(seed)
         for epoch in range(self.config.epochs):
             head.train()
             order = torch.randperm(len(x_train), generator=generator)
@@ -292,8 +318,9 @@ class SearchRanker:
                 optimizer.zero_grad()
                 out.loss.backward()
                 optimizer.step()
-            score = _ndcg_at_10(head, x_valid, g_valid, m_valid) if len(valid) else 0.0
-            log.info("search ranker epoch %d: held-out NDCG@10 %.4f", epoch + 1, score)
+            score = _ndcg_at_10(head, x_valid, g_valid, m_valid) if len(x_valid) else 0.0
+            log.info("search ranker (seed %d) epoch %d: held-out NDCG@10 %.4f", seed,
+                     epoch + 1, score)
             if score >= best:  # on a tie the longer-trained head (small validation sets)
                 best, stale = score, 0
                 best_state = {k: v.clone() for k, v in head.state_dict().items()}
@@ -305,14 +332,7 @@ class SearchRanker:
         head.load_state_dict(best_state)
         head.eval()
         _fit_gain_output(head, x_train, g_train, m_train)
-        self.head_ = head
-        self.validation_ndcg_ = best
-        with torch.inference_mode():
-            logits = head(x_valid if len(valid) else x_train[:256]).logits
-            mask = m_valid if len(valid) else m_train[:256]
-            spread = [float(row[keep].std()) for row, keep in zip(logits, mask, strict=True)
-                      if keep.sum() > 1]
-        self.score_spread_ = float(np.median(spread)) if spread else 1.0
+        return head
 
     # --- answering --------------------------------------------------------------------
     def search(self, query: str, k: int = 10, person_id: str | None = None,
@@ -406,7 +426,8 @@ class SearchRanker:
                            self.pairs_.score(bigrams(parsed.terms)), related, dense)
 
     def _candidates(self, parsed: ParsedQuery, person_id: str | None,
-                    allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+                    allowed: np.ndarray | None, leave_out: Mapping[int, float] | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
         scores = self._query_scores(parsed)
         size = self.config.candidates
         lexical = top_indices(scores.bm25 + scores.related, size, allowed)
@@ -420,15 +441,20 @@ class SearchRanker:
                 keep &= allowed[nearest]
             lists.append(nearest[keep][:size])
         candidates = reciprocal_rank_fusion(lists, self.config.fusion_k, limit=size)
-        return candidates, self._features(parsed, candidates, scores, person_id)
+        return candidates, self._features(parsed, candidates, scores, person_id, leave_out)
 
     def _fused_order(self, scores: QueryScores, candidates: np.ndarray) -> np.ndarray:
         lexical = np.argsort(-(scores.bm25 + scores.related)[candidates], kind="stable")
         trigram = np.argsort(-scores.trigram[candidates], kind="stable")
         return reciprocal_rank_fusion([lexical, trigram], self.config.fusion_k)
 
+    def _history_key(self, query: str) -> str:
+        return QueryHistory.key(self.understanding_.parse(query).terms)
+
     def _features(self, parsed: ParsedQuery, candidates: np.ndarray, scores: QueryScores,
-                  person_id: str | None) -> np.ndarray:
+                  person_id: str | None, leave_out: Mapping[int, float] | None = None
+                  ) -> np.ndarray:
+        """`leave_out`: a training list's own gains, kept out of the query's history."""
         if not len(candidates):
             return np.zeros((0, len(FEATURES)), np.float32)
         contains = self.terms_.contains(parsed.terms, candidates)
@@ -441,8 +467,10 @@ class SearchRanker:
         dense = None
         if scores.dense_query is not None and self.dense_ is not None:
             dense = self.dense_.cosines(scores.dense_query, candidates)
+        history = self.history_.features(QueryHistory.key(parsed.terms), candidates,
+                                         leave_out)
         return candidate_features(parsed, candidates, scores, contains, idf, self.items_,
-                                  person, dense)
+                                  person, dense, history)
 
     def _score(self, features: np.ndarray, gains: bool = False) -> np.ndarray:
         with torch.inference_mode():
@@ -474,6 +502,8 @@ class SearchRanker:
                   "dense": self.dense_ is not None, "score_spread": self.score_spread_}
         (directory / "config.json").write_text(json.dumps(config, ensure_ascii=False,
                                                           indent=1))
+        (directory / "history.json").write_text(json.dumps(
+            self.history_.to_dict(self.catalog_.ids), ensure_ascii=False))
         save_file({**self.head_.state_dict(),
                    "popularity": torch.from_numpy(self.items_.popularity),
                    "reviews": torch.from_numpy(self.items_.reviews)},
@@ -494,7 +524,7 @@ class SearchRanker:
         saved = json.loads(config_path.read_text())
         if saved.get("format_version") != FORMAT_VERSION:
             raise ConfigError(f"{config_path}: format version {saved.get('format_version')}"
-                              f" is not {FORMAT_VERSION}")
+                              f" is not {FORMAT_VERSION}: train the search model again")
         settings = saved["config"]
         settings["related"] = SynonymConfig(**settings["related"])
         settings["field_weights"] = tuple(settings["field_weights"])
@@ -510,8 +540,12 @@ class SearchRanker:
         ranker.items_.reviews = state.pop("reviews").numpy()
         ranker.related_ = RelatedTerms.from_dict(saved["related"], ranker.config.related)
         ranker.understanding_.related = ranker.related_
+        ranker.history_.load(json.loads((directory / "history.json").read_text()),
+                             ranker.catalog_.position)
         ranker.scale_ = _Scaler.from_dict(saved["scale"])
-        head = RankingHead(len(FEATURES), ranker.config.hidden, ranker.config.dropout)
+        head = RankingEnsemble([RankingHead(len(FEATURES), ranker.config.hidden,
+                                            ranker.config.dropout)
+                                for _ in range(ranker.config.heads)])
         head.load_state_dict(state)
         head.eval()
         ranker.head_, ranker.validation_ndcg_ = head, saved["validation_ndcg"]
@@ -566,7 +600,8 @@ def _pad(lists: list[tuple[np.ndarray, np.ndarray]], width: int
 
 
 @torch.no_grad()
-def _ndcg_at_10(head: RankingHead, x: torch.Tensor, gains: torch.Tensor, valid: torch.Tensor
+def _ndcg_at_10(head: RankingHead | RankingEnsemble, x: torch.Tensor, gains: torch.Tensor,
+                valid: torch.Tensor
                 ) -> float:
     head.eval()
     logits = head(x, valid=valid).logits
@@ -611,6 +646,8 @@ def _describe(name: str, value: float, effect: float) -> str:
         "reviews": "how many reviews it has", "review_positive": "how its reviews read",
         "review_worst_aspect": "how its worst-reviewed aspect reads",
         "fusion_rank": "retrieval rank",
+        "query_item": "shoppers chose it after this search before",
+        "query_category": "its category is what shoppers chose after this search",
     }.get(name, name)
     return f"{words} ({name} = {value:.3g}) {direction} it"
 
