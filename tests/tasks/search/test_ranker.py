@@ -213,3 +213,23 @@ def test_what_reviews_say_can_lift_an_item(tmp_path):
         [h.item_id for h in engine.search("desk lamp").hits]
     with pytest.raises(ConfigError, match="reviews"):
         SearchRanker(config).index(catalog(), reviews={"lamp-0-0": (1.0, 0.5)})
+
+
+def test_a_lists_own_engagement_is_not_learned_as_popularity():
+    """Popularity counts every engagement, the training list's own too: left in, it says
+    "engaged ⇒ relevant" perfectly, and lifts popular items of the wrong kind for a new
+    query. Here each item's popularity is exactly its own list's engagement, so once that
+    is left out, popularity has nothing to lift."""
+    judged = [Judgment(name, f"{kind}-{n}-{b}", 3.0 if b == 0 else 0.0)
+              for kind, (_, names) in KINDS.items() for n, name in enumerate(names[:2])
+              for b in range(len(BRANDS))]
+    popularity = {j.item_id: 1.0 for j in judged if j.gain > 0}
+    config = SearchConfig(candidates=20, epochs=30, patience=30, hidden=32, train_rows=20,
+                          validation_share=0.2, batch_queries=4)
+    engine = SearchRanker(config).index(catalog(), popularity=popularity).fit(judged)
+    for kind, (_, names) in KINDS.items():
+        unseen = names[2]
+        assert engine.search(unseen, k=1).hits[0].item_id.startswith(f"{kind}-2-"), unseen
+        reasons = engine.explain(unseen, f"{kind}-0-0")  # popular, another product
+        assert not any(r.startswith("popular") and r.endswith("lifts it") for r in reasons), \
+            (unseen, reasons)

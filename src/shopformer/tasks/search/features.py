@@ -68,14 +68,23 @@ class ItemTable:
     reviews: np.ndarray  # (N, 3) review count, positive share, worst aspect's share
 
 
+@dataclass
+class CandidateSignals:
+    """Per-candidate numbers computed by the engine's indexes, (K,) or (K, 2) each."""
+
+    contains: np.ndarray  # (K, T): which of the query's T terms each candidate has
+    idf: np.ndarray  # (T,) their rarity
+    person: np.ndarray | None = None  # affinities
+    dense: np.ndarray | None = None  # text-vector cosines
+    history: np.ndarray | None = None  # (K, 2) `QueryHistory.features`
+    popularity: np.ndarray | None = None  # engagements, when not the item table's
+
+
 def candidate_features(query: ParsedQuery, candidates: np.ndarray, scores: QueryScores,
-                       contains: np.ndarray, idf: np.ndarray, items: ItemTable,
-                       person: np.ndarray | None, dense: np.ndarray | None,
-                       history: np.ndarray | None = None) -> np.ndarray:
-    """(K, len(FEATURES)) for K candidates. `contains` (K, T) says which of the query's T
-    terms each candidate has, `idf` (T,) their rarity; `person` (K,) affinities,
-    `dense` (K,) text-vector cosines and `history` (K, 2) the query's past choices
-    (`QueryHistory.features`), or None."""
+                       signals: CandidateSignals, items: ItemTable) -> np.ndarray:
+    """(K, len(FEATURES)) for K candidates."""
+    contains, idf, person, dense, history = (signals.contains, signals.idf, signals.person,
+                                             signals.dense, signals.history)
     k, terms = len(candidates), len(query.terms)
     out = np.zeros((k, len(FEATURES)), np.float32)
     column = {name: i for i, name in enumerate(FEATURES)}
@@ -109,7 +118,8 @@ def candidate_features(query: ParsedQuery, candidates: np.ndarray, scores: Query
     put("title_terms", np.log1p(items.title_terms[candidates]))
     put("query_terms", terms)
     put("corrected", float(query.was_corrected))
-    put("popularity", np.log1p(items.popularity[candidates]))
+    put("popularity", np.log1p(items.popularity[candidates] if signals.popularity is None
+                               else signals.popularity))
     put("price", np.nan_to_num(np.log1p(items.price[candidates]), nan=0.0))
     put("reviews", np.log1p(items.reviews[candidates, 0]))
     put("review_positive", items.reviews[candidates, 1])

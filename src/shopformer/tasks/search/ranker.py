@@ -28,6 +28,7 @@ from shopformer.tasks.search.analyze import Analyzer
 from shopformer.tasks.search.catalog import FIELDS, SearchCatalog, SearchFilters
 from shopformer.tasks.search.features import (
     FEATURES,
+    CandidateSignals,
     ItemTable,
     QueryScores,
     candidate_features,
@@ -454,23 +455,25 @@ class SearchRanker:
     def _features(self, parsed: ParsedQuery, candidates: np.ndarray, scores: QueryScores,
                   person_id: str | None, leave_out: Mapping[int, float] | None = None
                   ) -> np.ndarray:
-        """`leave_out`: a training list's own gains, kept out of the query's history."""
+        """`leave_out`: a training list's own gains, kept out of the query's history and
+        the items' popularity."""
         if not len(candidates):
             return np.zeros((0, len(FEATURES)), np.float32)
-        contains = self.terms_.contains(parsed.terms, candidates)
         ids = self.terms_.ids(parsed.terms)
-        idf = np.where(ids >= 0, self.terms_.idf[np.maximum(ids, 0)], 0.0)
-        person = None
+        signals = CandidateSignals(
+            contains=self.terms_.contains(parsed.terms, candidates),
+            idf=np.where(ids >= 0, self.terms_.idf[np.maximum(ids, 0)], 0.0),
+            history=self.history_.features(QueryHistory.key(parsed.terms), candidates,
+                                           leave_out))
+        if leave_out:  # the list's own engagements are not yet popularity to learn from
+            engaged = np.array([leave_out.get(int(c), 0.0) > 0 for c in candidates])
+            signals.popularity = np.maximum(self.items_.popularity[candidates] - engaged, 0)
         if person_id is not None and self.person_scores is not None:
             every = self.person_scores(person_id)
-            person = None if every is None else np.asarray(every)[candidates]
-        dense = None
+            signals.person = None if every is None else np.asarray(every)[candidates]
         if scores.dense_query is not None and self.dense_ is not None:
-            dense = self.dense_.cosines(scores.dense_query, candidates)
-        history = self.history_.features(QueryHistory.key(parsed.terms), candidates,
-                                         leave_out)
-        return candidate_features(parsed, candidates, scores, contains, idf, self.items_,
-                                  person, dense, history)
+            signals.dense = self.dense_.cosines(scores.dense_query, candidates)
+        return candidate_features(parsed, candidates, scores, signals, self.items_)
 
     def _score(self, features: np.ndarray, gains: bool = False) -> np.ndarray:
         with torch.inference_mode():
