@@ -22,6 +22,7 @@ class QueryHistory:
         code = {name: i for i, name in enumerate(names)}
         self.category = np.array([code.get(c, -1) for c in categories], np.int64)
         self.gains: dict[str, dict[int, float]] = {}
+        self._sums: dict[str, tuple[float, dict[int, float]]] = {}
 
     @staticmethod
     def key(terms: tuple[str, ...]) -> str:
@@ -32,32 +33,46 @@ class QueryHistory:
         for position, gain in gains.items():
             if gain > 0:
                 chosen[position] = chosen.get(position, 0.0) + float(gain)
+        self._sums.pop(key, None)
 
     def features(self, key: str, candidates: np.ndarray,
                  leave_out: Mapping[int, float] | None = None) -> np.ndarray:
         """(K, 2): each candidate's shrunk share of the query's past gains, and its
-        category's. `leave_out` (a training list's own gains) is taken off first, so the
-        ranker learns from these what they are worth for a query it has not yet seen
-        answered this time."""
+        category's. `leave_out` (a training list's own gains, as added) is taken off
+        first, so the ranker learns what these are worth for a search not yet answered.
+        Costs the candidates and the left-out list, not the query's whole history: a
+        head query has thousands of lists, each with its own leave-out."""
         out = np.zeros((len(candidates), 2), np.float32)
-        chosen = dict(self.gains.get(key, {}))
-        for position, gain in (leave_out or {}).items():
-            if gain > 0 and position in chosen:
-                chosen[position] -= float(gain)
-        chosen = {p: g for p, g in chosen.items() if g > 1e-9}
+        chosen = self.gains.get(key)
         if not chosen:
             return out
-        total = sum(chosen.values()) + PRIOR
-        positions = np.fromiter(chosen, np.int64, len(chosen))
-        gains = np.fromiter(chosen.values(), np.float64, len(chosen))
-        by_category = np.bincount(self.category[positions][self.category[positions] >= 0],
-                                  gains[self.category[positions] >= 0],
-                                  minlength=int(self.category.max(initial=-1)) + 1)
-        out[:, 0] = [chosen.get(int(c), 0.0) / total for c in candidates]
-        codes = self.category[candidates]
-        known = codes >= 0
-        out[known, 1] = by_category[codes[known]] / total
-        return out
+        total, by_category = self._summed(key)
+        own = {p: float(g) for p, g in (leave_out or {}).items() if g > 0 and p in chosen}
+        total -= sum(own.values())
+        if total <= 1e-9:
+            return out
+        own_category: dict[int, float] = {}
+        for position, gain in own.items():
+            code = int(self.category[position])
+            own_category[code] = own_category.get(code, 0.0) + gain
+        denominator = total + PRIOR
+        for row, position in enumerate(candidates.tolist()):
+            out[row, 0] = (chosen.get(position, 0.0) - own.get(position, 0.0)) / denominator
+            code = int(self.category[position])
+            if code >= 0:
+                out[row, 1] = (by_category.get(code, 0.0)
+                               - own_category.get(code, 0.0)) / denominator
+        return np.maximum(out, 0.0)
+
+    def _summed(self, key: str) -> tuple[float, dict[int, float]]:
+        """The query's total gain and its gain per category, computed once per query."""
+        if key not in self._sums:
+            by_category: dict[int, float] = {}
+            for position, gain in self.gains[key].items():
+                code = int(self.category[position])
+                by_category[code] = by_category.get(code, 0.0) + gain
+            self._sums[key] = (sum(self.gains[key].values()), by_category)
+        return self._sums[key]
 
     def to_dict(self, ids: list[str]) -> dict[str, dict[str, float]]:
         """By item id, not catalog position: the catalog is saved beside it, but an id
@@ -69,4 +84,5 @@ class QueryHistory:
              ) -> QueryHistory:
         self.gains = {key: {position[i]: float(g) for i, g in chosen.items() if i in position}
                       for key, chosen in data.items()}
+        self._sums = {}
         return self

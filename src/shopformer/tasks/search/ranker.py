@@ -193,10 +193,12 @@ class SearchRanker:
         self._check_indexed()
         self.person_scores = person_scores
         lists = self._group(judgments)
-        self.history_ = QueryHistory(self.catalog_.texts["category"])
-        for (query, _), gains in lists.items():
-            self.history_.add(self._history_key(query), gains)
         queries = sorted({query for query, _ in lists})
+        self.history_ = QueryHistory(self.catalog_.texts["category"])
+        keys = {query: QueryHistory.key(self.understanding_.parse(query).terms)
+                for query in queries}
+        for (query, _), gains in lists.items():
+            self.history_.add(keys[query], gains)
         np.random.default_rng(self.config.seed).shuffle(queries)
         held = set(queries[:max(1, int(len(queries) * self.config.validation_share))])
         fold = {query: i % 2 for i, query in enumerate(q for q in queries if q not in held)}
@@ -448,9 +450,6 @@ class SearchRanker:
         lexical = np.argsort(-(scores.bm25 + scores.related)[candidates], kind="stable")
         trigram = np.argsort(-scores.trigram[candidates], kind="stable")
         return reciprocal_rank_fusion([lexical, trigram], self.config.fusion_k)
-
-    def _history_key(self, query: str) -> str:
-        return QueryHistory.key(self.understanding_.parse(query).terms)
 
     def _features(self, parsed: ParsedQuery, candidates: np.ndarray, scores: QueryScores,
                   person_id: str | None, leave_out: Mapping[int, float] | None = None
