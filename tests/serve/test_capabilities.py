@@ -73,3 +73,24 @@ def test_ads_rank_by_expected_value_and_keep_the_daily_cap(served):
     anonymous = served.client.post("/v1/ads/rank", headers=served.headers(),
                                    json={"candidates": candidates, "k": 3}).json()
     assert "shoe-app" not in [a["ad_id"] for a in anonymous["ads"]]  # its budget is spent
+
+
+def test_purchases_after_a_search_lift_the_item_for_the_next_search(served):
+    """Events posted now feed search's history of what shoppers chose after a query."""
+    client, params = served.client, {"q": "green tea", "k": 5}
+    before = [h["item_id"] for h in client.get("/v1/search", headers=served.headers(),
+                                                params=params).json()["hits"]]
+    chosen = before[-1]
+    events = []
+    for n in range(10):
+        common = {"account": f"tea-lover-{n}", "channel": "app", "session_id": f"tea-{n}"}
+        events += [{**common, "event_id": f"tea-q-{n}", "ts": "2026-12-01T10:00:00Z",
+                    "type": "search", "query": "green tea"},
+                   {**common, "event_id": f"tea-p-{n}", "ts": "2026-12-01T10:02:00Z",
+                    "type": "purchase", "item_id": chosen}]
+    posted = client.post("/v1/events", json={"events": events},
+                         headers=served.headers("events:write"))
+    assert posted.status_code == 200, posted.text
+    after = [h["item_id"] for h in client.get("/v1/search", headers=served.headers(),
+                                               params=params).json()["hits"]]
+    assert after[0] == chosen, (before, after)

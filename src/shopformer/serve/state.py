@@ -2,7 +2,8 @@
 behind them, the live person state, and the one path events and links take into the store.
 
 An event is answered only after its batch is committed to the store; then the person's live
-state sees it (`Recommender.observe`), so the next recommendation reflects it. Activating a
+state sees it (`Recommender.observe`), so the next recommendation reflects it, and so does
+search's history of what shoppers chose after each query (`SearchRanker.observe`). Activating a
 model version builds the capabilities that use it beside the serving ones and swaps them in
 one step; events observed while they were built are replayed into the new ones. A version
 that fails to load is refused and the pointer is left where it was.
@@ -272,6 +273,9 @@ class ServingState:
             recommend = self.served.get("recommend")
             if recommend is not None:
                 recommend.value.forget(person_id)
+            search = self.served.get("search")
+            if search is not None:
+                search.value.forget(person_id)
             for key in [k for k, c in self.conversations.items() if c.person_id == person_id]:
                 del self.conversations[key]
         return removed
@@ -314,15 +318,20 @@ class ServingState:
 
     def _observe(self, clean: pa.Table) -> None:
         columns = {name: clean[name].to_pylist() for name in
-                   ("event_id", "ts", "account", "channel", "type", "item_id")}
+                   ("event_id", "ts", "account", "channel", "type", "item_id", "session_id",
+                    "query")}
         with self.lock:
-            recommend = self.served.get("recommend")
+            recommend, search = self.served.get("recommend"), self.served.get("search")
             for row in zip(*columns.values(), strict=True):
                 event = dict(zip(columns, row, strict=True))
                 account = event.pop("account")
-                if not event["item_id"] or (event["channel"], account) in self._erased:
+                if (event["channel"], account) in self._erased:
                     continue
                 person = self._person(event["channel"], account)
+                if search is not None:  # what shoppers choose after a query, live
+                    search.value.observe(person, event)
+                if not event["item_id"]:
+                    continue
                 if recommend is not None:
                     recommend.value.observe(person, event)
                 if self._replay is not None:

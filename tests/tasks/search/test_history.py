@@ -82,3 +82,29 @@ def test_a_repeated_query_puts_what_shoppers_chose_first(engine, tmp_path):
 def test_a_query_without_history_is_ranked_by_its_words(engine):
     hits = engine.search("cordless drill", k=3).hits
     assert hits[0].item_id == "drill-0-0"
+
+
+def live(engine: SearchRanker, person: str, session: str, query: str, item: str,
+         kind: str = "purchase") -> None:
+    engine.observe(person, {"type": "search", "session_id": session, "query": query})
+    engine.observe(person, {"type": kind, "session_id": session, "item_id": item})
+
+
+def test_live_engagement_after_a_search_moves_the_next_search(engine):
+    before = [h.item_id for h in engine.search("desk lamp", k=3).hits]
+    assert before[0] == "lamp-0-0" and "lamp-0-2" in before
+    gains = dict(engine.history_.gains["desk lamp"])
+    live(engine, "q0", "s1", "desk lamp", "lamp-0-2")
+    live(engine, "q0", "s2", "desk lamp", "lamp-0-2")  # the same shopper again: no more
+    engine.observe("q0", {"type": "purchase", "session_id": "s3", "item_id": "lamp-0-2"})
+    position = engine.catalog_.position["lamp-0-2"]
+    assert engine.history_.gains["desk lamp"][position] == gains[position] + 3.0
+    for person in range(1, 10):
+        live(engine, f"q{person}", "s1", "dsek lamp", "lamp-0-2")  # a typo, the same query
+    after = engine.search("desk lamp", k=3).hits
+    assert after[0].item_id == "lamp-0-2", [h.item_id for h in after]
+    assert any("chose it after this search" in r for r in engine.explain("desk lamp", "lamp-0-2"))
+    engine.forget("q0")  # erased: an engagement in their open session adds nothing now
+    kept = dict(engine.history_.gains["desk lamp"])
+    engine.observe("q0", {"type": "cart", "session_id": "s2", "item_id": "lamp-0-1"})
+    assert engine.history_.gains["desk lamp"] == kept

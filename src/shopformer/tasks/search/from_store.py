@@ -12,9 +12,8 @@ import pyarrow.compute as pc
 
 from shopformer.model.config import FIRST_ID
 from shopformer.storage.base import Store
-from shopformer.tasks.search.ranker import Judgment
+from shopformer.tasks.search.ranker import ENGAGEMENT_GAINS, Judgment
 
-ENGAGEMENT_GAINS = {"click": 1.0, "view": 1.0, "fav": 1.5, "cart": 2.0, "purchase": 3.0}
 CATALOG_COLUMNS = ["item_id", "title", "description", "category", "brand", "price",
                    "attributes", "channels"]
 

@@ -22,18 +22,26 @@ class QueryHistory:
         code = {name: i for i, name in enumerate(names)}
         self.category = np.array([code.get(c, -1) for c in categories], np.int64)
         self.gains: dict[str, dict[int, float]] = {}
-        self._sums: dict[str, tuple[float, dict[int, float]]] = {}
+        self._sums: dict[str, tuple[dict[int, float], float, dict[int, float]]] = {}
 
     @staticmethod
     def key(terms: tuple[str, ...]) -> str:
         return " ".join(terms)
 
     def add(self, key: str, gains: Mapping[int, float]) -> None:
-        chosen = self.gains.setdefault(key, {})
-        for position, gain in gains.items():
-            if gain > 0:
-                chosen[position] = chosen.get(position, 0.0) + float(gain)
-        self._sums.pop(key, None)
+        self.add_lists({key: [gains]})
+
+    def add_lists(self, lists: Mapping[str, list[Mapping[int, float]]]) -> None:
+        """Add lists' gains, any number per query. Copy-on-write per query, so a search
+        reading a query's history while a live event adds to it sees the old history or
+        the new, never half of one."""
+        for key, many in lists.items():
+            chosen = dict(self.gains.get(key, {}))
+            for gains in many:
+                for position, gain in gains.items():
+                    if gain > 0:
+                        chosen[position] = chosen.get(position, 0.0) + float(gain)
+            self.gains[key] = chosen
 
     def features(self, key: str, candidates: np.ndarray,
                  leave_out: Mapping[int, float] | None = None) -> np.ndarray:
@@ -46,7 +54,7 @@ class QueryHistory:
         chosen = self.gains.get(key)
         if not chosen:
             return out
-        total, by_category = self._summed(key)
+        total, by_category = self._summed(key, chosen)
         own = {p: float(g) for p, g in (leave_out or {}).items() if g > 0 and p in chosen}
         total -= sum(own.values())
         if total <= 1e-9:
@@ -64,15 +72,19 @@ class QueryHistory:
                                - own_category.get(code, 0.0)) / denominator
         return np.maximum(out, 0.0)
 
-    def _summed(self, key: str) -> tuple[float, dict[int, float]]:
-        """The query's total gain and its gain per category, computed once per query."""
-        if key not in self._sums:
-            by_category: dict[int, float] = {}
-            for position, gain in self.gains[key].items():
-                code = int(self.category[position])
-                by_category[code] = by_category.get(code, 0.0) + gain
-            self._sums[key] = (sum(self.gains[key].values()), by_category)
-        return self._sums[key]
+    def _summed(self, key: str, chosen: dict[int, float]) -> tuple[float, dict[int, float]]:
+        """The query's total gain and its gain per category, computed once per version of
+        its history (`chosen` is the version being read)."""
+        cached = self._sums.get(key)
+        if cached is not None and cached[0] is chosen:
+            return cached[1], cached[2]
+        by_category: dict[int, float] = {}
+        for position, gain in chosen.items():
+            code = int(self.category[position])
+            by_category[code] = by_category.get(code, 0.0) + gain
+        total = sum(chosen.values())
+        self._sums[key] = (chosen, total, by_category)
+        return total, by_category
 
     def to_dict(self, ids: list[str]) -> dict[str, dict[str, float]]:
         """By item id, not catalog position: the catalog is saved beside it, but an id

@@ -13,6 +13,7 @@ import json
 import logging
 import math
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -42,6 +43,10 @@ from shopformer.tasks.search.synonyms import RelatedTerms, SynonymConfig
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 3
+LIVE_TRAILS = 100_000  # open search sessions remembered by `observe`
+LIVE_CREDITS = 1_000_000  # (query, item, person) gains remembered by `observe`
+# Gain of each engagement after a search; shared with `search_log`, which trains from them.
+ENGAGEMENT_GAINS = {"click": 1.0, "view": 1.0, "fav": 1.5, "cart": 2.0, "purchase": 3.0}
 # Affinity of a person for every catalog item (N,), or None for someone unknown.
 PersonScores = Callable[[str], "np.ndarray | None"]
 # Text → vectors (N, D), e.g. the shop model's text encoder (`ShopModelBundle.text_vectors`).
@@ -121,6 +126,10 @@ class SearchRanker:
     def __init__(self, config: SearchConfig | None = None) -> None:
         self.config = config or SearchConfig()
         self.person_scores: PersonScores | None = None
+        # live events (`observe`): the last query of each (person, session), and the gain
+        # already credited per (query, item, person); both forget their oldest entries
+        self._trails: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._credited: OrderedDict[tuple[str, int, str], float] = OrderedDict()
 
     # --- building ---------------------------------------------------------------------
     def index(self, items: Iterable[Mapping[str, object]], *, queries: Iterable[str] = (),
@@ -197,8 +206,10 @@ class SearchRanker:
         self.history_ = QueryHistory(self.catalog_.texts["category"])
         keys = {query: QueryHistory.key(self.understanding_.parse(query).terms)
                 for query in queries}
+        by_key: dict[str, list[Mapping[int, float]]] = {}
         for (query, _), gains in lists.items():
-            self.history_.add(keys[query], gains)
+            by_key.setdefault(keys[query], []).append(gains)
+        self.history_.add_lists(by_key)
         np.random.default_rng(self.config.seed).shuffle(queries)
         held = set(queries[:max(1, int(len(queries) * self.config.validation_share))])
         fold = {query: i % 2 for i, query in enumerate(q for q in queries if q not in held)}
@@ -336,6 +347,44 @@ class SearchRanker:
         head.eval()
         _fit_gain_output(head, x_train, g_train, m_train)
         return head
+
+    def observe(self, person_id: str, event: Mapping[str, object]) -> None:
+        """A live event (`type`, `session_id`, `query`, `item_id`): a search opens a trail
+        in its session, and an engagement later in the same session adds to that query's
+        history — the best gain per query, item and person, as `search_log` counts them —
+        so the next search of the same words knows what this shopper chose. Not
+        thread-safe with itself: one writer (the server observes under its lock)."""
+        self._check_fitted()
+        session = event.get("session_id")
+        if not session:
+            return
+        trail = (person_id, str(session))
+        if event.get("type") == "search" and event.get("query"):
+            self._trails[trail] = QueryHistory.key(
+                self.understanding_.parse(str(event["query"])).terms)
+            self._trails.move_to_end(trail)
+            _forget_oldest(self._trails, LIVE_TRAILS)
+            return
+        gain = ENGAGEMENT_GAINS.get(str(event.get("type")))
+        key = self._trails.get(trail)
+        position = self.catalog_.position.get(str(event.get("item_id")))
+        if gain is None or key is None or position is None:
+            return
+        credited = (key, position, person_id)
+        before = self._credited.get(credited, 0.0)
+        if gain > before:
+            self.history_.add(key, {position: gain - before})
+            self._credited[credited] = gain
+            self._credited.move_to_end(credited)
+            _forget_oldest(self._credited, LIVE_CREDITS)
+
+    def forget(self, person_id: str) -> None:
+        """Drop a person's open trails and credited gains (after erasing them). What they
+        added to a query's history stays, as a count without a person in it."""
+        for trail in [t for t in self._trails if t[0] == person_id]:
+            del self._trails[trail]
+        for credited in [c for c in self._credited if c[2] == person_id]:
+            del self._credited[credited]
 
     # --- answering --------------------------------------------------------------------
     def search(self, query: str, k: int = 10, person_id: str | None = None,
@@ -629,6 +678,11 @@ def _fit_gain_output(head: RankingHead, x: torch.Tensor, gains: torch.Tensor,
     solution = torch.linalg.solve(design.T @ design + penalty, design.T @ target)
     head.gain.weight.copy_(solution[:-1].float()[None])
     head.gain.bias.copy_(solution[-1:].float())
+
+
+def _forget_oldest(entries: OrderedDict, limit: int) -> None:
+    while len(entries) > limit:
+        entries.popitem(last=False)
 
 
 def _describe(name: str, value: float, effect: float) -> str:
