@@ -247,7 +247,7 @@ class Workspace:
                                             popularity=log.popularity, reviews=reviews,
                                             text_vectors=text_vectors)
         engine.fit(log.judgments, self._person_scores(bundle, engine),
-                   show_progress=show_progress)
+                   show_progress=show_progress, log_until=log.latest)
         staged = self.models.staging_dir(SEARCH_MODEL)
         engine.save(staged)
         if aligned is not None:
@@ -278,6 +278,7 @@ class Workspace:
                       shop_version: str | None = None) -> SearchRanker:
         """The active (or given) search model, with the (given) shop model's text vectors
         and, when `personalize`, each person's live state from the recommender."""
+        from shopformer.tasks.search.from_store import replay_searches
         from shopformer.tasks.search.ranker import SearchRanker
 
         bundle = self.shop_model(shop_version)
@@ -295,6 +296,7 @@ class Workspace:
             encoder.load_state_dict(load_file(str(directory / ALIGNED_TEXT_FILE)))
             text_vectors = aligned_vectors(TextEncoderSource(encoder, bundle.tokenizer))
         engine = SearchRanker.load(directory, text_vectors=text_vectors)
+        replay_searches(self.store, engine)  # what shoppers chose since it was trained
         if personalize:
             engine.person_scores = self._person_scores(bundle, engine)
         return engine

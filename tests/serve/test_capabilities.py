@@ -76,7 +76,8 @@ def test_ads_rank_by_expected_value_and_keep_the_daily_cap(served):
 
 
 def test_purchases_after_a_search_lift_the_item_for_the_next_search(served):
-    """Events posted now feed search's history of what shoppers chose after a query."""
+    """Events posted now feed search's history of what shoppers chose after a query, and
+    an engine loaded again (a restart) replays them from the store."""
     client, params = served.client, {"q": "green tea", "k": 5}
     before = [h["item_id"] for h in client.get("/v1/search", headers=served.headers(),
                                                 params=params).json()["hits"]]
@@ -94,3 +95,5 @@ def test_purchases_after_a_search_lift_the_item_for_the_next_search(served):
     after = [h["item_id"] for h in client.get("/v1/search", headers=served.headers(),
                                                params=params).json()["hits"]]
     assert after[0] == chosen, (before, after)
+    reloaded = served.workspace.search_engine(personalize=False)  # as after a restart
+    assert reloaded.search("green tea", k=5).hits[0].item_id == chosen

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from shopformer.model.config import FIRST_ID
 from shopformer.storage.base import Store
-from shopformer.tasks.search.ranker import ENGAGEMENT_GAINS, Judgment
+from shopformer.tasks.search.ranker import ENGAGEMENT_GAINS, Judgment, SearchRanker
 
 CATALOG_COLUMNS = ["item_id", "title", "description", "category", "brand", "price",
                    "attributes", "channels"]
@@ -23,6 +25,7 @@ class SearchLog:
     judgments: list[Judgment]
     queries: list[str]  # every query typed (spelling correction learns the shop's words)
     popularity: Counter[str]  # item → engagements after searches and views
+    latest: datetime | None = None  # time of the newest event read
 
 
 def catalog_rows(store: Store) -> list[dict]:
@@ -37,6 +40,7 @@ def search_log(store: Store, gains: dict[str, float] | None = None) -> SearchLog
                                         "item_id", "query"])
     if events.num_rows == 0:
         return SearchLog([], [], Counter())
+    latest = pc.max(events["ts"]).as_py()
     events = events.filter(pc.is_valid(events["session_id"]))
     order = pc.sort_indices(events, [("person_id", "ascending"), ("session_id", "ascending"),
                                      ("ts", "ascending"), ("event_id", "ascending")])
@@ -64,7 +68,25 @@ def search_log(store: Store, gains: dict[str, float] | None = None) -> SearchLog
                 judged[key] = max(judged.get(key, 0.0), gains[kind])
     judgments = [Judgment(query, item, gain, person) for (query, item, person), gain
                  in judged.items()]
-    return SearchLog(judgments, typed, popularity)
+    return SearchLog(judgments, typed, popularity, latest)
+
+
+def replay_searches(store: Store, engine: SearchRanker) -> int:
+    """Hand the engine every search and engagement stored after its log was read
+    (`SearchRanker.observe`), so a loaded engine knows what the live one had learned.
+    Returns the events replayed."""
+    if engine.log_until_ is None:
+        return 0
+    events = store.read_table("event", ["person_id", "session_id", "ts", "event_id", "type",
+                                        "item_id", "query"])
+    since = pa.scalar(datetime.fromisoformat(engine.log_until_), events["ts"].type)
+    events = events.filter(pc.and_(pc.greater(events["ts"], since),
+                                   pc.is_valid(events["session_id"])))
+    order = pc.sort_indices(events, [("person_id", "ascending"), ("session_id", "ascending"),
+                                     ("ts", "ascending"), ("event_id", "ascending")])
+    for row in events.take(order).to_pylist():
+        engine.observe(row.pop("person_id"), row)
+    return events.num_rows
 
 
 def person_affinity(recommender, catalog_ids: list[str]):

@@ -16,6 +16,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -196,11 +197,14 @@ class SearchRanker:
         return (brand or title or ("",))[0]
 
     def fit(self, judgments: Iterable[Judgment], person_scores: PersonScores | None = None,
-            show_progress: bool = False) -> SearchRanker:
+            show_progress: bool = False, log_until: datetime | None = None) -> SearchRanker:
         """Learn related terms and the ranker from graded pairs. Items never judged for a
-        query count as gain 0 for it (not clicked, or judged irrelevant)."""
+        query count as gain 0 for it (not clicked, or judged irrelevant). `log_until`: the
+        time of the newest event the judgments were read from, saved so that a loaded
+        engine can replay what came after (`from_store.replay_searches`)."""
         self._check_indexed()
         self.person_scores = person_scores
+        self.log_until_ = None if log_until is None else log_until.isoformat()
         lists = self._group(judgments)
         queries = sorted({query for query, _ in lists})
         self.history_ = QueryHistory(self.catalog_.texts["category"])
@@ -550,7 +554,8 @@ class SearchRanker:
         config = {"format_version": FORMAT_VERSION, "config": asdict(self.config),
                   "scale": self.scale_.to_dict(), "related": self.related_.to_dict(),
                   "features": list(FEATURES), "validation_ndcg": self.validation_ndcg_,
-                  "dense": self.dense_ is not None, "score_spread": self.score_spread_}
+                  "dense": self.dense_ is not None, "score_spread": self.score_spread_,
+                  "log_until": self.log_until_}
         (directory / "config.json").write_text(json.dumps(config, ensure_ascii=False,
                                                           indent=1))
         (directory / "history.json").write_text(json.dumps(
@@ -601,6 +606,7 @@ class SearchRanker:
         head.eval()
         ranker.head_, ranker.validation_ndcg_ = head, saved["validation_ndcg"]
         ranker.score_spread_ = float(saved["score_spread"])
+        ranker.log_until_ = saved.get("log_until")
         return ranker
 
 
