@@ -16,6 +16,7 @@ from shopformer.model.config import FIRST_ID
 from shopformer.storage.base import Store
 from shopformer.tasks.search.ranker import ENGAGEMENT_GAINS, Judgment, SearchRanker
 
+SESSION_COLUMNS = ["person_id", "session_id", "ts", "event_id", "type", "item_id", "query"]
 CATALOG_COLUMNS = ["item_id", "title", "description", "category", "brand", "price",
                    "attributes", "channels"]
 
@@ -36,15 +37,11 @@ def catalog_rows(store: Store) -> list[dict]:
 def search_log(store: Store, gains: dict[str, float] | None = None) -> SearchLog:
     """Judgments from every session in the store (one ordered read)."""
     gains = gains or ENGAGEMENT_GAINS
-    events = store.read_table("event", ["person_id", "session_id", "ts", "event_id", "type",
-                                        "item_id", "query"])
+    events = store.read_table("event", SESSION_COLUMNS)
     if events.num_rows == 0:
         return SearchLog([], [], Counter())
     latest = pc.max(events["ts"]).as_py()
-    events = events.filter(pc.is_valid(events["session_id"]))
-    order = pc.sort_indices(events, [("person_id", "ascending"), ("session_id", "ascending"),
-                                     ("ts", "ascending"), ("event_id", "ascending")])
-    events = events.take(order)
+    events = _in_session_order(events)
     persons = events["person_id"].to_pylist()
     sessions = events["session_id"].to_pylist()
     types = events["type"].to_pylist()
@@ -77,16 +74,20 @@ def replay_searches(store: Store, engine: SearchRanker) -> int:
     Returns the events replayed."""
     if engine.log_until_ is None:
         return 0
-    events = store.read_table("event", ["person_id", "session_id", "ts", "event_id", "type",
-                                        "item_id", "query"])
+    events = store.read_table("event", SESSION_COLUMNS)
     since = pa.scalar(datetime.fromisoformat(engine.log_until_), events["ts"].type)
-    events = events.filter(pc.and_(pc.greater(events["ts"], since),
-                                   pc.is_valid(events["session_id"])))
-    order = pc.sort_indices(events, [("person_id", "ascending"), ("session_id", "ascending"),
-                                     ("ts", "ascending"), ("event_id", "ascending")])
-    for row in events.take(order).to_pylist():
+    events = _in_session_order(events.filter(pc.greater(events["ts"], since)))
+    for row in events.to_pylist():
         engine.observe(row.pop("person_id"), row)
     return events.num_rows
+
+
+def _in_session_order(events: pa.Table) -> pa.Table:
+    """The events that belong to a session, each person's sessions in time order."""
+    events = events.filter(pc.is_valid(events["session_id"]))
+    return events.take(pc.sort_indices(events, [
+        ("person_id", "ascending"), ("session_id", "ascending"), ("ts", "ascending"),
+        ("event_id", "ascending")]))
 
 
 def person_affinity(recommender, catalog_ids: list[str]):

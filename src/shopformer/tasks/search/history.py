@@ -59,10 +59,7 @@ class QueryHistory:
         total -= sum(own.values())
         if total <= 1e-9:
             return out
-        own_category: dict[int, float] = {}
-        for position, gain in own.items():
-            code = int(self.category[position])
-            own_category[code] = own_category.get(code, 0.0) + gain
+        own_category = self._by_category(own)
         denominator = total + PRIOR
         for row, position in enumerate(candidates.tolist()):
             out[row, 0] = (chosen.get(position, 0.0) - own.get(position, 0.0)) / denominator
@@ -78,13 +75,17 @@ class QueryHistory:
         cached = self._sums.get(key)
         if cached is not None and cached[0] is chosen:
             return cached[1], cached[2]
-        by_category: dict[int, float] = {}
-        for position, gain in chosen.items():
-            code = int(self.category[position])
-            by_category[code] = by_category.get(code, 0.0) + gain
+        by_category = self._by_category(chosen)
         total = sum(chosen.values())
         self._sums[key] = (chosen, total, by_category)
         return total, by_category
+
+    def _by_category(self, gains: Mapping[int, float]) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for position, gain in gains.items():
+            code = int(self.category[position])
+            out[code] = out.get(code, 0.0) + gain
+        return out
 
     def to_dict(self, ids: list[str]) -> dict[str, dict[str, float]]:
         """By item id, not catalog position: the catalog is saved beside it, but an id

@@ -658,8 +658,7 @@ def _pad(lists: list[tuple[np.ndarray, np.ndarray]], width: int
 
 @torch.no_grad()
 def _ndcg_at_10(head: RankingHead | RankingEnsemble, x: torch.Tensor, gains: torch.Tensor,
-                valid: torch.Tensor
-                ) -> float:
+                valid: torch.Tensor) -> float:
     head.eval()
     logits = head(x, valid=valid).logits
     order = torch.argsort(logits, dim=1, descending=True, stable=True)[:, :10]
