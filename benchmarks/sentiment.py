@@ -45,10 +45,16 @@ from shopformer.tasks.reviews.sentiment import (
     SentimentConfig,
     TextEncoderSource,
 )
+from shopformer.train.domain_linear import Domains
 
 log = logging.getLogger("bench.sentiment")
 SEED, VALID_SEED = 2026, 2027
-SYSTEMS = ("shopformer", "snownlp", "tfidf-logreg", "ngram-bag")
+SYSTEMS = ("shopformer", "snownlp", "tfidf-logreg", "ngram-bag", "shopformer-text",
+           "tfidf-logreg-category")
+PEERS = ("snownlp", "tfidf-logreg", "ngram-bag")  # the issue's peers: text only
+# Not in the leave-one-category-out runs: there the left-out category is unknown to every
+# model, so shopformer reads it with its shared weights, as shopformer-text would.
+NOT_IN_LOCO = ("shopformer-text",)
 TFIDF_STRENGTHS = (1.0, 3.0, 10.0, 30.0)
 BAG_RATES = (1.0, 2.0, 4.0, 8.0)
 
@@ -70,6 +76,10 @@ class Reviews:
 
     def text(self, rows: np.ndarray) -> list[str]:
         return [self.texts[i] for i in rows]
+
+    def domains(self, rows: np.ndarray) -> list[str]:
+        """The reviews' categories: what a shop knows of every review's item."""
+        return self.categories[rows].tolist()
 
 
 def _stratified(categories: np.ndarray, labels: np.ndarray, rows: np.ndarray, share: float,
@@ -93,28 +103,38 @@ def macro_f1(truth: np.ndarray, predicted: np.ndarray) -> float:
 
 
 # ---- peers -------------------------------------------------------------------------
-def tfidf_peer(data: Reviews, train: np.ndarray, strength: float):
+# Every system is made from training rows and returns `predict(rows)` → P(positive).
+def tfidf_peer(data: Reviews, train: np.ndarray, strength: float, by_category: bool = False):
+    """TF-IDF + logistic regression; `by_category`: its features widened per category the
+    way shopformer's n-gram members are (the same information, the same trick)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True,
-                                 min_df=2)
-    features = vectorizer.fit_transform(data.text(train))
-    model = LogisticRegression(C=strength, max_iter=3000).fit(features, data.labels[train])
-    return lambda texts: model.predict_proba(vectorizer.transform(texts))[:, 1]
+                                 min_df=2).fit(data.text(train))
+    domains = Domains.learned(data.domains(train), SentimentConfig().domain_min_reviews) \
+        if by_category else Domains()
+
+    def features(rows: np.ndarray):
+        return domains.widen(vectorizer.transform(data.text(rows)),
+                             domains.codes(data.domains(rows), len(rows)))
+
+    model = LogisticRegression(C=strength, max_iter=3000).fit(features(train),
+                                                              data.labels[train])
+    return lambda rows: model.predict_proba(features(rows))[:, 1]
 
 
 def bag_peer(data: Reviews, train: np.ndarray, rate: float):
     from peers.ngram_bag import fit_ngram_bag, positive_probability
 
     model = fit_ngram_bag(data.text(train), data.labels[train], learning_rate=rate)
-    return lambda texts: positive_probability(model, texts)
+    return lambda rows: positive_probability(model, data.text(rows))
 
 
-def snownlp_peer():
+def snownlp_peer(data: Reviews):
     from snownlp import SnowNLP
 
-    return lambda texts: np.array([SnowNLP(t).sentiments for t in texts])
+    return lambda rows: np.array([SnowNLP(t).sentiments for t in data.text(rows)])
 
 
 def choose(name: str, make, options, data: Reviews):
@@ -122,7 +142,7 @@ def choose(name: str, make, options, data: Reviews):
     scores = {}
     for option in options:
         predict = make(data, data.fit, option)
-        scores[option] = float(np.mean((predict(data.text(data.valid)) >= 0.5)
+        scores[option] = float(np.mean((predict(data.valid) >= 0.5)
                                        == data.labels[data.valid]))
         log.info("%s %s: validation accuracy %.4f", name, option, scores[option])
     return max(scores, key=scores.get), scores
@@ -135,21 +155,30 @@ def shop_encoder(data: Reviews, minutes: float) -> TextEncoderSource:
 
 
 def shopformer_model(data: Reviews, train: np.ndarray, encoder: TextEncoderSource | None,
-                     epochs: int) -> ReviewSentiment:
+                     epochs: int, by_category: bool = True) -> ReviewSentiment:
+    """Trained with each review's category as its domain, or (`by_category` False) from
+    the texts alone."""
     config = SentimentConfig(encoder_epochs=epochs)
     model = ReviewSentiment(config).fit(data.text(train), data.labels[train].tolist(),
-                                        encoder=encoder)
-    log.info("shopformer held-out: %s, stack %s", model.report_.validation_accuracy,
-             model.report_.stack_weights)
+                                        encoder=encoder,
+                                        domains=data.domains(train) if by_category else None)
+    log.info("shopformer held-out: %s, stack %s, domains %s",
+             model.report_.validation_accuracy, model.report_.stack_weights,
+             model.domains.names)
     return model
 
 
-def throughput(model: ReviewSentiment, texts: list[str]) -> float:
+def shopformer_predictor(data: Reviews, model: ReviewSentiment):
+    return lambda rows: model.probability(data.text(rows), domains=data.domains(rows))
+
+
+def throughput(model: ReviewSentiment, texts: list[str], domains: list[str]) -> float:
     analyzer = ReviewAnalyzer(model)
-    analyzer.analyze(texts[:64], with_rating=False)  # warm up
+    analyzer.analyze(texts[:64], with_rating=False, domains=domains[:64])  # warm up
     started = time.perf_counter()
     for begin in range(0, len(texts), 256):
-        analyzer.analyze(texts[begin:begin + 256], with_rating=False)
+        analyzer.analyze(texts[begin:begin + 256], with_rating=False,
+                         domains=domains[begin:begin + 256])
     return len(texts) / (time.perf_counter() - started)
 
 
@@ -184,53 +213,65 @@ def main() -> None:
         strength, tried = choose("tfidf-logreg", tfidf_peer, TFIDF_STRENGTHS, data)
         makers["tfidf-logreg"] = lambda rows, s=strength: tfidf_peer(data, rows, s)
         settings["tfidf-logreg"] = f"C = {strength} (validation: {tried})"
+    if "tfidf-logreg-category" in systems:
+        def by_category(data, rows, strength):
+            return tfidf_peer(data, rows, strength, by_category=True)
+
+        strength, tried = choose("tfidf-logreg-category", by_category, TFIDF_STRENGTHS, data)
+        makers["tfidf-logreg-category"] = lambda rows, s=strength: by_category(data, rows, s)
+        settings["tfidf-logreg-category"] = f"C = {strength} (validation: {tried})"
     if "ngram-bag" in systems:
         rate, tried = choose("ngram-bag", bag_peer, BAG_RATES, data)
         makers["ngram-bag"] = lambda rows, r=rate: bag_peer(data, rows, r)
         settings["ngram-bag"] = f"learning rate {rate} (validation: {tried})"
-    encoder = None
-    if "shopformer" in systems:
+    encoder, pretrain_seconds, models = None, 0.0, {}
+    if {"shopformer", "shopformer-text"} & set(systems):
         started = time.perf_counter()
         encoder = shop_encoder(data, args.pretrain_minutes)
         pretrain_seconds = time.perf_counter() - started
-        makers["shopformer"] = lambda rows: shopformer_model(data, rows, encoder,
-                                                             args.epochs).probability
+
+        def shopformer(rows: np.ndarray, epochs: int = args.epochs, by_category: bool = True):
+            name = "shopformer" if by_category else "shopformer-text"
+            models[name] = shopformer_model(data, rows, encoder, epochs, by_category)
+            return shopformer_predictor(data, models[name])
+
+        makers["shopformer"] = shopformer
+        makers["shopformer-text"] = lambda rows: shopformer(rows, by_category=False)
     if "snownlp" in systems:
-        makers["snownlp"] = lambda rows: snownlp_peer()
+        makers["snownlp"] = lambda rows: snownlp_peer(data)
     for system in systems:
         started = time.perf_counter()
         predict = makers[system](train)
-        probabilities[system] = predict(data.text(scored))
+        probabilities[system] = predict(scored)
         seconds[system] = time.perf_counter() - started + (
-            pretrain_seconds if system == "shopformer" else 0.0)
+            pretrain_seconds if system.startswith("shopformer") else 0.0)
         log.info("%s: accuracy %.4f (%.0f s)", system,
                  np.mean((probabilities[system] >= 0.5) == data.labels[scored]), seconds[system])
-        if system == "shopformer":
-            model = predict.__self__
     results = {s: {"accuracy": float(np.mean((p >= 0.5) == data.labels[scored])),
                    "macro_f1": macro_f1(data.labels[scored], (p >= 0.5).astype(int))}
                for s, p in probabilities.items()}
     if args.validate:
         return
     if "shopformer" in systems:
-        results["shopformer"]["reviews_per_second"] = throughput(model, data.text(data.test))
+        results["shopformer"]["reviews_per_second"] = throughput(
+            models["shopformer"], data.text(data.test), data.domains(data.test))
         log.info("shopformer: %.0f reviews/s, polarity + aspects",
                  results["shopformer"]["reviews_per_second"])
     loco: dict[str, dict[str, float]] = defaultdict(dict)
     if not args.skip_loco:
         if "shopformer" in systems:
-            makers["shopformer"] = lambda rows: shopformer_model(data, rows, encoder,
-                                                                 args.loco_epochs).probability
+            makers["shopformer"] = lambda rows: shopformer(rows, args.loco_epochs)
+        in_loco = [s for s in systems if s not in NOT_IN_LOCO]
         for category in sorted(set(data.categories)):
             rows = data.train[data.categories[data.train] != category]
             target = data.test[data.categories[data.test] == category]
-            for system in systems:
+            for system in in_loco:
                 predict = makers[system](rows)
                 loco[system][category] = float(np.mean(
-                    (predict(data.text(target)) >= 0.5) == data.labels[target]))
+                    (predict(target) >= 0.5) == data.labels[target]))
             log.info("leave out %s: %s", category,
                      {s: round(v[category], 4) for s, v in loco.items()})
-        for system in systems:
+        for system in in_loco:
             results[system]["accuracy_leave_one_category_out"] = float(
                 np.mean(list(loco[system].values())))
     per_category = {s: {c: float(np.mean((p[data.categories[scored] == c] >= 0.5)
@@ -267,12 +308,20 @@ def describe(data: Reviews, results, per_category, loco, seconds, settings, args
         out = values.get("accuracy_leave_one_category_out")
         lines.append(f"| {system} | {values['accuracy']:.4f} | {values['macro_f1']:.4f} | "
                      f"{'-' if out is None else f'{out:.4f}'} | {seconds[system]:.0f} |")
-    peers = [v["accuracy"] for s, v in results.items() if s != "shopformer"]
-    if "shopformer" in results and peers:
-        lines += ["", f"Accuracy: shopformer − best peer = "
-                  f"{100 * (results['shopformer']['accuracy'] - max(peers)):+.2f} points. "
-                  f"Throughput, polarity + aspects on 2 threads: "
-                  f"{results['shopformer']['reviews_per_second']:.0f} reviews/s."]
+    lines += ["", "shopformer and tfidf-logreg-category read each review's category (its "
+              "product's, which a shop always knows) as a domain: n-gram weights shared by "
+              "all categories plus corrections per category; shopformer-text and the "
+              "issue's peers read the text alone.", ""]
+    accuracy = {s: v["accuracy"] for s, v in results.items()}
+    peers = [accuracy[s] for s in PEERS if s in accuracy]
+    margins = [(a, b, accuracy[a] - (max(peers) if b == "best peer" else accuracy[b]))
+               for a, b in (("shopformer", "best peer"), ("shopformer-text", "best peer"),
+                            ("shopformer", "tfidf-logreg-category"))
+               if a in accuracy and (peers if b == "best peer" else b in accuracy)]
+    lines += [f"- Accuracy: {a} − {b} = {100 * m:+.2f} points." for a, b, m in margins]
+    if "reviews_per_second" in results.get("shopformer", {}):
+        lines.append(f"- Throughput, polarity + aspects on 2 threads: "
+                     f"{results['shopformer']['reviews_per_second']:.0f} reviews/s.")
     categories = sorted(set(data.categories))
     lines += ["", "Accuracy per category (test rows of the category; in brackets: trained "
               "without that category):", "",

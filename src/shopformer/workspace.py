@@ -304,21 +304,26 @@ class Workspace:
     def train_sentiment(self, config: SentimentConfig | None = None
                         ) -> tuple[str, ReviewSentiment]:
         """Train review sentiment from the store's rated reviews (ratings are the labels),
-        fine-tuning the active shop model's text encoder when it has one; publish and
-        activate it as a new version of `models/sentiment/`."""
+        fine-tuning the active shop model's text encoder when it has one, each review's
+        item category from the catalog as its domain; publish and activate it as a new
+        version of `models/sentiment/`."""
+        from shopformer.tasks.reviews.domains import review_domains
         from shopformer.tasks.reviews.sentiment import ReviewSentiment
 
         # in key order: the same store always trains the same model
-        table = self.store.read_table("review", ["text", "rating"], order_by=["review_id"])
-        texts = table["text"].to_pylist()
-        ratings = table["rating"].to_pylist()
-        rated = [(t, r) for t, r in zip(texts, ratings, strict=True) if t and r is not None]
+        table = self.store.read_table("review", ["text", "rating", "item_id"],
+                                      order_by=["review_id"])
+        rated = [(t, r, d) for t, r, d in zip(
+            table["text"].to_pylist(), table["rating"].to_pylist(),
+            review_domains(self.store, table["item_id"].to_pylist()), strict=True)
+            if t and r is not None]
         if not rated:
             raise ConfigError("the store holds no rated reviews: nothing to learn sentiment "
                               "from (ingest reviews with a rating)")
         source = self._text_encoder_source()
-        model = ReviewSentiment(config).fit([t for t, _ in rated],
-                                            ratings=[r for _, r in rated], encoder=source)
+        texts, ratings, domains = (list(column) for column in zip(*rated, strict=True))
+        model = ReviewSentiment(config).fit(texts, ratings=ratings, encoder=source,
+                                            domains=domains)
         staged = self.models.staging_dir(SENTIMENT_MODEL)
         model.save(staged)
         return self.models.publish(SENTIMENT_MODEL, staged), model

@@ -24,6 +24,15 @@ def test_sentiment_and_aspects(served):
     reviews = answer.json()["reviews"]
     assert reviews[0]["positive"] < reviews[1]["positive"]
     assert "logistics" in {a for c in reviews[0]["clauses"] for a in c["aspects"]}
+    # with the reviewed items' categories (paths as in the catalog; null: unknown)
+    answer = served.client.post("/v1/sentiment", headers=served.headers(), json={
+        "texts": ["物流太慢了", "质量很好"], "categories": ["数码 Electronics > 手机", None]})
+    assert answer.status_code == 200, answer.text
+    first, second = answer.json()["reviews"]
+    assert first["positive"] < 0.5 < second["positive"]
+    answer = served.client.post("/v1/sentiment", headers=served.headers(), json={
+        "texts": ["物流太慢了", "质量很好"], "categories": ["数码 Electronics"]})
+    assert answer.status_code == 422 and "2 texts but 1 categories" in answer.text
 
 
 def test_opinions_report_has_the_planted_burst(served):

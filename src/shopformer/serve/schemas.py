@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Text = Field(min_length=1, max_length=512)
 
@@ -96,8 +96,17 @@ class SearchOut(BaseModel):
     hits: list[SearchHitOut]
 
 
-class TextsIn(BaseModel):
+class ReviewsIn(BaseModel):
     texts: list[str] = Field(min_length=1, max_length=1_000)
+    categories: list[str | None] | None = Field(
+        None, description="each review's item category, as in the catalog (null: unknown); "
+                          "a model trained with categories reads each in its own")
+
+    @model_validator(mode="after")
+    def _one_category_per_text(self) -> ReviewsIn:
+        if self.categories is not None and len(self.categories) != len(self.texts):
+            raise ValueError(f"{len(self.texts)} texts but {len(self.categories)} categories")
+        return self
 
 
 class ClauseOut(BaseModel):

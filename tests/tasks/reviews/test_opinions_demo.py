@@ -59,3 +59,24 @@ def test_item_review_signals_mark_the_planted_weakness(demo_shop):
     assert features[0, column] < signals.aspect_positive[""]["logistics"]
     assert features[1, 0] == 0 and features[1, 1] == signals.positive[""]
     assert signals.reviews[burst_item] >= truth["complaint_burst"]["reviews"]
+
+
+def test_sentiment_learns_per_category_from_the_catalog(demo_shop):
+    """Each review's domain is its item's top-level catalog category (the demo shop is
+    small, so the test lowers the reviews a category needs for weights of its own)."""
+    from shopformer.schema.records import top_category
+    from shopformer.tasks.reviews.sentiment import SentimentConfig
+
+    workspace, _, _ = demo_shop
+    previous = workspace.models.active(SENTIMENT_MODEL)
+    _, model = workspace.train_sentiment(SentimentConfig(domain_min_reviews=5, neighbours=0))
+    if previous is not None:
+        workspace.models.activate(SENTIMENT_MODEL, previous)
+    reviews = workspace.store.read_table("review", ["item_id"])["item_id"].to_pylist()
+    items = workspace.store.read_table("item", ["item_id", "category"])
+    category = {i: top_category(c) for i, c in zip(
+        items["item_id"].to_pylist(), items["category"].to_pylist(), strict=True)}
+    counts = {c: sum(category.get(i) == c for i in reviews) for c in set(category.values())}
+    names = set(model.domains.names)
+    assert max(counts, key=counts.get) in names and names <= set(counts)
+    assert not {c for c, n in counts.items() if n < 5} & names

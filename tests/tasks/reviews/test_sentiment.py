@@ -237,3 +237,38 @@ def test_members_can_be_switched_off(make_reviews, tmp_path):
     probe = texts[:50]
     assert np.allclose(loaded.probability(probe, cascade=False),
                        every.probability(probe, cascade=False), atol=1e-6)
+
+
+def test_a_word_is_read_by_the_category_it_is_said_of(make_reviews, tmp_path):
+    """"水很凉" praises a drink and faults a water heater: with each review's category as
+    its domain the model reads it both ways; without, it cannot."""
+    texts, ratings = make_reviews(1500, seed=8)
+    rng = np.random.default_rng(8)
+    domains = [str(rng.choice(["饮料", "热水器"])) for _ in texts]
+    for n in range(300):
+        drink = n % 2 == 0
+        texts.append(f"水很凉{'，' * (n % 3)}")
+        ratings.append(5 if drink else 1)
+        domains.append("饮料" if drink else "热水器")
+    model = ReviewSentiment(SentimentConfig(neighbours=0)).fit(texts, ratings=ratings,
+                                                               domains=domains)
+    assert model.domains.names == ("热水器", "饮料")
+    probe = ["这次的水很凉", "这次的水很凉"]
+    drink, heater = model.probability(probe, domains=["饮料", "热水器"])
+    assert drink > 0.7 and heater < 0.3, (drink, heater)
+    plain = ReviewSentiment(SentimentConfig(neighbours=0)).fit(texts, ratings=ratings)
+    assert abs(plain.probability(probe)[0] - 0.5) < 0.2  # the same words, both ways
+    # the clauses of a review, and the reasons, are read in its category too
+    opinion = ReviewAnalyzer(model).analyze(["包装很好，水很凉"], domains=["热水器"])[0]
+    assert opinion.clauses[1].probability < 0.5
+    assert model.reasons("水很凉", domain="热水器")[0][1] < 0 < \
+        model.reasons("水很凉", domain="饮料")[0][1]
+    # an unknown category reads the shared weights; a saved model keeps its categories
+    assert model.probability(["质量很好，很满意"], domains=["书籍"])[0] > 0.5
+    model.save(tmp_path / "by-category")
+    loaded = ReviewSentiment.load(tmp_path / "by-category")
+    assert loaded.domains == model.domains
+    np.testing.assert_allclose(loaded.probability(probe, domains=["饮料", "热水器"]),
+                               [drink, heater], atol=1e-6)
+    with pytest.raises(ConfigError, match="2 texts but 1 domains"):
+        model.probability(probe, domains=["饮料"])

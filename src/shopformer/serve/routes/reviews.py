@@ -13,8 +13,8 @@ from shopformer.serve.schemas import (
     ClauseOut,
     ModelVersion,
     ReviewOut,
+    ReviewsIn,
     SentimentOut,
-    TextsIn,
     problems,
 )
 
@@ -25,10 +25,13 @@ ERRORS = problems(400, 401, 403, 422, 429, 503)
 @router.post("/sentiment", response_model=SentimentOut, responses=ERRORS,
              dependencies=[Depends(require("read"))],
              summary="Polarity (calibrated), predicted stars and aspects of review texts")
-def sentiment(body: TextsIn, request: Request) -> SentimentOut:
+def sentiment(body: ReviewsIn, request: Request) -> SentimentOut:
+    from shopformer.tasks.reviews.domains import domain_of
+
     state = request.app.state.serving
     served = state.capability("sentiment")
-    found = served.value.analyze(body.texts)
+    found = served.value.analyze(body.texts, domains=None if body.categories is None
+                                 else [domain_of(c) for c in body.categories])
     return SentimentOut(
         model=ModelVersion(**served.answering),
         reviews=[ReviewOut(positive=r.probability, rating=r.rating,

@@ -74,15 +74,22 @@ class ReviewAnalyzer:
         self.lexicon = lexicon or AspectLexicon()
         self.full_clauses = full_clauses  # score clauses with the full (slower) model too
 
-    def analyze(self, texts: Sequence[str], *, with_rating: bool = True) -> list[ReviewOpinion]:
+    def analyze(self, texts: Sequence[str], *, with_rating: bool = True,
+                domains: Sequence[str | None] | None = None) -> list[ReviewOpinion]:
+        """`domains`: each review's product category (None where unknown); a model trained
+        with categories reads a known one with that category's own n-gram weights."""
         texts = list(texts)
+        whole = self.sentiment.probability(texts, domains=domains)  # checks the domains
         split = [clauses(t) for t in texts]
         # a review of one clause is scored once: its clause is the review
-        whole = self.sentiment.probability(texts)
         several = [c for parts in split if len(parts) > 1 for c in parts]
-        score = self.sentiment.probability if self.full_clauses \
-            else self.sentiment.clause_probability
-        scored = iter(score(several)) if several else iter(())
+        clause_domains = None if domains is None else \
+            [d for d, parts in zip(domains, split, strict=True) if len(parts) > 1 for _ in parts]
+        if self.full_clauses:
+            scored = self.sentiment.probability(several, domains=clause_domains)
+        else:
+            scored = self.sentiment.clause_probability(several, domains=clause_domains)
+        scored = iter(scored)
         stars = self.sentiment.rating(texts) if with_rating else None
         out = []
         for n, parts in enumerate(split):

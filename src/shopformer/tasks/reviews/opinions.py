@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from shopformer.core.errors import ConfigError
 from shopformer.storage.base import Store
 from shopformer.tasks.reviews.analysis import ReviewAnalyzer
+from shopformer.tasks.reviews.domains import review_domains
 from shopformer.tasks.reviews.monitor import (
     Alert,
     MonitorConfig,
@@ -63,12 +64,14 @@ def scored_reviews(store: Store, analyzer: ReviewAnalyzer, timezone: str = "UTC"
         return [], []
     zone = ZoneInfo(timezone)
     ids, items = table["review_id"].to_pylist(), table["item_id"].to_pylist()
+    domains = review_domains(store, items)
     texts = table["text"].to_pylist()
     days = [ts.astimezone(zone).date() for ts in table["ts"].to_pylist()]
     scored, complaints = [], []
     for begin in range(0, len(texts), 2048):
         chunk = slice(begin, begin + 2048)
-        for n, opinion in enumerate(analyzer.analyze(texts[chunk], with_rating=False),
+        for n, opinion in enumerate(analyzer.analyze(texts[chunk], with_rating=False,
+                                                     domains=domains[chunk]),
                                     start=begin):
             negative = opinion.polarity == "negative"
             scored.append(ScoredReview(ids[n], items[n] or "", days[n], negative,

@@ -125,10 +125,12 @@ class ReplySuggester:
                 [p.customer for p in self.past])
             self._customers = self._vectorizer.transform([p.customer for p in self.past])
 
-    def suggest(self, review: str) -> tuple[ReviewOpinion, list[SuggestedReply]]:
+    def suggest(self, review: str, category: str | None = None
+                ) -> tuple[ReviewOpinion, list[SuggestedReply]]:
+        """`category`: the reviewed item's, read by a sentiment model trained with them."""
         if not isinstance(review, str) or not review.strip():
             raise ConfigError("replies: the review text is empty")
-        opinion = self.analyzer.analyze([review], with_rating=False)[0]
+        opinion = self.analyzer.analyze([review], with_rating=False, domains=[category])[0]
         language = "zh" if CJK.search(review) else "en"
         template = self._template(opinion, language)
         out = [template]

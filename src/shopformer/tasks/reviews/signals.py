@@ -14,6 +14,7 @@ import numpy as np
 
 from shopformer.storage.base import Store
 from shopformer.tasks.reviews.analysis import ReviewAnalyzer
+from shopformer.tasks.reviews.domains import review_domains
 
 ITEM_BATCH = 2048
 
@@ -59,12 +60,14 @@ def item_review_signals(store: Store, analyzer: ReviewAnalyzer, prior_reviews: f
     table = store.read_table("review", ["item_id", "text"])
     items, texts = table["item_id"].to_pylist(), table["text"].to_pylist()
     keep = [n for n, (i, t) in enumerate(zip(items, texts, strict=True)) if i and t]
+    domains = review_domains(store, items)
     aspects = tuple(analyzer.lexicon.config.aspects)
     positive: dict[str, list[float]] = {}
     by_aspect: dict[str, dict[str, list[float]]] = {}
     for begin in range(0, len(keep), ITEM_BATCH):
         rows = keep[begin:begin + ITEM_BATCH]
-        opinions = analyzer.analyze([texts[n] for n in rows], with_rating=False)
+        opinions = analyzer.analyze([texts[n] for n in rows], with_rating=False,
+                                    domains=[domains[n] for n in rows])
         for n, opinion in zip(rows, opinions, strict=True):
             positive.setdefault(items[n], []).append(opinion.probability >= 0.5)
             for aspect, p in opinion.aspects().items():

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from shopformer.core.errors import ConfigError, InputError, Location
+from shopformer.schema.records import top_category
 
 FIELDS = ("title", "brand", "category", "description", "attributes")
 
@@ -89,8 +90,7 @@ class SearchCatalog:
 
     def facets(self, items: np.ndarray) -> dict[str, list[tuple[str, int]]]:
         """Counts by top-level category, brand and price band among `items`."""
-        top = Counter(str(c).split("/")[0].split(">")[0].strip() for c in self.categories[items]
-                      if c)
+        top = Counter(top_category(str(c)) for c in self.categories[items] if c)
         brands = Counter(self.texts["brand"][i] for i in items if self.texts["brand"][i])
         bands = Counter(_band(p) for p in self.prices[items] if not math.isnan(p))
         return {"category": top.most_common(10), "brand": brands.most_common(10),
