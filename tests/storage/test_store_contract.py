@@ -91,6 +91,21 @@ def test_read_batches_streams_in_order(store):
         list(store.read_batches("event", columns=["nope"]))
 
 
+def test_read_since_keeps_only_later_rows(store):
+    from datetime import UTC, datetime, timedelta, timezone
+
+    store.append("event", events(50))  # 00:00 … 00:49 UTC
+    since = datetime(2024, 1, 1, 0, 39, tzinfo=UTC)
+    later = store.read_table("event", ["event_id"], order_by=["event_id"], since=since)
+    assert later["event_id"].to_pylist() == sorted(f"e{i}" for i in range(40, 50))
+    # the same instant in another zone, or without a zone (read as UTC): the same rows
+    beijing = since.astimezone(timezone(timedelta(hours=8)))
+    for same in (beijing, since.replace(tzinfo=None)):
+        assert store.read_table("event", ["event_id"], since=same).num_rows == 10
+    with pytest.raises(Exception, match="no column 'ts'"):
+        store.read_table("item", since=since)
+
+
 def test_person_id_matches_python_twin_and_links_merge_channels(store):
     store.append("event", events(3, account="w1", channel="web"))
     store.append("event", events(2, account="s1", channel="store", start=100))

@@ -56,15 +56,20 @@ class Store(ABC):
 
     @abstractmethod
     def read_batches(self, kind: str, *, columns: list[str] | None = None,
-                     batch_rows: int = 65_536, order_by: list[str] | None = None
-                     ) -> Iterator[pa.RecordBatch]:
-        """Stream every stored row of a kind, in batches."""
+                     batch_rows: int = 65_536, order_by: list[str] | None = None,
+                     since: datetime | None = None) -> Iterator[pa.RecordBatch]:
+        """Stream every stored row of a kind, in batches; with `since`, only the rows whose
+        `ts` is later (a time without a zone is UTC, as stored; a kind without `ts` refuses
+        it)."""
 
     def read_table(self, kind: str, columns: list[str] | None = None,
-                   order_by: list[str] | None = None) -> pa.Table:
+                   order_by: list[str] | None = None, since: datetime | None = None
+                   ) -> pa.Table:
         """Every stored row of a kind as one table, typed even when there are none; in
-        `order_by` order when given (else in whatever order the store reads fastest)."""
-        batches = list(self.read_batches(kind, columns=columns, order_by=order_by))
+        `order_by` order when given (else in whatever order the store reads fastest);
+        with `since`, only rows whose `ts` is later."""
+        batches = list(self.read_batches(kind, columns=columns, order_by=order_by,
+                                         since=since))
         if batches:
             return pa.Table.from_batches(batches)
         schema = arrow_schema(record_spec(kind))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -316,19 +317,23 @@ class DuckDBStore(Store):
 
     # --- reading ----------------------------------------------------------------------
     def read_batches(self, kind: str, *, columns: list[str] | None = None,
-                     batch_rows: int = 65_536, order_by: list[str] | None = None
-                     ) -> Iterator[pa.RecordBatch]:
+                     batch_rows: int = 65_536, order_by: list[str] | None = None,
+                     since: datetime | None = None) -> Iterator[pa.RecordBatch]:
         spec = record_spec(kind)
         known = set(_columns(spec))
-        for name in [*(columns or []), *(order_by or [])]:
+        for name in [*(columns or []), *(order_by or []), *(["ts"] if since else [])]:
             if name not in known:
                 raise StoreError(f"{kind} records have no column {name!r}")
+        if since is not None and since.tzinfo is not None:  # stored as UTC, without a zone
+            since = since.astimezone(UTC).replace(tzinfo=None)
         select = ", ".join(columns) if columns else "*"
+        where = " WHERE ts > $since" if since is not None else ""
         order = f" ORDER BY {', '.join(order_by)}" if order_by else ""
         cursor = self._con.cursor()
         try:
-            reader = cursor.sql(f"SELECT {select} FROM {spec.table}{order}").to_arrow_reader(
-                batch_rows)
+            reader = cursor.sql(f"SELECT {select} FROM {spec.table}{where}{order}",
+                                params={"since": since} if since is not None else None
+                                ).to_arrow_reader(batch_rows)
             yield from reader
         finally:
             cursor.close()

@@ -74,9 +74,8 @@ def replay_searches(store: Store, engine: SearchRanker) -> int:
     Returns the events replayed."""
     if engine.log_until_ is None:
         return 0
-    events = store.read_table("event", SESSION_COLUMNS)
-    since = pa.scalar(datetime.fromisoformat(engine.log_until_), events["ts"].type)
-    events = _in_session_order(events.filter(pc.greater(events["ts"], since)))
+    events = _in_session_order(store.read_table(
+        "event", SESSION_COLUMNS, since=datetime.fromisoformat(engine.log_until_)))
     for row in events.to_pylist():
         engine.observe(row.pop("person_id"), row)
     return events.num_rows
