@@ -75,10 +75,12 @@ class SentimentConfig:
     # A domain (the reviewed item's category) with at least this many labelled reviews
     # gets n-gram weights of its own on top of the shared ones (domain_linear.py); the
     # rest read the shared weights only. On the validation split below, the ratio member
-    # went 0.9391 → 0.9444 with its ten categories as domains.
+    # went 0.9391 → 0.9441 with its ten categories as domains.
     domain_min_reviews: int = 200
     # Domain copies of the n-grams at this scale (domain_linear.py): below 1 the shared
-    # weights carry more and read a category never seen better.
+    # weights carry more and read a category never seen better. Validation split, ratio
+    # member, known category / the category read as unknown: 1.0 0.9444 / 0.9336 (the
+    # member without domains: 0.9391); 0.5 0.9441 / 0.9377.
     domain_scale: float = 0.5
     positive_rating: int = 4  # ratings at or above are positive labels
     negative_rating: int = 2  # at or below negative; ratings between teach only the stars
