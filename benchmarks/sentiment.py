@@ -314,11 +314,13 @@ def describe(data: Reviews, results, per_category, loco, seconds, settings, args
               "issue's peers read the text alone.", ""]
     accuracy = {s: v["accuracy"] for s, v in results.items()}
     peers = [accuracy[s] for s in PEERS if s in accuracy]
-    margins = [(a, b, accuracy[a] - (max(peers) if b == "best peer" else accuracy[b]))
-               for a, b in (("shopformer", "best peer"), ("shopformer-text", "best peer"),
-                            ("shopformer", "tfidf-logreg-category"))
-               if a in accuracy and (peers if b == "best peer" else b in accuracy)]
-    lines += [f"- Accuracy: {a} − {b} = {100 * m:+.2f} points." for a, b, m in margins]
+    if peers:
+        accuracy["best peer"] = max(peers)
+    for ours, other in (("shopformer", "best peer"), ("shopformer-text", "best peer"),
+                        ("shopformer", "tfidf-logreg-category")):
+        if ours in accuracy and other in accuracy:
+            lines.append(f"- Accuracy: {ours} − {other} = "
+                         f"{100 * (accuracy[ours] - accuracy[other]):+.2f} points.")
     if "reviews_per_second" in results.get("shopformer", {}):
         lines.append(f"- Throughput, polarity + aspects on 2 threads: "
                      f"{results['shopformer']['reviews_per_second']:.0f} reviews/s.")

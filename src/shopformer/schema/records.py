@@ -136,6 +136,7 @@ ITEM = RecordSpec("item", "items", "item_id", (
               doc="channels it is sold on; empty means all"),
 ), doc="a product in the catalog", has_person=False)
 
+
 def top_category(path: str) -> str:
     """The first level of a category path: "数码 Electronics > 手机" → "数码 Electronics"."""
     return path.split("/")[0].split(">")[0].strip()

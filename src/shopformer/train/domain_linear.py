@@ -101,16 +101,15 @@ class DomainLinear:
 
     def row_weights(self, code: int) -> np.ndarray:
         """The weights one row of domain `code` reads (shared + its corrections)."""
-        if code < 0 or not self.domains.names:
+        if code < 0:
             return self.shared.weights
         return self.shared.weights + self.corrections[code].toarray().ravel()
 
     def state(self, prefix: str) -> dict[str, np.ndarray]:
-        corrections = self.corrections.tocsr()
         return {f"{prefix}.weights": self.shared.weights,
-                f"{prefix}.corrections.indptr": corrections.indptr.astype(np.int64),
-                f"{prefix}.corrections.indices": corrections.indices.astype(np.int64),
-                f"{prefix}.corrections.data": corrections.data.astype(np.float32)}
+                f"{prefix}.corrections.indptr": self.corrections.indptr.astype(np.int64),
+                f"{prefix}.corrections.indices": self.corrections.indices.astype(np.int64),
+                f"{prefix}.corrections.data": self.corrections.data.astype(np.float32)}
 
     @classmethod
     def from_state(cls, state: dict[str, np.ndarray], prefix: str, bias: float,
