@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from shopformer.data.tokenizer import ShopTokenizer
 from shopformer.model.encoders.text import TextEncoder
@@ -60,9 +61,21 @@ class FinetuneResult:
 def fit_text_classifier(model: TextClassifier, tokenizer: ShopTokenizer,
                         texts: Sequence[str], labels: Sequence[int],
                         validation_texts: Sequence[str], validation_labels: Sequence[int],
-                        config: FinetuneConfig | None = None) -> FinetuneResult:
-    """Train on (texts, labels); keep the epoch with the best validation accuracy."""
+                        config: FinetuneConfig | None = None, *,
+                        offsets: Sequence[float] | None = None,
+                        validation_offsets: Sequence[float] | None = None) -> FinetuneResult:
+    """Train on (texts, labels); keep the epoch with the best validation accuracy.
+
+    `offsets` (two classes only): another model's logit of class 1 per text, added to the
+    classifier's before the loss, so the classifier learns what that model gets wrong (a
+    boosting step); `validation_offsets` are added the same way when choosing the epoch."""
     config = config or FinetuneConfig()
+    if (offsets is None) != (validation_offsets is None):
+        raise ValueError("give offsets and validation_offsets together, or neither")
+    if offsets is not None and (model.output.out_features != 2
+                                or len(offsets) != len(texts)
+                                or len(validation_offsets) != len(validation_texts)):
+        raise ValueError("offsets need a two-class model and one per text")
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
     head = [p for p in model.output.parameters() if p.requires_grad]
@@ -78,19 +91,26 @@ def fit_text_classifier(model: TextClassifier, tokenizer: ShopTokenizer,
         lambda step: warmup_then_decay(step, warmup, steps))
         if config.warmup_share > 0 else (lambda step: 1.0))
     targets = np.asarray(labels)
+    shift = None if offsets is None else _class_one_shift(offsets)
+    held_shift = None if validation_offsets is None else _class_one_shift(validation_offsets)
     best, best_epoch, best_state, history = -1.0, 0, copy.deepcopy(model.state_dict()), []
     started = time.perf_counter()
     for epoch in range(1, config.epochs + 1):
         model.train()
         for chosen in length_batches(texts, config.batch_size, rng):
             ids, attention = tokenizer.encode_batch([texts[i] for i in chosen])
-            output = model(torch.from_numpy(ids), torch.from_numpy(attention),
-                           torch.from_numpy(targets[chosen]))
+            logits = model(torch.from_numpy(ids), torch.from_numpy(attention)).logits
+            if shift is not None:
+                logits = logits + shift[torch.from_numpy(chosen)]
+            loss = F.cross_entropy(logits, torch.from_numpy(targets[chosen]))
             optimizer.zero_grad(set_to_none=True)
-            output.loss.backward()  # type: ignore[union-attr]
+            loss.backward()
             optimizer.step()
             schedule.step()
-        accuracy = float(np.mean(predict_classes(model, tokenizer, validation_texts)
+        held_logits = class_logits(model, tokenizer, validation_texts)
+        if held_shift is not None:
+            held_logits = held_logits + held_shift
+        accuracy = float(np.mean(held_logits.argmax(-1).numpy()
                                  == np.asarray(validation_labels)))
         history.append({"epoch": epoch, "validation_accuracy": round(accuracy, 4)})
         if accuracy > best:
@@ -100,6 +120,13 @@ def fit_text_classifier(model: TextClassifier, tokenizer: ShopTokenizer,
     model.load_state_dict(best_state)
     model.eval()
     return FinetuneResult(model, best_epoch, best, time.perf_counter() - started, history)
+
+
+def _class_one_shift(offsets: Sequence[float]) -> torch.Tensor:
+    """(N, 2) rows of (0, offset): added to two-class logits, they add `offset` to the
+    logit of class 1 against class 0."""
+    column = torch.as_tensor(np.asarray(offsets, np.float32))
+    return torch.stack([torch.zeros_like(column), column], dim=1)
 
 
 def warmup_then_decay(done: float, warmup: float, total: float) -> float:

@@ -16,6 +16,7 @@ from shopformer.tasks.reviews.sentiment import (
     ReviewSentiment,
     SentimentConfig,
     TextEncoderSource,
+    fit_ratio_model,
 )
 from shopformer.train.text_pretrain import text_model
 
@@ -180,6 +181,10 @@ def test_bad_input_says_what_is_wrong():
         SentimentConfig(encoder_warmup_share=1.0)
     with pytest.raises(ConfigError, match="encoder_head_learning_rate"):
         SentimentConfig(encoder_head_learning_rate=0.0)
+    with pytest.raises(ConfigError, match="encoder_residual_folds must be"):
+        SentimentConfig(encoder_residual_folds=1)
+    with pytest.raises(ConfigError, match="needs log_count_ratio"):
+        SentimentConfig(encoder_residual_folds=5, log_count_ratio=False)
 
 
 def test_ngrams_keep_word_pairs_apart_from_characters():
@@ -272,3 +277,38 @@ def test_a_word_is_read_by_the_category_it_is_said_of(make_reviews, tmp_path):
                                [drink, heater], atol=1e-6)
     with pytest.raises(ConfigError, match="2 texts but 1 domains"):
         model.probability(probe, domains=["饮料"])
+
+
+def test_residual_offsets_come_from_models_that_did_not_see_the_review():
+    """Each text a unique nonsense word, labels at random: a member fitted on a review
+    memorizes it, so only an out-of-fold logit says how unsure it is about a new one."""
+    rng = np.random.default_rng(3)
+    texts = ["".join(chr(0x4E00 + int(c)) for c in rng.integers(0, 20_000, 4))
+             for _ in range(600)]
+    labels = rng.integers(0, 2, len(texts))
+    model = ReviewSentiment(SentimentConfig(encoder_residual_folds=3))
+    model.vectorizer = NgramVectorizer(model.config.ngrams).fit(texts)
+    features = model.vectorizer.transform(texts)
+    offsets = model._residual_offsets(features, labels, np.full(len(texts), -1),
+                                      np.zeros(10))
+    out_of_fold = np.mean((offsets["offsets"] > 0) == labels)
+    assert abs(out_of_fold - 0.5) < 0.1  # no better than chance
+    assert np.abs(offsets["offsets"]).max() < 0.5  # and calibrated to say so
+    assert offsets["validation_offsets"].shape == (10,)
+    in_sample = fit_ratio_model(features, labels, model.config.strength).decision(features)
+    assert np.mean((in_sample > 0) == labels) > out_of_fold + 0.05  # an in-sample claim
+
+
+def test_encoder_fine_tuned_on_the_ratio_members_residual(make_reviews, tmp_path):
+    texts, ratings = make_reviews(400, seed=9)
+    tokenizer = ShopTokenizer.train(texts, TokenizerConfig(vocab_size=300, min_frequency=1))
+    encoder = text_model(tokenizer, hidden=32, layers=1, heads=2).text
+    model = ReviewSentiment(SentimentConfig(encoder_epochs=1, encoder_residual_folds=3)).fit(
+        texts, ratings=ratings, encoder=TextEncoderSource(encoder, tokenizer))
+    assert set(model.report_.stack_weights) == {"ngrams", "ngram_ratios", "neighbours",
+                                                "encoder"}
+    model.save(tmp_path / "residual")
+    loaded = ReviewSentiment.load(tmp_path / "residual")
+    assert loaded.config.encoder_residual_folds == 3
+    assert np.allclose(loaded.probability(texts[:40], cascade=False),
+                       model.probability(texts[:40], cascade=False), atol=1e-5)
