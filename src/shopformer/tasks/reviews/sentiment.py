@@ -37,6 +37,7 @@ from shopformer.core.errors import ConfigError
 from shopformer.data.tokenizer import ShopTokenizer
 from shopformer.model.heads.text_classifier import TextClassifier
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
+from shopformer.train.calibration import fit_calibration
 from shopformer.train.classifier_io import load_classifier, read_model_dir, write_model_dir
 from shopformer.train.domain_linear import DomainLinear, Domains
 from shopformer.train.finetune import (
@@ -181,9 +182,7 @@ class ReviewSentiment:
         members = {"ngrams": self.ngram_model.decision(held_features, held_codes)}
         ratio = log_count_ratio(wide, y[train])  # the ratio member's; its shared block the vote's
         if self.config.log_count_ratio:
-            self.ratio_model = DomainLinear.from_wide(
-                fit_ratio_model(wide, y[train], self.config.strength, ratio), self.domains,
-                width, scale)
+            self.ratio_model = self._ratio_member(wide, y[train], width, ratio)
             members["ngram_ratios"] = self.ratio_model.decision(held_features, held_codes)
         if self.config.neighbours:
             self.neighbours = NeighbourVote.fit(
@@ -245,14 +244,17 @@ class ReviewSentiment:
         for k in range(folds):
             fit, rest = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
             wide = self.domains.widen(features[fit], codes[fit], self.config.domain_scale)
-            model = DomainLinear.from_wide(
-                fit_ratio_model(wide, y[fit], self.config.strength), self.domains,
-                features.shape[1], self.config.domain_scale)
+            model = self._ratio_member(wide, y[fit], features.shape[1])
             out_of_fold[rest] = model.decision(features[rest], codes[rest])
-        calibration = fit_logistic(sparse.csr_matrix(out_of_fold[:, None]), y, strength=100.0)
-        return {"offsets": calibration.decision(sparse.csr_matrix(out_of_fold[:, None])),
-                "validation_offsets": calibration.decision(
-                    sparse.csr_matrix(held_ratio_logits[:, None]))}
+        platt = fit_calibration(out_of_fold, y, "platt")
+        return {"offsets": platt.intercept + platt.slope * out_of_fold,
+                "validation_offsets": platt.intercept + platt.slope * held_ratio_logits}
+
+    def _ratio_member(self, wide: sparse.csr_matrix, y: np.ndarray, width: int,
+                      ratio: np.ndarray | None = None) -> DomainLinear:
+        """The ratio member fitted on domain-widened rows (`width`: n-grams per block)."""
+        return DomainLinear.from_wide(fit_ratio_model(wide, y, self.config.strength, ratio),
+                                      self.domains, width, self.config.domain_scale)
 
     def _examples(self, texts: Sequence[str], labels: Sequence[int] | None,
                   ratings: Sequence[float | None] | None
