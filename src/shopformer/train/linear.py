@@ -36,7 +36,7 @@ def fit_logistic(features: sparse.csr_matrix, labels: np.ndarray, *, strength: f
         raise ConfigError("logistic: labels must be 0/1 and hold both classes")
     if strength <= 0:
         raise ConfigError(f"logistic: strength must be > 0, got {strength}")
-    x = features.tocsr().astype(np.float64)
+    x, used = _used_columns(features)
     sign = 2 * y - 1
 
     def loss_and_gradient(theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -52,7 +52,8 @@ def fit_logistic(features: sparse.csr_matrix, labels: np.ndarray, *, strength: f
     start = np.zeros(x.shape[1] + 1)
     result = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B",
                       options={"maxiter": max_iterations})
-    return LinearModel(result.x[:-1].astype(np.float32), float(result.x[-1]))
+    return LinearModel(_scattered(result.x[:-1], used, features.shape[1]),
+                       float(result.x[-1]))
 
 
 def fit_ridge(features: sparse.csr_matrix, targets: np.ndarray, *, strength: float = 1.0,
@@ -61,7 +62,7 @@ def fit_ridge(features: sparse.csr_matrix, targets: np.ndarray, *, strength: flo
     t = np.asarray(targets, np.float64)
     if features.shape[0] != len(t) or not len(t):
         raise ConfigError(f"ridge: {features.shape[0]} rows but {len(t)} targets")
-    x = features.tocsr().astype(np.float64)
+    x, used = _used_columns(features)
 
     def loss_and_gradient(theta: np.ndarray) -> tuple[float, np.ndarray]:
         w, b = theta[:-1], theta[-1]
@@ -75,7 +76,8 @@ def fit_ridge(features: sparse.csr_matrix, targets: np.ndarray, *, strength: flo
     start[-1] = t.mean()
     result = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B",
                       options={"maxiter": max_iterations})
-    return LinearModel(result.x[:-1].astype(np.float32), float(result.x[-1]))
+    return LinearModel(_scattered(result.x[:-1], used, features.shape[1]),
+                       float(result.x[-1]))
 
 
 @dataclass
@@ -99,7 +101,7 @@ def fit_softmax(features: sparse.csr_matrix, labels: np.ndarray, classes: int, *
         raise ConfigError(f"softmax: labels must lie in 0 … {classes - 1}")
     if strength <= 0:
         raise ConfigError(f"softmax: strength must be > 0, got {strength}")
-    x = features.tocsr().astype(np.float64)
+    x, used = _used_columns(features)
     f = x.shape[1]
     onehot = np.zeros((len(y), classes))
     onehot[np.arange(len(y)), y] = 1.0
@@ -119,5 +121,23 @@ def fit_softmax(features: sparse.csr_matrix, labels: np.ndarray, classes: int, *
     start = np.zeros(f * classes + classes)
     result = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B",
                       options={"maxiter": max_iterations})
-    return SoftmaxModel(result.x[:f * classes].reshape(f, classes).astype(np.float32),
-                        result.x[f * classes:].astype(np.float32))
+    weights = np.zeros((features.shape[1], classes), np.float32)
+    weights[used] = result.x[:f * classes].reshape(f, classes)
+    return SoftmaxModel(weights, result.x[f * classes:].astype(np.float32))
+
+
+def _used_columns(features: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """The columns with a value in some row, and their indexes. A column empty in every
+    row has weight 0 at the optimum (only the penalty acts on it), so the fit leaves it
+    out: a bag widened per domain is mostly such columns, and L-BFGS's cost grows with
+    the weights it carries."""
+    x = features.tocsr().astype(np.float64)
+    x.eliminate_zeros()
+    used = np.flatnonzero(np.bincount(x.indices, minlength=x.shape[1]))
+    return x[:, used].tocsr(), used
+
+
+def _scattered(weights: np.ndarray, used: np.ndarray, width: int) -> np.ndarray:
+    out = np.zeros(width, np.float32)
+    out[used] = weights
+    return out

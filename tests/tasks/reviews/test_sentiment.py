@@ -4,6 +4,7 @@ probabilities, star ratings, save/load, and clear errors."""
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from shopformer.tasks.reviews.sentiment import (
     TextEncoderSource,
     fit_ratio_model,
 )
+from shopformer.train.finetune import holdout_split
 from shopformer.train.text_pretrain import text_model
 
 # hand-written, not the demo's phrases: (text, positive?)
@@ -312,3 +314,24 @@ def test_encoder_fine_tuned_on_the_ratio_members_residual(make_reviews, tmp_path
     assert loaded.config.encoder_residual_folds == 3
     assert np.allclose(loaded.probability(texts[:40], cascade=False),
                        model.probability(texts[:40], cascade=False), atol=1e-5)
+
+
+def test_members_learn_again_from_the_held_out_reviews_after_stacking(make_reviews):
+    """A complaint word written only in reviews the stack holds out: the refitted members
+    know it; members kept as the stack saw them never met it."""
+    texts, ratings = make_reviews(600, seed=11)
+    config = SentimentConfig(neighbours=0)
+    usable = np.flatnonzero(np.array(ratings) != 3)
+    labels = (np.array(ratings)[usable] >= 4).astype(int)
+    _, held = holdout_split(labels, config.validation_share, config.seed)
+    for row in usable[held]:
+        if ratings[row] <= 2:
+            texts[row] += "，漏液"
+    probe = ["漏液"]
+    refit = ReviewSentiment(config).fit(texts, ratings=ratings)
+    kept = ReviewSentiment(replace(config, refit_members=False)).fit(texts, ratings=ratings)
+    assert refit.reasons(probe[0], top=1)[0][1] < 0
+    assert kept.reasons(probe[0], top=1)[0][1] == 0
+    assert refit.probability(probe)[0] < kept.probability(probe)[0]
+    # the report still scores members that did not see the held-out reviews
+    assert kept.report_.validation_accuracy == refit.report_.validation_accuracy

@@ -10,7 +10,8 @@ a combination of n-grams says, which one weight per n-gram cannot); and the shop
 text encoder fine-tuned as a classifier (reads word order).
 A logistic regression fitted on a held-out share of the shop's reviews combines their
 logits, which also calibrates the probability; without an encoder the n-gram members
-alone are stacked the same way.
+alone are stacked the same way. The n-gram members then learn again from every review,
+the held-out ones too: cheap, and worth more than keeping them as the stack saw them.
 Where the plain n-gram member is sure, the neighbours and the encoder are skipped (a
 cascade): the margin is
 the one at which, on held-out reviews, the member alone agrees with the full stack at least
@@ -86,6 +87,11 @@ class SentimentConfig:
     positive_rating: int = 4  # ratings at or above are positive labels
     negative_rating: int = 2  # at or below negative; ratings between teach only the stars
     validation_share: float = 0.1  # held out for the encoder's epochs and the stacking
+    # Once the stack is fitted, the n-gram members and the vote learn again from every
+    # review, the held-out ones included (the stack's weights kept). Validation split
+    # (benchmarks/sentiment.py), without an encoder: 0.9425 → 0.9447; fitting the stack
+    # on out-of-fold logits of every review (5 folds, 5 × the fitting) gave the same.
+    refit_members: bool = True
     encoder_epochs: int = 3
     encoder_batch_size: int = 64
     encoder_learning_rate: float = 3e-4
@@ -165,30 +171,16 @@ class ReviewSentiment:
         train, held = usable[train], usable[held]
         train_texts = [texts[i] for i in train]
         held_texts = [texts[i] for i in held]
-        self.vectorizer = NgramVectorizer(self.config.ngrams).fit(train_texts)
+        self.vectorizer = NgramVectorizer(self.config.ngrams).fit([texts[i] for i in usable])
         features = self.vectorizer.transform(texts)
         Domains().codes(domains, len(texts))  # checks them before any training
-        self.domains = Domains.learned([] if domains is None else [domains[i] for i in train],
-                                       self.config.domain_min_reviews)
+        self.domains = Domains.learned(
+            [] if domains is None else [domains[i] for i in usable],
+            self.config.domain_min_reviews)
         codes = self.domains.codes(domains, len(texts))
-        train_codes, held_codes = codes[train], codes[held]
-        scale = self.config.domain_scale
-        wide = self.domains.widen(features[train], train_codes, scale)
-        width = features.shape[1]
         train_features, held_features = features[train], features[held]
-        self.ngram_model = DomainLinear.from_wide(
-            fit_logistic(wide, y[train], strength=self.config.strength), self.domains, width,
-            scale)
-        members = {"ngrams": self.ngram_model.decision(held_features, held_codes)}
-        ratio = log_count_ratio(wide, y[train])  # the ratio member's; its shared block the vote's
-        if self.config.log_count_ratio:
-            self.ratio_model = self._ratio_member(wide, y[train], width, ratio)
-            members["ngram_ratios"] = self.ratio_model.decision(held_features, held_codes)
-        if self.config.neighbours:
-            self.neighbours = NeighbourVote.fit(
-                train_features, y[train], np.abs(ratio[:width]),
-                NeighbourConfig(neighbours=self.config.neighbours))
-            members["neighbours"] = self.neighbours.vote(held_features)
+        self._fit_members(train_features, y[train], codes[train])
+        members = self._member_logits(held_features, codes[held])
         self.clause_calibration = fit_logistic(sparse.csr_matrix(members["ngrams"][:, None]),
                                                y[held], strength=100.0)
         if encoder is not None:
@@ -196,7 +188,7 @@ class ReviewSentiment:
             self.classifier = TextClassifier(copy.deepcopy(encoder.encoder), 2)
             offsets = {}
             if self.config.encoder_residual_folds:
-                offsets = self._residual_offsets(train_features, y[train], train_codes,
+                offsets = self._residual_offsets(train_features, y[train], codes[train],
                                                  members["ngram_ratios"])
             fit_text_classifier(
                 self.classifier, encoder.tokenizer, train_texts, y[train].tolist(),
@@ -227,10 +219,38 @@ class ReviewSentiment:
                 confident_share = float(confident.mean())
                 accuracy["cascade"] = float(np.mean((np.where(confident, alone, full) > 0)
                                                     == y[held]))
+        if self.config.refit_members:
+            self._fit_members(features[usable], y[usable], codes[usable])
         self.report_ = FitReport(len(usable), len(held), accuracy,
                                  dict(zip(members, self.stack.weights.tolist(), strict=True)),
                                  confident_share)
         return self
+
+    def _fit_members(self, features: sparse.csr_matrix, y: np.ndarray, codes: np.ndarray
+                     ) -> None:
+        """The n-gram members and the neighbour vote, learned from these rows."""
+        scale = self.config.domain_scale
+        wide = self.domains.widen(features, codes, scale)
+        width = features.shape[1]
+        self.ngram_model = DomainLinear.from_wide(
+            fit_logistic(wide, y, strength=self.config.strength), self.domains, width, scale)
+        ratio = log_count_ratio(wide, y)  # the ratio member's; its shared block the vote's
+        if self.config.log_count_ratio:
+            self.ratio_model = self._ratio_member(wide, y, width, ratio)
+        if self.config.neighbours:
+            self.neighbours = NeighbourVote.fit(
+                features, y, np.abs(ratio[:width]),
+                NeighbourConfig(neighbours=self.config.neighbours))
+
+    def _member_logits(self, features: sparse.csr_matrix, codes: np.ndarray
+                       ) -> dict[str, np.ndarray]:
+        """Each n-gram member's logit (the vote's value) per row, in stacking order."""
+        members = {"ngrams": self.ngram_model.decision(features, codes)}
+        if self.ratio_model is not None:
+            members["ngram_ratios"] = self.ratio_model.decision(features, codes)
+        if self.neighbours is not None:
+            members["neighbours"] = self.neighbours.vote(features)
+        return members
 
     def _residual_offsets(self, features: sparse.csr_matrix, y: np.ndarray,
                           codes: np.ndarray, held_ratio_logits: np.ndarray
