@@ -4,6 +4,7 @@ probabilities, star ratings, save/load, and clear errors."""
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import replace
 
 import numpy as np
@@ -335,3 +336,25 @@ def test_members_learn_again_from_the_held_out_reviews_after_stacking(make_revie
     assert refit.probability(probe)[0] < kept.probability(probe)[0]
     # the report still scores members that did not see the held-out reviews
     assert kept.report_.validation_accuracy == refit.report_.validation_accuracy
+
+
+def test_the_stack_weighs_members_by_review_length_and_older_models_still_load(
+        make_reviews, tmp_path):
+    """Each member's logit enters the stack twice, alone and times the review's log length;
+    a model saved before that (no `stack_length` in its config) is read without it."""
+    texts, ratings = make_reviews(400, seed=13)
+    by_length = ReviewSentiment(SentimentConfig(neighbours=0)).fit(texts, ratings=ratings)
+    members = set(by_length.report_.stack_weights)
+    assert members == {"ngrams", "ngram_ratios"}
+    assert len(by_length.stack.weights) == 2 * len(members)
+    plain = ReviewSentiment(SentimentConfig(neighbours=0, stack_length=False)).fit(
+        texts, ratings=ratings)
+    assert len(plain.stack.weights) == len(members)
+    plain.save(tmp_path / "old")
+    saved = json.loads((tmp_path / "old" / "config.json").read_text())
+    del saved["config"]["stack_length"]
+    (tmp_path / "old" / "config.json").write_text(json.dumps(saved))
+    old = ReviewSentiment.load(tmp_path / "old")
+    assert old.config.stack_length is False
+    probe = texts[:40]
+    assert np.allclose(old.probability(probe), plain.probability(probe), atol=1e-6)

@@ -3,11 +3,13 @@ read, so `explain` can say which of them put an item where it is."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from shopformer.tasks.search.analyze import UNITS
+from shopformer.tasks.search.analyze import UNITS, normalize
 from shopformer.tasks.search.query import ParsedQuery
 
 UNIT_TERMS = frozenset({*UNITS.values(), "in", "x"})
@@ -26,6 +28,7 @@ FEATURES = (
     "all_terms",  # 1 when the item has every query term
     "last_term",  # the query's last term is in the item
     "head_term",  # the query's last word that is not a number or unit (the product type)
+    "item_type",  # the title's product type (its main clause's last word) is in the query
     "missing_rarest",  # rarity of the rarest query term the item lacks, over the rarest's
     "numbers",  # share of the query's numbers in the item (-1: the query has none)
     "brand",  # the item's brand (or the title's first word) is in the query
@@ -63,6 +66,7 @@ class ItemTable:
 
     title_terms: np.ndarray  # (N,) number of title terms
     brand_terms: np.ndarray  # (N,) object: the brand's first term, else the title's
+    type_terms: np.ndarray  # (N,) object: `product_type_term` of the title ("" unknown)
     popularity: np.ndarray  # (N,)
     price: np.ndarray  # (N,) NaN when unknown
     reviews: np.ndarray  # (N, 3) review count, positive share, worst aspect's share
@@ -78,6 +82,20 @@ class CandidateSignals:
     dense: np.ndarray | None = None  # text-vector cosines
     history: np.ndarray | None = None  # (K, 2) `QueryHistory.features`
     popularity: np.ndarray | None = None  # engagements, when not the item table's
+
+
+# Where a title's main clause ends: what follows describes ("… drill with battery", "… in
+# white", "… for kitchen", "…, 2-pack") rather than names the product.
+CLAUSE_END = re.compile(r"\s(?:with|w/|for|in|and|by|featuring|includes?)\s|[,(;|]|\s[-–—]\s")
+
+
+def product_type_term(title: str, terms: Callable[[str], tuple[str, ...]]) -> str:
+    """The term that names what a title sells: titles put the product type at the end of
+    their main clause ("DeWalt 20V Max Cordless Drill with …" → "drill"; "索尼降噪耳机" →
+    its last word). Numbers and units name sizes, not products; "" when nothing is left."""
+    main = CLAUSE_END.split(normalize(title), maxsplit=1)[0]
+    words = [t for t in terms(main) if not t[:1].isdigit() and t not in UNIT_TERMS]
+    return words[-1] if words else ""
 
 
 def candidate_features(query: ParsedQuery, candidates: np.ndarray, scores: QueryScores,
@@ -112,6 +130,7 @@ def candidate_features(query: ParsedQuery, candidates: np.ndarray, scores: Query
         put("head_term", contains[:, words[-1]] if words else -1.0)
         rarest = max(float(idf.max()), 1e-9)
         put("missing_rarest", np.where(~contains, idf[None, :], 0.0).max(1) / rarest)
+    put("item_type", np.isin(items.type_terms[candidates], list(query.terms)))
     numbers = [i for i, t in enumerate(query.terms) if t[:1].isdigit()]
     put("numbers", contains[:, numbers].mean(1) if numbers else -1.0)
     put("brand", np.isin(items.brand_terms[candidates], list(query.terms)))

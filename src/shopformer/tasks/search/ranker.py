@@ -34,6 +34,7 @@ from shopformer.tasks.search.features import (
     ItemTable,
     QueryScores,
     candidate_features,
+    product_type_term,
 )
 from shopformer.tasks.search.fusion import reciprocal_rank_fusion, top_indices
 from shopformer.tasks.search.history import QueryHistory
@@ -43,7 +44,7 @@ from shopformer.tasks.search.spelling import Speller
 from shopformer.tasks.search.synonyms import RelatedTerms, SynonymConfig
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 LIVE_TRAILS = 100_000  # open search sessions remembered by `observe`
 LIVE_CREDITS = 1_000_000  # (query, item, person) gains remembered by `observe`
 # Gain of each engagement after a search; shared with `search_log`, which trains from them.
@@ -71,6 +72,9 @@ class SearchConfig:
     validation_share: float = 0.1  # training queries held out to choose the epoch
     seed: int = 0
     heads: int = 3  # heads trained from seeds seed, seed + 1, …; their scores averaged
+    # After the held-out queries chose each head's epoch count, train the head again from
+    # its seed on every training query, the held-out ones included, for that many epochs.
+    refit_heads: bool = True
     # "retrieved": learn to rank what retrieval finds (a search engine); "judged": learn to
     # order the judged items only (re-ranking a given pool).
     lists: str = "retrieved"
@@ -167,8 +171,10 @@ class SearchRanker:
             if item_id in self.catalog_.position:
                 counts[self.catalog_.position[item_id]] = count
         brands = [self._brand_term(i, analyzed[i]) for i in range(len(self.catalog_))]
+        types = [product_type_term(title, self.analyzer_.terms) for title in texts["title"]]
         self.items_ = ItemTable(np.array([len(doc[0]) for doc in analyzed], np.float32),
-                                np.array(brands, dtype=object), counts, self.catalog_.prices,
+                                np.array(brands, dtype=object), np.array(types, dtype=object),
+                                counts, self.catalog_.prices,
                                 self._review_table(reviews or {}))
         self.understanding_ = QueryUnderstanding(self.analyzer_, self.speller_, self.related_)
         self.history_ = QueryHistory(texts["category"])
@@ -302,32 +308,43 @@ class SearchRanker:
         width = max(len(g) for _, g in train + valid)
         training = _pad([(self.scale_(f), g) for f, g in train], width)
         validation = _pad([(self.scale_(f), g) for f, g in valid], width)
-        heads = [self._train_one_head(self.config.seed + n, training, validation)
-                 for n in range(self.config.heads)]
-        self.head_ = RankingEnsemble(heads).eval()
+        chosen = [self._train_one_head(self.config.seed + n, training, validation)
+                  for n in range(self.config.heads)]
+        ensemble = RankingEnsemble([head for head, _ in chosen]).eval()
         x_train, _, m_train = training
         x_valid, g_valid, m_valid = validation
-        self.validation_ndcg_ = (_ndcg_at_10(self.head_, x_valid, g_valid, m_valid)
+        # Measured before any refit: afterwards the held-out queries are training data.
+        self.validation_ndcg_ = (_ndcg_at_10(ensemble, x_valid, g_valid, m_valid)
                                  if len(valid) else 0.0)
         with torch.inference_mode():
-            logits = self.head_(x_valid if len(valid) else x_train[:256]).logits
+            logits = ensemble(x_valid if len(valid) else x_train[:256]).logits
             mask = m_valid if len(valid) else m_train[:256]
             spread = [float(row[keep].std()) for row, keep in zip(logits, mask, strict=True)
                       if keep.sum() > 1]
         self.score_spread_ = float(np.median(spread)) if spread else 1.0
+        if self.config.refit_heads and len(valid):
+            everything = tuple(torch.cat(pair) for pair in zip(training, validation,
+                                                                 strict=True))
+            ensemble = RankingEnsemble([
+                self._train_one_head(self.config.seed + n, everything, None, epochs)[0]
+                for n, (_, epochs) in enumerate(chosen)]).eval()
+        self.head_ = ensemble
 
-    def _train_one_head(self, seed: int, training: tuple, validation: tuple) -> RankingHead:
-        """One head, its epoch chosen by NDCG@10 on the held-out queries."""
+    def _train_one_head(self, seed: int, training: tuple, validation: tuple | None,
+                        epochs: int | None = None) -> tuple[RankingHead, int]:
+        """One head and its epoch count, chosen by NDCG@10 on the held-out queries; without
+        them (`validation` None) trained for exactly `epochs`."""
         x_train, g_train, m_train = training
-        x_valid, g_valid, m_valid = validation
+        x_valid, g_valid, m_valid = validation if validation is not None else (
+            x_train[:0], g_train[:0], m_train[:0])
         torch.manual_seed(seed)
         head = RankingHead(len(FEATURES), self.config.hidden, self.config.dropout,
                            self.config.gain_weight)
         optimizer = torch.optim.AdamW(head.parameters(), lr=self.config.learning_rate,
                                       weight_decay=1e-4)
-        best, best_state, stale = -1.0, None, 0
+        best, best_state, best_epochs, stale = -1.0, None, 0, 0
         generator = torch.Generator().manual_seed(seed)
-        for epoch in range(self.config.epochs):
+        for epoch in range(self.config.epochs if epochs is None else epochs):
             head.train()
             order = torch.randperm(len(x_train), generator=generator)
             for start in range(0, len(order), self.config.batch_queries):
@@ -337,10 +354,11 @@ class SearchRanker:
                 out.loss.backward()
                 optimizer.step()
             score = _ndcg_at_10(head, x_valid, g_valid, m_valid) if len(x_valid) else 0.0
-            log.info("search ranker (seed %d) epoch %d: held-out NDCG@10 %.4f", seed,
-                     epoch + 1, score)
+            if validation is not None:
+                log.info("search ranker (seed %d) epoch %d: held-out NDCG@10 %.4f", seed,
+                         epoch + 1, score)
             if score >= best:  # on a tie the longer-trained head (small validation sets)
-                best, stale = score, 0
+                best, best_epochs, stale = score, epoch + 1, 0
                 best_state = {k: v.clone() for k, v in head.state_dict().items()}
             else:
                 stale += 1
@@ -350,7 +368,7 @@ class SearchRanker:
         head.load_state_dict(best_state)
         head.eval()
         _fit_gain_output(head, x_train, g_train, m_train)
-        return head
+        return head, best_epochs
 
     def observe(self, person_id: str, event: Mapping[str, object]) -> None:
         """A live event (`type`, `session_id`, `query`, `item_id`): a search opens a trail
@@ -700,9 +718,11 @@ def _describe(name: str, value: float, effect: float) -> str:
         "shoppers engaged with after this search", "dense": "means something close",
         "coverage": "has most of the query's words", "idf_coverage": "has the query's rare "
         "words", "all_terms": "has every query word", "last_term": "has the query's last word",
-        "head_term": "is the kind of product asked for", "missing_rarest": "lacks a rare "
-        "query word", "numbers": "has the sizes or numbers asked for", "brand": "is of the "
-        "brand asked for", "title_terms": "title length", "popularity": "popular after "
+        "head_term": "is the kind of product asked for",
+        "item_type": "its title names a product the query asks for",
+        "missing_rarest": "lacks a rare query word",
+        "numbers": "has the sizes or numbers asked for", "brand": "is of the brand asked for",
+        "title_terms": "title length", "popularity": "popular after "
         "searches", "price": "its price", "person": "fits what this person likes",
         "reviews": "how many reviews it has", "review_positive": "how its reviews read",
         "review_worst_aspect": "how its worst-reviewed aspect reads",
