@@ -351,12 +351,12 @@ class ReviewSentiment:
             else np.flatnonzero(np.abs(out) < self.cascade_margin)
         if len(unsure):
             members = [m[unsure] for m in linear]
+            unsure_texts = [texts[i] for i in unsure]
             if self.neighbours is not None:
                 members.append(self.neighbours.vote(features[unsure]))
             if self.classifier is not None:
-                members.append(self._encoder_logits([texts[i] for i in unsure]))
-            out[unsure] = self.stack.decision(
-                self._stack_inputs(members, [texts[i] for i in unsure]))
+                members.append(self._encoder_logits(unsure_texts))
+            out[unsure] = self.stack.decision(self._stack_inputs(members, unsure_texts))
         return out
 
     def probability(self, texts: Sequence[str], *, cascade: bool = True,

@@ -333,18 +333,18 @@ class SearchRanker:
     def _train_one_head(self, seed: int, training: tuple, validation: tuple | None,
                         epochs: int | None = None) -> tuple[RankingHead, int]:
         """One head and its epoch count, chosen by NDCG@10 on the held-out queries; without
-        them (`validation` None) trained for exactly `epochs`."""
+        any (`validation` None or empty) the head of the last of `epochs` epochs."""
         x_train, g_train, m_train = training
-        x_valid, g_valid, m_valid = validation if validation is not None else (
-            x_train[:0], g_train[:0], m_train[:0])
+        judged = validation is not None and len(validation[0]) > 0
         torch.manual_seed(seed)
         head = RankingHead(len(FEATURES), self.config.hidden, self.config.dropout,
                            self.config.gain_weight)
         optimizer = torch.optim.AdamW(head.parameters(), lr=self.config.learning_rate,
                                       weight_decay=1e-4)
-        best, best_state, best_epochs, stale = -1.0, None, 0, 0
+        best, best_state, stale = -1.0, None, 0
+        epochs = self.config.epochs if epochs is None else epochs
         generator = torch.Generator().manual_seed(seed)
-        for epoch in range(self.config.epochs if epochs is None else epochs):
+        for epoch in range(epochs):
             head.train()
             order = torch.randperm(len(x_train), generator=generator)
             for start in range(0, len(order), self.config.batch_queries):
@@ -353,22 +353,23 @@ class SearchRanker:
                 optimizer.zero_grad()
                 out.loss.backward()
                 optimizer.step()
-            score = _ndcg_at_10(head, x_valid, g_valid, m_valid) if len(x_valid) else 0.0
-            if validation is not None:
-                log.info("search ranker (seed %d) epoch %d: held-out NDCG@10 %.4f", seed,
-                         epoch + 1, score)
+            if not judged:
+                continue
+            score = _ndcg_at_10(head, *validation)
+            log.info("search ranker (seed %d) epoch %d: held-out NDCG@10 %.4f", seed,
+                     epoch + 1, score)
             if score >= best:  # on a tie the longer-trained head (small validation sets)
-                best, best_epochs, stale = score, epoch + 1, 0
+                best, epochs, stale = score, epoch + 1, 0
                 best_state = {k: v.clone() for k, v in head.state_dict().items()}
             else:
                 stale += 1
                 if stale >= self.config.patience:
                     break
-        assert best_state is not None
-        head.load_state_dict(best_state)
+        if best_state is not None:
+            head.load_state_dict(best_state)
         head.eval()
         _fit_gain_output(head, x_train, g_train, m_train)
-        return head, best_epochs
+        return head, epochs
 
     def observe(self, person_id: str, event: Mapping[str, object]) -> None:
         """A live event (`type`, `session_id`, `query`, `item_id`): a search opens a trail
