@@ -123,9 +123,9 @@ def test_cascade_skips_the_encoder_only_where_the_ngrams_are_sure(fine_tuned, mo
     seen: list[list[str]] = []
     encoder_logits = model._encoder_logits
 
-    def counting(batch):
+    def counting(batch, codes):
         seen.append(list(batch))
-        return encoder_logits(batch)
+        return encoder_logits(batch, codes)
 
     monkeypatch.setattr(model, "_encoder_logits", counting)
     sureness = np.sort(np.abs(np.log(alone / (1 - alone))))
@@ -358,3 +358,15 @@ def test_the_stack_weighs_members_by_review_length_and_older_models_still_load(
     assert old.config.stack_length is False
     probe = texts[:40]
     assert np.allclose(old.probability(probe), plain.probability(probe), atol=1e-6)
+
+
+def test_the_encoder_reads_a_known_category_before_the_review():
+    from shopformer.train.domain_linear import Domains
+
+    model = ReviewSentiment(SentimentConfig())
+    model.domains = Domains(("手机", "酒店"))
+    codes = model.domains.codes(["酒店", None, "水果"], 3)
+    assert model._encoder_texts(["很干净", "好", "甜"], codes) == ["酒店｜很干净", "好", "甜"]
+    plain = ReviewSentiment(SentimentConfig(encoder_domain_prefix=False))
+    plain.domains = model.domains
+    assert plain._encoder_texts(["很干净"], codes[:1]) == ["很干净"]
