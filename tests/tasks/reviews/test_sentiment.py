@@ -353,9 +353,11 @@ def test_the_stack_weighs_members_by_review_length_and_older_models_still_load(
     plain.save(tmp_path / "old")
     saved = json.loads((tmp_path / "old" / "config.json").read_text())
     del saved["config"]["stack_length"]
+    del saved["config"]["encoder_domain_prefix"]
     (tmp_path / "old" / "config.json").write_text(json.dumps(saved))
     old = ReviewSentiment.load(tmp_path / "old")
     assert old.config.stack_length is False
+    assert old.config.encoder_domain_prefix is False  # its encoder never read a category
     probe = texts[:40]
     assert np.allclose(old.probability(probe), plain.probability(probe), atol=1e-6)
 

@@ -447,6 +447,7 @@ class ReviewSentiment:
                                        "a sentiment model")
         settings = config["config"]
         settings.setdefault("stack_length", False)  # saved before the stack read lengths
+        settings.setdefault("encoder_domain_prefix", False)  # its encoder read no category
         model = cls(SentimentConfig(**settings))
         model.vectorizer = NgramVectorizer.load(directory)
         arrays = {name: tensor.numpy() for name, tensor in state.items()}
