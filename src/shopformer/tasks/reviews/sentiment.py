@@ -40,7 +40,7 @@ from shopformer.model.heads.text_classifier import TextClassifier
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
 from shopformer.train.calibration import fit_calibration
 from shopformer.train.classifier_io import load_classifier, read_model_dir, write_model_dir
-from shopformer.train.domain_linear import DomainLinear, Domains
+from shopformer.train.domain_linear import UNKNOWN, DomainLinear, Domains
 from shopformer.train.finetune import (
     FinetuneConfig,
     TextEncoderSource,
@@ -53,6 +53,7 @@ from shopformer.train.neighbour_vote import NeighbourConfig, NeighbourVote
 
 FORMAT_VERSION = 2
 POSITIVE, NEGATIVE = "positive", "negative"
+DOMAIN_SEPARATOR = "｜"  # between the category and the review the encoder reads
 
 
 @dataclass(frozen=True)
@@ -404,7 +405,7 @@ class ReviewSentiment:
         if not self.config.encoder_domain_prefix:
             return list(texts)
         names = self.domains.names
-        return [f"{names[c]}｜{t}" if 0 <= c < len(names) else t
+        return [t if c == UNKNOWN else f"{names[c]}{DOMAIN_SEPARATOR}{t}"
                 for t, c in zip(texts, codes, strict=True)]
 
     def _encoder_logits(self, texts: Sequence[str], codes: np.ndarray) -> np.ndarray:
