@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from own_text import pretrained_encoder
+from own_text import pretrained_encoder, pretraining_seconds
 from report import (
     chosen_names,
     log_to_stdout,
@@ -149,9 +149,9 @@ def choose(name: str, make, options, data: Reviews):
 
 
 # ---- shopformer --------------------------------------------------------------------
-def shop_encoder(data: Reviews, minutes: float) -> TextEncoderSource:
+def shop_encoder(data: Reviews, minutes: float, cache: Path | None) -> TextEncoderSource:
     return pretrained_encoder(data.text(data.train), minutes, vocab_size=8000, max_tokens=96,
-                              epochs=20)
+                              epochs=20, cache=cache)
 
 
 def shopformer_model(data: Reviews, train: np.ndarray, encoder: TextEncoderSource | None,
@@ -191,6 +191,10 @@ def main() -> None:
                         help="score the validation split (for choices); nothing is written")
     parser.add_argument("--systems", default=",".join(SYSTEMS))
     parser.add_argument("--pretrain-minutes", type=float, default=12.0)
+    parser.add_argument("--encoder-cache", type=Path, default=None,
+                        help="read the pretrained text encoder from this directory when it "
+                             "holds one pretrained on the same texts and minutes, else "
+                             "write it there (pretraining reads no labels)")
     parser.add_argument("--epochs", type=int, default=2, help="encoder fine-tuning epochs")
     parser.add_argument("--loco-epochs", type=int, default=1,
                         help="encoder fine-tuning epochs of the ten leave-one-out models")
@@ -227,8 +231,9 @@ def main() -> None:
     encoder, pretrain_seconds, models = None, 0.0, {}
     if {"shopformer", "shopformer-text"} & set(systems):
         started = time.perf_counter()
-        encoder = shop_encoder(data, args.pretrain_minutes)
-        pretrain_seconds = time.perf_counter() - started
+        encoder = shop_encoder(data, args.pretrain_minutes, args.encoder_cache)
+        pretrain_seconds = (time.perf_counter() - started if args.encoder_cache is None
+                            else pretraining_seconds(args.encoder_cache))
 
         def shopformer(rows: np.ndarray, epochs: int = args.epochs, by_category: bool = True):
             name = "shopformer" if by_category else "shopformer-text"
