@@ -28,17 +28,16 @@ def pretrained_encoder(texts: list[str], minutes: float, *, vocab_size: int, max
     settings = {"texts": _fingerprint(texts), "minutes": minutes, "vocab_size": vocab_size,
                 "max_tokens": max_tokens, "epochs": epochs}
     if cache is not None and _cached_settings(cache) == settings:
-        # The seconds it took are kept (`pretraining_seconds`), so a run that reads it can
-        # still count them in its training time.
         tokenizer = ShopTokenizer.load(cache / "tokenizer")
-        model = text_model(tokenizer, hidden=192, layers=3, heads=4)
+        model = _encoder_model(tokenizer)
         model.text.load_state_dict(load_file(str(cache / "model.safetensors")))
+        model.eval()  # as pretrain_text leaves the model it trained
         log.info("text encoder read from %s (pretrained %s min before)", cache, minutes)
         return TextEncoderSource(model.text, tokenizer)
     started = time.perf_counter()
     tokenizer = ShopTokenizer.train(texts, TokenizerConfig(vocab_size=vocab_size,
                                                            max_tokens=max_tokens))
-    model = text_model(tokenizer, hidden=192, layers=3, heads=4)
+    model = _encoder_model(tokenizer)
     result = pretrain_text(model, tokenizer, texts, minutes=minutes, epochs=epochs,
                            batch_size=64)
     log.info("text pretraining: %d steps, %.0f tokens/s", result.steps,
@@ -53,6 +52,16 @@ def pretrained_encoder(texts: list[str], minutes: float, *, vocab_size: int, max
     return TextEncoderSource(model.text, tokenizer)
 
 
+def pretraining_seconds(cache: Path) -> float:
+    """How long the encoder in `cache` took to pretrain, so that a run which reads it
+    still counts that time in its training time."""
+    return float(json.loads((cache / "config.json").read_text())["seconds"])
+
+
+def _encoder_model(tokenizer: ShopTokenizer):
+    return text_model(tokenizer, hidden=192, layers=3, heads=4)
+
+
 def _fingerprint(texts: list[str]) -> str:
     digest = hashlib.sha256()
     for text in texts:
@@ -60,12 +69,8 @@ def _fingerprint(texts: list[str]) -> str:
     return digest.hexdigest()
 
 
-def pretraining_seconds(cache: Path) -> float:
-    """How long the encoder in `cache` took to pretrain."""
-    return float(json.loads((cache / "config.json").read_text())["seconds"])
-
-
 def _cached_settings(cache: Path) -> dict | None:
+    """The settings the encoder in `cache` was pretrained with (None: no encoder there)."""
     path = cache / "config.json"
     if not path.is_file():
         return None
