@@ -25,6 +25,14 @@ class TextEncoderSource:
     tokenizer: ShopTokenizer
 
 
+def new_text_classifier(source: TextEncoderSource, classes: int, seed: int) -> TextClassifier:
+    """A classifier on a copy of `source`'s encoder, its new head drawn from `seed`: torch's
+    default generator starts from a different seed in every process, so an unseeded head
+    would make the same data and settings give a different model in each run."""
+    torch.manual_seed(seed)
+    return TextClassifier(copy.deepcopy(source.encoder), classes)
+
+
 @dataclass
 class FinetuneConfig:
     epochs: int = 10

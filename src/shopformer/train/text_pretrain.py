@@ -34,8 +34,11 @@ class TextPretrainResult:
         return self.tokens / max(self.seconds, 1e-9)
 
 
-def text_model(tokenizer: ShopTokenizer, hidden: int = 128, layers: int = 2, heads: int = 4
-               ) -> ShopModel:
+def text_model(tokenizer: ShopTokenizer, hidden: int = 128, layers: int = 2, heads: int = 4,
+               seed: int = 7) -> ShopModel:
+    """A text-only shop model, its weights drawn from `seed` (torch's default generator
+    starts from a different seed in every process)."""
+    torch.manual_seed(seed)
     text = TextEncoderConfig(vocab_size=tokenizer.vocab_size, hidden=hidden, layers=layers,
                              heads=heads, ffn=hidden * 2, max_tokens=tokenizer.config.max_tokens,
                              pad_id=tokenizer.pad_id)

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import torch
 
 from shopformer.core.errors import ConfigError
 from shopformer.data.tokenizer import ShopTokenizer, TokenizerConfig
@@ -372,3 +373,19 @@ def test_the_encoder_reads_a_known_category_before_the_review():
     plain = ReviewSentiment(SentimentConfig(encoder_domain_prefix=False))
     plain.domains = model.domains
     assert plain._encoder_texts(["很干净"], codes[:1]) == ["很干净"]
+
+
+def test_the_same_reviews_and_settings_give_the_same_model_in_every_run(make_reviews):
+    """torch's default generator starts from another seed in each process: whatever state
+    it is in, the encoder's weights and its classifier head come from the settings' seeds."""
+    texts, ratings = make_reviews(300, seed=11)
+    tokenizer = ShopTokenizer.train(texts, TokenizerConfig(vocab_size=300, min_frequency=1))
+    probabilities = []
+    for process_seed in (1, 2):
+        torch.manual_seed(process_seed)  # as if another process
+        encoder = text_model(tokenizer, hidden=32, layers=1, heads=2).text
+        torch.rand(process_seed)  # and the generator moved on before fitting
+        model = ReviewSentiment(SentimentConfig(encoder_epochs=1)).fit(
+            texts, ratings=ratings, encoder=TextEncoderSource(encoder, tokenizer))
+        probabilities.append(model.probability(texts[:60], cascade=False))
+    assert np.array_equal(*probabilities)

@@ -24,7 +24,6 @@ Labels come from the shop: given, or read from ratings (≥ 4 positive, ≤ 2 ne
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -47,6 +46,7 @@ from shopformer.train.finetune import (
     class_logits,
     fit_text_classifier,
     holdout_split,
+    new_text_classifier,
 )
 from shopformer.train.linear import LinearModel, fit_logistic, fit_ridge
 from shopformer.train.neighbour_vote import NeighbourConfig, NeighbourVote
@@ -196,7 +196,7 @@ class ReviewSentiment:
                                                y[held], strength=100.0)
         if encoder is not None:
             self.tokenizer = encoder.tokenizer
-            self.classifier = TextClassifier(copy.deepcopy(encoder.encoder), 2)
+            self.classifier = new_text_classifier(encoder, 2, self.config.seed)
             offsets = {}
             if self.config.encoder_residual_folds:
                 offsets = self._residual_offsets(train_features, y[train], codes[train],

@@ -11,7 +11,6 @@ then refitted on every example: with ten examples per intent, one more counts.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ from shopformer.train.finetune import (
     class_logits,
     fit_text_classifier,
     holdout_split,
+    new_text_classifier,
 )
 from shopformer.train.linear import SoftmaxModel, fit_softmax
 
@@ -127,7 +127,7 @@ class IntentClassifier:
         epoch = 0
         if encoder is not None:
             self.tokenizer = encoder.tokenizer
-            self.classifier = TextClassifier(copy.deepcopy(encoder.encoder), classes)
+            self.classifier = new_text_classifier(encoder, classes, self.config.seed)
             result = fit_text_classifier(
                 self.classifier, encoder.tokenizer, train_texts, y[train].tolist(),
                 held_texts, y[held].tolist(),

@@ -12,7 +12,6 @@ stacks the two, which also calibrates the probability.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -36,6 +35,7 @@ from shopformer.train.finetune import (
     class_logits,
     fit_text_classifier,
     holdout_split,
+    new_text_classifier,
 )
 from shopformer.train.linear import LinearModel, fit_logistic
 
@@ -107,7 +107,7 @@ class QuestionMatcher:
         members = {"features": self.feature_model.decision(design[held])}
         if encoder is not None:
             self.tokenizer = encoder.tokenizer
-            self.classifier = TextClassifier(copy.deepcopy(encoder.encoder), 2)
+            self.classifier = new_text_classifier(encoder, 2, self.config.seed)
             joined = [_joined(a, b) for a, b in zip(first, second, strict=True)]
             # both orders: a pair means the same whichever question comes first
             flipped = [_joined(second[i], first[i]) for i in train]
