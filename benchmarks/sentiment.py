@@ -162,9 +162,9 @@ def shopformer_model(data: Reviews, train: np.ndarray, encoder: TextEncoderSourc
     model = ReviewSentiment(config).fit(data.text(train), data.labels[train].tolist(),
                                         encoder=encoder,
                                         domains=data.domains(train) if by_category else None)
-    log.info("shopformer held-out: %s, stack %s, domains %s",
-             model.report_.validation_accuracy, model.report_.stack_weights,
-             model.domains.names)
+    log.info("shopformer held-out: %s, stack %s, answered without the encoder %.3f, "
+             "domains %s", model.report_.validation_accuracy, model.report_.stack_weights,
+             model.report_.confident_share, model.domains.names)
     return model
 
 
