@@ -108,3 +108,11 @@ def test_live_engagement_after_a_search_moves_the_next_search(engine):
     kept = dict(engine.history_.gains["desk lamp"])
     engine.observe("q0", {"type": "cart", "session_id": "s2", "item_id": "lamp-0-1"})
     assert engine.history_.gains["desk lamp"] == kept
+
+
+def test_what_shoppers_chose_is_retrieved_most_gain_first_without_the_lists_own():
+    table = history()  # item 0: 5, item 1: 1, item 3: 1 (item 4 had gain 0)
+    assert table.chosen("green tea", 10).tolist() == [0, 1, 3]
+    assert table.chosen("green tea", 1).tolist() == [0]
+    assert table.chosen("green tea", 10, leave_out={0: 2.0, 3: 1.0}).tolist() == [0, 1]
+    assert table.chosen("oolong", 10).tolist() == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from shopformer.tasks.search.analyze import Analyzer, normalize
+from shopformer.tasks.search.lexical import CharIndex
 from shopformer.tasks.search.spelling import Speller, edit_distance
 from shopformer.tasks.search.synonyms import RelatedTerms, SynonymConfig
 
@@ -58,3 +59,12 @@ def test_related_terms_need_several_queries_behind_them():
     assert "tv" not in related.expand(("tv",))
     again = RelatedTerms.from_dict(related.to_dict(), config)
     assert again.expand(("tv",)) == related.expand(("tv",))
+
+
+def test_a_chinese_word_meets_its_longer_spelling_in_the_catalog():
+    """Chinese words are a few characters: "跑鞋" shares no character trigram with
+    "跑步鞋", but it shares its characters."""
+    index = CharIndex([["踏云缓震跑步鞋"], ["纯棉短袖t恤"], ["不粘炒锅"]])
+    scores = index.score(["跑鞋"])
+    assert scores[0] > 0 and scores[1] == 0 and scores[2] == 0
+    assert index.score(["drill"]).sum() == 0  # Latin words keep their trigrams

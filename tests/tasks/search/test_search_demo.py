@@ -14,6 +14,7 @@ from shopformer.demo.categories import CATEGORIES
 from shopformer.tasks.recommend import Recommender
 from shopformer.tasks.search.from_store import search_log
 from shopformer.tasks.search.ranker import SearchConfig
+from shopformer.tasks.search.trail import ENGAGEMENT_GAINS, TRAIL_DECAY
 
 runner = CliRunner()
 
@@ -23,8 +24,7 @@ def shop(demo_shop):
     workspace, bundle, truth = demo_shop
     recommender = Recommender().fit(workspace.store, bundle)
     log = search_log(workspace.store)
-    workspace.train_search(SearchConfig(candidates=40, train_rows=40, epochs=25, hidden=32),
-                           show_progress=False)
+    workspace.train_search(show_progress=False)  # the settings a shop gets
     engine = workspace.search_engine()  # as saved, loaded back with the live person state
     return workspace, engine, recommender, log, truth
 
@@ -32,8 +32,76 @@ def shop(demo_shop):
 def test_the_search_log_becomes_graded_judgments(shop):
     _, _, _, log, _ = shop
     assert len(log.judgments) > 100 and log.queries
-    assert {j.gain for j in log.judgments} <= {1.0, 1.5, 2.0, 3.0}
+    full = set(ENGAGEMENT_GAINS.values())
+    assert {j.gain for j in log.judgments} >= full  # the first item found keeps its gain
+    credited = {g * TRAIL_DECAY ** n for g in full for n in range(40)}
+    assert all(min(abs(j.gain - c) for c in credited) < 1e-9 for j in log.judgments)
     assert all(j.person_id for j in log.judgments)
+
+
+def test_most_judged_gain_lands_on_what_was_searched_for(shop):
+    """A demo shopper views the searched category first, then often browses elsewhere;
+    crediting along the trail keeps that browsing from reading as the query's answer."""
+    _, engine, _, log, _ = shop
+    searched = {q: c.leaf[1] for c in CATEGORIES for q in (*c.queries[0], *c.queries[1])}
+    on = total = 0.0
+    for j in log.judgments:
+        if j.query in searched:
+            category = engine.catalog_.texts["category"][engine.catalog_.position[j.item_id]]
+            on += j.gain * (searched[j.query] in category)
+            total += j.gain
+    assert on / total > 0.85, on / total
+
+
+def _unsearched_product_names(log) -> list[tuple[str, str]]:
+    """(query, category leaf) for product names no shopper searched for: "long down
+    parka", "parka", "铸铁炖锅"."""
+    logged = {" ".join(q.lower().split()) for q in log.queries}
+    return [(query, category.leaf[1]) for category in CATEGORIES
+            for zh, en in category.nouns
+            for query in (zh, en.lower(), en.lower().split()[-1]) if query not in logged]
+
+
+def _wrong_first(engine, names, person_id=None) -> list[tuple[str, str]]:
+    wrong = []
+    for query, leaf in names:
+        hit = engine.search(query, k=1, person_id=person_id).hits[0]
+        top = engine.catalog_.texts["category"][engine.catalog_.position[hit.item_id]]
+        if leaf not in top:
+            wrong.append((query, top))
+    return wrong
+
+
+def test_a_new_query_is_answered_by_its_words_not_by_what_is_popular(shop):
+    _, engine, _, log, _ = shop
+    names = _unsearched_product_names(log)
+    wrong = _wrong_first(engine, names)
+    # a near miss is allowed ("iced black tea" is a cold drink, and black tea is tea)
+    assert len(names) >= 50 and len(wrong) <= len(names) // 20, wrong
+
+
+def test_a_shoppers_taste_reorders_good_matches_but_never_overrides_the_query(shop):
+    """Taste is added after the learned order and bounded, so a logged-in shopper who
+    loves drinks still gets a parka first for "parka"."""
+    workspace, engine, recommender, log, truth = shop
+    names = _unsearched_product_names(log)
+    persons = [workspace.person_for_account(*planted["accounts"][0])
+               for planted in list(truth["persons"].values())[:40]]
+    persons = [p for p in persons if len(recommender.history(p)) >= 5][:5]
+    assert len(persons) == 5
+    for person in persons:
+        wrong = _wrong_first(engine, names, person)
+        assert len(wrong) <= len(names) // 10, (person, wrong)
+
+
+def test_a_query_whose_words_no_title_has_finds_what_its_shoppers_chose(shop):
+    """'winter coat' is in no title; shoppers who typed it chose down jackets."""
+    _, engine, _, _, _ = shop
+    for query in ("winter coat", "冬季外套"):
+        hits = engine.search(query, k=3).hits
+        categories = [engine.catalog_.texts["category"][engine.catalog_.position[h.item_id]]
+                      for h in hits]
+        assert all("Down Jackets" in c for c in categories), (query, categories)
 
 
 def test_dense_text_vectors_come_from_the_shop_model(shop):

@@ -1,6 +1,7 @@
 """What the store says about search: the catalog to index, and graded judgments read from
 behaviour — a search followed, in the same session, by a click, view, cart or purchase of
-an item is that item judged for that query by that person (the strongest engagement wins)."""
+an item is that item judged for that query by that person (the strongest engagement wins;
+each further item along the search's trail counts less: `trail.py`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import pyarrow.compute as pc
 
 from shopformer.model.config import FIRST_ID
 from shopformer.storage.base import Store
-from shopformer.tasks.search.ranker import ENGAGEMENT_GAINS, Judgment, SearchRanker
+from shopformer.tasks.search.ranker import Judgment, SearchRanker
+from shopformer.tasks.search.trail import ENGAGEMENT_GAINS, SearchTrail
 
 SESSION_COLUMNS = ["person_id", "session_id", "ts", "event_id", "type", "item_id", "query"]
 CATALOG_COLUMNS = ["item_id", "title", "description", "category", "brand", "price",
@@ -50,19 +52,21 @@ def search_log(store: Store, gains: dict[str, float] | None = None) -> SearchLog
     judged: dict[tuple[str, str, str], float] = {}
     popularity: Counter[str] = Counter()
     typed: list[str] = []
-    current: tuple[str, str, str] | None = None  # (person, session, query) searched last
+    trail: SearchTrail | None = None  # the last search of the current session
+    where: tuple[str, str] | None = None  # its (person, session)
     for person, session, kind, item, query in zip(persons, sessions, types, items, queries,
                                                   strict=True):
-        if current is not None and (current[0], current[1]) != (person, session):
-            current = None
+        if trail is not None and where != (person, session):
+            trail = None
         if kind == "search" and query:
-            current = (person, session, query)
+            trail, where = SearchTrail(query, gains), (person, session)
             typed.append(query)
         elif item and kind in gains:
             popularity[item] += 1
-            if current is not None:
-                key = (current[2], str(item), person)
-                judged[key] = max(judged.get(key, 0.0), gains[kind])
+            if trail is not None:
+                key = (trail.query, str(item), person)
+                gain = trail.credit(kind, str(item)) or 0.0
+                judged[key] = max(judged.get(key, 0.0), gain)
     judgments = [Judgment(query, item, gain, person) for (query, item, person), gain
                  in judged.items()]
     return SearchLog(judgments, typed, popularity, latest)

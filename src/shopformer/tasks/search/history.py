@@ -69,6 +69,19 @@ class QueryHistory:
                                - own_category.get(code, 0.0)) / denominator
         return np.maximum(out, 0.0)
 
+    def chosen(self, key: str, k: int, leave_out: Mapping[int, float] | None = None
+               ) -> np.ndarray:
+        """Catalog positions of the (at most k) items shoppers chose after the query, most
+        gain first: a retriever of its own, since what people took after "winter coat"
+        may share no word with it. `leave_out` as in `features`."""
+        chosen = self.gains.get(key)
+        if not chosen:
+            return np.zeros(0, np.int64)
+        own = leave_out or {}
+        left = {p: g - own.get(p, 0.0) for p, g in chosen.items()}
+        ranked = sorted((p for p, g in left.items() if g > 1e-9), key=lambda p: (-left[p], p))
+        return np.array(ranked[:k], np.int64)
+
     def _summed(self, key: str, chosen: dict[int, float]) -> tuple[float, dict[int, float]]:
         """The query's total gain and its gain per category, computed once per version of
         its history (`chosen` is the version being read)."""

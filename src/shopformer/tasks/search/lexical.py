@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from shopformer.tasks.search.analyze import CJK
+
 CHAR_BUCKETS = 2**20  # hashed character trigrams: no vocabulary to keep
 
 
@@ -75,7 +77,7 @@ class TermIndex:
 
 class CharIndex:
     """Cosine of hashed character-trigram TF-IDF vectors: a misspelt or run-together word
-    still shares most trigrams with the right one."""
+    still shares most trigrams with the right one (Chinese: characters and their pairs)."""
 
     def __init__(self, texts: Sequence[Sequence[str]]) -> None:
         rows = [self._grams(words) for words in texts]
@@ -91,8 +93,16 @@ class CharIndex:
 
     @staticmethod
     def _grams(words: Sequence[str]) -> np.ndarray:
-        grams = [f"{word[i:i + 3]}" for w in words for word in (f" {w} ",)
-                 for i in range(len(word) - 2)]
+        """Trigrams of each word padded with spaces; a Chinese word (a few characters, and
+        one the catalog may spell differently: 跑鞋 / 跑步鞋) gives its characters and
+        character pairs instead."""
+        grams = []
+        for word in words:
+            if CJK.match(word):
+                grams += [*word, *(word[i:i + 2] for i in range(len(word) - 1))]
+            else:
+                padded = f" {word} "
+                grams += [padded[i:i + 3] for i in range(len(padded) - 2)]
         return np.array([zlib.crc32(g.encode()) % CHAR_BUCKETS for g in grams], np.int64)
 
     def score(self, words: Sequence[str]) -> np.ndarray:

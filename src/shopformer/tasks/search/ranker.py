@@ -1,8 +1,9 @@
 """Search: hybrid retrieval, then a learned ranker on query, item and person features.
 
 Retrieval never returns an empty page while anything is near: BM25 over the item fields
-(corrected query plus related terms) and character trigrams (spelling-tolerant) are fused
-by reciprocal rank, with dense text vectors when the shop model has them. The ranker is a
+(corrected query plus related terms), character trigrams (spelling-tolerant) and the items
+shoppers chose after the same query before are fused by reciprocal rank, with dense text
+vectors when the shop model has them. The ranker is a
 listwise network (model/heads/ranking.py) trained from searches followed by clicks, carts
 and purchases, or from graded relevance labels where a shop has them.
 """
@@ -42,13 +43,12 @@ from shopformer.tasks.search.lexical import CharIndex, TermIndex, bigrams
 from shopformer.tasks.search.query import ParsedQuery, QueryUnderstanding
 from shopformer.tasks.search.spelling import Speller
 from shopformer.tasks.search.synonyms import RelatedTerms, SynonymConfig
+from shopformer.tasks.search.trail import SearchTrail
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 LIVE_TRAILS = 100_000  # open search sessions remembered by `observe`
 LIVE_CREDITS = 1_000_000  # (query, item, person) gains remembered by `observe`
-# Gain of each engagement after a search; shared with `search_log`, which trains from them.
-ENGAGEMENT_GAINS = {"click": 1.0, "view": 1.0, "fav": 1.5, "cart": 2.0, "purchase": 3.0}
 # Affinity of a person for every catalog item (N,), or None for someone unknown.
 PersonScores = Callable[[str], "np.ndarray | None"]
 # Text → vectors (N, D), e.g. the shop model's text encoder (`ShopModelBundle.text_vectors`).
@@ -79,9 +79,10 @@ class SearchConfig:
     # order the judged items only (re-ranking a given pool).
     lists: str = "retrieved"
     train_rows: int = 200  # candidates per training list (all with a gain are kept)
-    # The person's taste on top of the learned order, in units of the spread of the
-    # ranker's scores within a list: search logs rarely hold ambiguous queries, so the
-    # ranker alone seldom learns to let taste decide between equally good matches.
+    # The person's taste on top of the learned order (the network never sees it: see
+    # `_training_list`), in units of the spread of the ranker's scores within a list,
+    # times their affinity clipped to ±1 standard deviation: it lets taste decide between
+    # equally good matches, which search logs rarely teach, and never more.
     personal_weight: float = 0.5
     # Dense neighbours below this cosine are not "near": a nonsense query stays empty.
     dense_floor: float = 0.5
@@ -131,9 +132,10 @@ class SearchRanker:
     def __init__(self, config: SearchConfig | None = None) -> None:
         self.config = config or SearchConfig()
         self.person_scores: PersonScores | None = None
-        # live events (`observe`): the last query of each (person, session), and the gain
-        # already credited per (query, item, person); both forget their oldest entries
-        self._trails: OrderedDict[tuple[str, str], str] = OrderedDict()
+        # live events (`observe`): the last search of each (person, session), its query
+        # keyed as the history keys it, and the gain already credited per (query, item,
+        # person); both forget their oldest entries
+        self._trails: OrderedDict[tuple[str, str], SearchTrail] = OrderedDict()
         self._credited: OrderedDict[tuple[str, int, str], float] = OrderedDict()
 
     # --- building ---------------------------------------------------------------------
@@ -265,20 +267,32 @@ class SearchRanker:
         return lists
 
     def _term_pairs(self, lists: Mapping[tuple[str, str | None], dict[int, float]]):
-        """Per distinct query: its terms and the union of its engaged items' terms, so an
-        association needs several queries behind it, not one query's many items."""
-        by_query: dict[str, set[str]] = {}
+        """Per list (one search): the query's terms and each engaged item's terms, weighted
+        by the item's share of the list's gain. A search counts once however many items it
+        led to, and an item engaged on the way (browsing on) counts little beside what the
+        shopper mostly chose; a query typed by many shoppers is evidence from each."""
+        parsed: dict[str, tuple[str, ...]] = {}
+        titles: dict[int, tuple[str, ...]] = {}
         for (query, _), gains in lists.items():
-            terms = by_query.setdefault(query, set())
+            total = sum(g for g in gains.values() if g > 0)
+            if total <= 0:
+                continue
+            if query not in parsed:
+                parsed[query] = self.understanding_.parse(query).terms
             for position, gain in gains.items():
                 if gain > 0:
-                    terms.update(self.analyzer_.terms(self.catalog_.texts["title"][position]))
-        for query, item_terms in by_query.items():
-            parsed = self.understanding_.parse(query)
-            yield parsed.terms, tuple(item_terms), 1.0
+                    if position not in titles:
+                        titles[position] = self.analyzer_.terms(
+                            self.catalog_.texts["title"][position])
+                    yield parsed[query], titles[position], gain / total
 
     def _training_list(self, key: tuple[str, str | None], gains: Mapping[int, float]):
-        query, person = key
+        # Without the person: their live affinity is read now, from a history that already
+        # holds what they engaged with after this very search, so a network shown it
+        # learns to follow taste over the query (on the demo shop, logged-in shoppers got
+        # other categories first for most product names). Taste is added after the
+        # network instead (`personal_weight`).
+        query, person = key[0], None
         parsed = self.understanding_.parse(query)
         if self.config.lists == "judged":
             pool = np.array(sorted(gains), np.int64)
@@ -374,7 +388,8 @@ class SearchRanker:
     def observe(self, person_id: str, event: Mapping[str, object]) -> None:
         """A live event (`type`, `session_id`, `query`, `item_id`): a search opens a trail
         in its session, and an engagement later in the same session adds to that query's
-        history — the best gain per query, item and person, as `search_log` counts them —
+        history — the best gain per query, item and person, credited along the trail as
+        `search_log` credits them (`trail.py`) —
         so the next search of the same words knows what this shopper chose. Not
         thread-safe with itself: one writer (the server observes under its lock)."""
         self._check_fitted()
@@ -383,16 +398,19 @@ class SearchRanker:
             return
         trail = (person_id, str(session))
         if event.get("type") == "search" and event.get("query"):
-            self._trails[trail] = QueryHistory.key(
-                self.understanding_.parse(str(event["query"])).terms)
+            self._trails[trail] = SearchTrail(QueryHistory.key(
+                self.understanding_.parse(str(event["query"])).terms))
             self._trails.move_to_end(trail)
             _forget_oldest(self._trails, LIVE_TRAILS)
             return
-        gain = ENGAGEMENT_GAINS.get(str(event.get("type")))
-        key = self._trails.get(trail)
+        searched = self._trails.get(trail)
         position = self.catalog_.position.get(str(event.get("item_id")))
-        if gain is None or key is None or position is None:
+        if searched is None or position is None:
             return
+        gain = searched.credit(str(event.get("type")), str(event.get("item_id")))
+        if gain is None:
+            return
+        key = searched.query
         credited = (key, position, person_id)
         before = self._credited.get(credited, 0.0)
         if gain > before:
@@ -507,7 +525,8 @@ class SearchRanker:
         size = self.config.candidates
         lexical = top_indices(scores.bm25 + scores.related, size, allowed)
         trigram = top_indices(scores.trigram, size, allowed)
-        lists = [lexical, trigram]
+        chosen = self.history_.chosen(QueryHistory.key(parsed.terms), size, leave_out)
+        lists = [lexical, trigram, chosen if allowed is None else chosen[allowed[chosen]]]
         if scores.dense_query is not None and self.dense_ is not None:
             nearest, cosines = self.dense_.search(scores.dense_query,
                                                   size if allowed is None else 4 * size)
@@ -552,7 +571,9 @@ class SearchRanker:
             if gains:
                 return self.head_.predict_gain(x)[0].numpy()
             learned = self.head_(x).logits[0].numpy()
-        taste = features[:, FEATURES.index("person")]
+        # Taste decides between near-equal matches and never lifts a poor match over them:
+        # an item moves by at most `personal_weight` spreads of the learned scores.
+        taste = np.clip(features[:, FEATURES.index("person")], -1.0, 1.0)
         return learned + self.config.personal_weight * self.score_spread_ * taste
 
     def _check_indexed(self) -> None:
