@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -41,6 +43,16 @@ def test_demo_serve_prints_a_working_request(tmp_path):
         assert answer.status_code == 200, answer.text
         assert len(answer.json()["items"]) == 5
         assert "shown once" in output
+        # the demo also trained search, sentiment and support: their requests work too
+        ready = httpx.get(url.split("/v1/")[0] + "/readyz", timeout=30).json()
+        assert {"recommend", "search", "sentiment", "support"} <= set(ready["serving"])
+        for kind in ("/v1/search", "/v1/sentiment") if shutil.which("curl") else ():
+            printed = next(line for line in lines if line.startswith("curl") and kind in line)
+            done = subprocess.run(shlex.split(printed), capture_output=True, text=True,
+                                  timeout=60)
+            assert done.returncode == 0, done.stderr
+            body = json.loads(done.stdout)
+            assert body.get("hits") or body.get("reviews"), (kind, body)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

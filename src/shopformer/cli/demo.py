@@ -23,6 +23,9 @@ def demo(
     pretrain: Annotated[bool, typer.Option(
         help="Pretrain the shop model on the ingested shop and save a version.")] = True,
     minutes: Annotated[float, typer.Option(help="Pretraining budget in minutes.")] = 3.0,
+    capabilities: Annotated[bool, typer.Option(
+        help="After pretraining, also train the search, review sentiment and support "
+             "intent models on the shop, so the server answers those too.")] = True,
     data_dir: Annotated[Path | None, typer.Option(
         help="Where the demo's raw files go (default: beside the workspace, PATH-data). "
              "They hold raw ids and planted personal data, so never inside the workspace.")
@@ -33,8 +36,8 @@ def demo(
     port: Annotated[int, typer.Option(help="The server's port (with --serve).")] = 8000,
 ) -> None:
     """Build a synthetic multi-channel shop with planted truths (tastes, seasonality, a
-    complaint burst, a fraud ring, price elasticities), ingest it, print the store's stats
-    and pretrain a shop model on it."""
+    complaint burst, a fraud ring, price elasticities), ingest it, print the store's stats,
+    pretrain a shop model on it and train search, sentiment and support intents."""
     from shopformer.demo import DemoConfig, build_demo_shop
 
     try:
@@ -58,6 +61,8 @@ def demo(
                 show_stats(workspace.store.stats(), workspace.store.persons_count())
                 if pretrain:
                     _pretrain(workspace, seed, minutes)
+                    if capabilities:
+                        _train_capabilities(workspace)
             if serve:
                 app = _serve(workspace, manifest.truth_path, port)
     except ShopformerError as error:
@@ -83,9 +88,42 @@ def _serve(workspace: Workspace, truth_path: Path, port: int) -> object:
     persons = json.loads(truth_path.read_text(encoding="utf-8"))["persons"]
     channel, account = next(iter(persons.values()))["accounts"][0]
     console.print("API key (read, events:write), shown once: " + token)
+    query = _frequent_query(workspace) if workspace.models.active("search") else None
+    review = ("It broke after two days and support never replied."
+              if workspace.models.active("sentiment") else None)
     console.print("try, from another terminal:\n" + curl_examples(
-        f"http://127.0.0.1:{port}", token, channel, account), soft_wrap=True, markup=False)
+        f"http://127.0.0.1:{port}", token, channel, account, query, review),
+        soft_wrap=True, markup=False)
     return create_app(Workspace.open(workspace.root), ServeConfig(port=port))
+
+
+def _train_capabilities(workspace: Workspace) -> None:
+    """The models the server builds its other answers from, each trained on the shop's
+    own data with the settings a shop gets (`shopformer search`, `opinions` and `support
+    chat` train the same on first use)."""
+    with console.status("training search from the shop's search sessions…"):
+        version, engine = workspace.train_search(show_progress=False)
+    console.print(f"search model {version} (held-out NDCG@10 "
+                  f"{engine.validation_ndcg_:.3f})")
+    with console.status("training review sentiment from the shop's rated reviews…"):
+        version, _ = workspace.train_sentiment()
+    console.print(f"sentiment model {version}")
+    with console.status("training support intents from the shop's conversations…"):
+        version, _ = workspace.train_intents()
+    console.print(f"support intent model {version}")
+
+
+def _frequent_query(workspace: Workspace) -> str | None:
+    """The shop's most searched query in Latin letters (else any): an example that
+    finds something."""
+    from collections import Counter
+
+    from shopformer.tasks.search.from_store import search_log
+
+    quotable = [q for q, _ in Counter(search_log(workspace.store).queries).most_common()
+                if "'" not in q]
+    latin = [q for q in quotable if q.isascii()]
+    return (latin or quotable or [None])[0]
 
 
 def _pretrain(workspace: Workspace, seed: int, minutes: float) -> None:

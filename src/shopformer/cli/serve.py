@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Annotated
@@ -62,16 +63,25 @@ def run(app: object, workspace: Path, host: str, port: int) -> None:
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")
 
 
-def curl_examples(base: str, token: str, channel: str, account: str) -> str:
-    """Working requests against a running server, for a person the shop knows."""
+def curl_examples(base: str, token: str, channel: str, account: str,
+                  query: str | None = None, review: str | None = None) -> str:
+    """Working requests against a running server, for a person the shop knows; a search
+    for `query` and a sentiment request for `review` when those models are served."""
     auth = f'-H "Authorization: Bearer {token}"'
-    return "\n".join([
+    lines = [
         f"curl -s {auth} '{base}/v1/recommend?channel={channel}&account={account}&k=5'",
         f"curl -s {auth} -H 'Content-Type: application/json' {base}/v1/events -d "
         f"'{{\"events\": [{{\"event_id\": \"try-1\", \"ts\": \"2026-11-01T10:00:00Z\", "
         f"\"account\": \"{account}\", \"channel\": \"{channel}\", \"type\": \"view\", "
-        f"\"item_id\": \"SKU00001\"}}]}}'",
-        f"curl -s {base}/readyz"])
+        f"\"item_id\": \"SKU00001\"}}]}}'"]
+    if query:
+        lines.append(f"curl -s {auth} -G '{base}/v1/search' --data-urlencode 'q={query}' "
+                     f"-d channel={channel} -d account={account} -d k=5")
+    if review:
+        body = json.dumps({"texts": [review]}, ensure_ascii=False)
+        lines.append(f"curl -s {auth} -H 'Content-Type: application/json' {base}/v1/sentiment "
+                     f"-d '{body}'")
+    return "\n".join([*lines, f"curl -s {base}/readyz"])
 
 
 @keys_app.command("create")
