@@ -100,17 +100,19 @@ def _serve(workspace: Workspace, truth_path: Path, port: int) -> object:
 def _train_capabilities(workspace: Workspace) -> None:
     """The models the server builds its other answers from, each trained on the shop's
     own data with the settings a shop gets (`shopformer search`, `opinions` and `support
-    chat` train the same on first use)."""
-    with console.status("training search from the shop's search sessions…"):
-        version, engine = workspace.train_search(show_progress=False)
-    console.print(f"search model {version} (held-out NDCG@10 "
-                  f"{engine.validation_ndcg_:.3f})")
-    with console.status("training review sentiment from the shop's rated reviews…"):
-        version, _ = workspace.train_sentiment()
-    console.print(f"sentiment model {version}")
-    with console.status("training support intents from the shop's conversations…"):
-        version, _ = workspace.train_intents()
-    console.print(f"support intent model {version}")
+    chat` train the same on first use). One the shop has no data for (a tiny demo with no
+    search, say) is skipped with the reason, and the server serves the rest."""
+    steps = (("search", "search sessions", lambda: workspace.train_search(show_progress=False)),
+             ("sentiment", "rated reviews", workspace.train_sentiment),
+             ("support intent", "conversations", workspace.train_intents))
+    for name, source, train in steps:
+        try:
+            with console.status(f"training {name} from the shop's {source}…"):
+                version, _ = train()
+        except ShopformerError as error:
+            console.print(f"[yellow]{name} model not trained:[/yellow] {error}")
+            continue
+        console.print(f"{name} model {version}")
 
 
 def _frequent_query(workspace: Workspace) -> str | None:
