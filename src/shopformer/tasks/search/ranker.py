@@ -292,15 +292,15 @@ class SearchRanker:
         # learns to follow taste over the query (on the demo shop, logged-in shoppers got
         # other categories first for most product names). Taste is added after the
         # network instead (`personal_weight`).
-        query, person = key[0], None
+        query = key[0]
         parsed = self.understanding_.parse(query)
         if self.config.lists == "judged":
             pool = np.array(sorted(gains), np.int64)
             scores = self._query_scores(parsed)
             candidates = pool[self._fused_order(scores, pool)]
-            features = self._features(parsed, candidates, scores, person, gains)
+            features = self._features(parsed, candidates, scores, None, gains)
         else:
-            candidates, features = self._candidates(parsed, person, None, gains)
+            candidates, features = self._candidates(parsed, None, None, gains)
         if not len(candidates):
             return None
         target = np.array([gains.get(int(c), 0.0) for c in candidates], np.float32)
