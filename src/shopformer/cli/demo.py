@@ -89,7 +89,7 @@ def _serve(workspace: Workspace, truth_path: Path, port: int) -> object:
     channel, account = next(iter(persons.values()))["accounts"][0]
     console.print("API key (read, events:write), shown once: " + token)
     query = _frequent_query(workspace) if workspace.models.active("search") else None
-    review = ("It broke after two days and support never replied."
+    review = ("质量不是很好，物流也慢"
               if workspace.models.active("sentiment") else None)
     console.print("try, from another terminal:\n" + curl_examples(
         f"http://127.0.0.1:{port}", token, channel, account, query, review),

@@ -100,8 +100,8 @@ def fine_tuned(make_reviews):
 
 def test_save_and_load_with_a_fine_tuned_encoder(tmp_path, fine_tuned):
     model, before, encoder = fine_tuned
-    assert set(model.report_.stack_weights) == {"ngrams", "ngram_ratios", "neighbours",
-                                                "encoder"}
+    assert set(model.report_.stack_weights) == {"ngrams", "ngram_ratios", "lexicon",
+                                                "neighbours", "encoder"}
     assert all((encoder.state_dict()[k] == v).all() for k, v in before.items()), \
         "fine-tuning must not change the shop model's own encoder"
     model.save(tmp_path / "sentiment")
@@ -235,17 +235,23 @@ def test_log_count_ratio_points_each_ngram_the_way_its_reviews_go():
 
 def test_members_can_be_switched_off(make_reviews, tmp_path):
     texts, ratings = make_reviews(400, seed=5)
-    model = ReviewSentiment(SentimentConfig(log_count_ratio=False, neighbours=0)).fit(
-        texts, ratings=ratings)
+    model = ReviewSentiment(SentimentConfig(log_count_ratio=False, neighbours=0,
+                                            lexicon=False)).fit(texts, ratings=ratings)
     assert set(model.report_.stack_weights) == {"ngrams"} and model.ratio_model is None
     assert model.neighbours is None and model.cascade_margin is None
+    assert model.lexicon_model is None
     every = ReviewSentiment().fit(texts, ratings=ratings)
-    assert set(every.report_.stack_weights) == {"ngrams", "ngram_ratios", "neighbours"}
-    every.save(tmp_path / "every")
-    loaded = ReviewSentiment.load(tmp_path / "every")
+    assert set(every.report_.stack_weights) == {"ngrams", "ngram_ratios", "lexicon",
+                                                "neighbours"}
     probe = texts[:50]
-    assert np.allclose(loaded.probability(probe, cascade=False),
-                       every.probability(probe, cascade=False), atol=1e-6)
+    for fitted, name in ((model, "bare"), (every, "every")):
+        fitted.save(tmp_path / name)
+        loaded = ReviewSentiment.load(tmp_path / name)
+        assert (loaded.lexicon_model is None) == (fitted.lexicon_model is None)
+        assert np.allclose(loaded.probability(probe, cascade=False),
+                           fitted.probability(probe, cascade=False), atol=1e-6)
+        assert np.allclose(loaded.clause_probability(probe),
+                           fitted.clause_probability(probe), atol=1e-6)
 
 
 def test_a_word_is_read_by_the_category_it_is_said_of(make_reviews, tmp_path):
@@ -309,8 +315,8 @@ def test_encoder_fine_tuned_on_the_ratio_members_residual(make_reviews, tmp_path
     encoder = text_model(tokenizer, hidden=32, layers=1, heads=2).text
     model = ReviewSentiment(SentimentConfig(encoder_epochs=1, encoder_residual_folds=3)).fit(
         texts, ratings=ratings, encoder=TextEncoderSource(encoder, tokenizer))
-    assert set(model.report_.stack_weights) == {"ngrams", "ngram_ratios", "neighbours",
-                                                "encoder"}
+    assert set(model.report_.stack_weights) == {"ngrams", "ngram_ratios", "lexicon",
+                                                "neighbours", "encoder"}
     model.save(tmp_path / "residual")
     loaded = ReviewSentiment.load(tmp_path / "residual")
     assert loaded.config.encoder_residual_folds == 3
@@ -342,23 +348,27 @@ def test_members_learn_again_from_the_held_out_reviews_after_stacking(make_revie
 def test_the_stack_weighs_members_by_review_length_and_older_models_still_load(
         make_reviews, tmp_path):
     """Each member's logit enters the stack twice, alone and times the review's log length;
-    a model saved before that (no `stack_length` in its config) is read without it."""
+    a model saved before that (no `stack_length` in its config) is read without it, and one
+    saved before the lexicon member without that member."""
     texts, ratings = make_reviews(400, seed=13)
     by_length = ReviewSentiment(SentimentConfig(neighbours=0)).fit(texts, ratings=ratings)
     members = set(by_length.report_.stack_weights)
-    assert members == {"ngrams", "ngram_ratios"}
+    assert members == {"ngrams", "ngram_ratios", "lexicon"}
     assert len(by_length.stack.weights) == 2 * len(members)
-    plain = ReviewSentiment(SentimentConfig(neighbours=0, stack_length=False)).fit(
-        texts, ratings=ratings)
-    assert len(plain.stack.weights) == len(members)
+    # as saved before the stack read lengths, and before the lexicon member
+    plain = ReviewSentiment(SentimentConfig(neighbours=0, stack_length=False,
+                                            lexicon=False)).fit(texts, ratings=ratings)
+    assert len(plain.stack.weights) == len(members) - 1
     plain.save(tmp_path / "old")
     saved = json.loads((tmp_path / "old" / "config.json").read_text())
     del saved["config"]["stack_length"]
     del saved["config"]["encoder_domain_prefix"]
+    del saved["config"]["lexicon"], saved["lexicon_bias"]
     (tmp_path / "old" / "config.json").write_text(json.dumps(saved))
     old = ReviewSentiment.load(tmp_path / "old")
     assert old.config.stack_length is False
     assert old.config.encoder_domain_prefix is False  # its encoder never read a category
+    assert old.config.lexicon is False and old.lexicon_model is None
     probe = texts[:40]
     assert np.allclose(old.probability(probe), plain.probability(probe), atol=1e-6)
 
