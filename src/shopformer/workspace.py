@@ -37,6 +37,7 @@ from shopformer.train.registry import ModelRegistry
 if TYPE_CHECKING:  # torch stays unloaded until a model is needed: the CLI starts fast
     from shopformer.tasks.ads import AdRanker
     from shopformer.tasks.reviews.analysis import ReviewAnalyzer
+    from shopformer.tasks.reviews.replies import ReplySuggester
     from shopformer.tasks.reviews.sentiment import ReviewSentiment, SentimentConfig
     from shopformer.tasks.search.ranker import SearchConfig, SearchRanker
     from shopformer.tasks.support.assistant import SupportAssistant, SupportConfig
@@ -334,6 +335,13 @@ class Workspace:
         from shopformer.tasks.reviews.sentiment import ReviewSentiment
 
         return ReviewAnalyzer(ReviewSentiment.load(self.models.path(SENTIMENT_MODEL, version)))
+
+    def reply_suggester(self, analyzer: ReviewAnalyzer | None = None) -> ReplySuggester:
+        """Suggested replies to reviews from `analyzer` (default: the active sentiment
+        model's), grounded in the agents' past answers in the store's conversations."""
+        from shopformer.tasks.reviews.replies import ReplySuggester, past_answers
+
+        return ReplySuggester(analyzer or self.review_analyzer(), past_answers(self.store))
 
     def train_intents(self, config: IntentConfig | None = None
                       ) -> tuple[str, IntentClassifier]:

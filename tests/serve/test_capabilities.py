@@ -35,6 +35,32 @@ def test_sentiment_and_aspects(served):
     assert answer.status_code == 422 and "2 texts but 1 categories" in answer.text
 
 
+def test_replies_answer_each_aspect_and_cite_past_agent_answers(served):
+    answer = served.client.post("/v1/replies", headers=served.headers(), json={
+        "review": "物流太慢了，等了一个星期，包装也破了", "category": None})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["model"] == {"name": "sentiment",
+                             "version": served.workspace.models.active("sentiment")}
+    assert body["review"]["positive"] < 0.5
+    template = body["replies"][0]
+    assert template["kind"] == "template"
+    assert template["grounds"]["aspects"] == {"logistics": "negative",
+                                              "packaging": "negative"}
+    assert "配送" in template["text"] and "包装" in template["text"]
+    retrieved = [r for r in body["replies"] if r["kind"] == "retrieved"]
+    assert retrieved, body["replies"]  # the demo shop's agents answered delivery questions
+    assert all(r["grounds"]["customer_said"] and r["grounds"]["conversation_id"]
+               for r in retrieved)
+    praise = served.client.post("/v1/replies", headers=served.headers(),
+                                json={"review": "Great quality, fast delivery"}).json()
+    assert praise["review"]["positive"] > 0.5
+    assert [r["kind"] for r in praise["replies"]] == ["template"]  # praise cites no complaint
+    for wrong in ({"review": ""}, {"review": "ok", "stars": 5}, {"text": "ok"}):
+        refused = served.client.post("/v1/replies", headers=served.headers(), json=wrong)
+        assert refused.status_code == 422, (wrong, refused.text)
+
+
 def test_opinions_report_has_the_planted_burst(served):
     answer = served.client.get("/v1/opinions", headers=served.headers())
     assert answer.status_code == 200, answer.text

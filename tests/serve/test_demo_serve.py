@@ -45,14 +45,16 @@ def test_demo_serve_prints_a_working_request(tmp_path):
         assert "shown once" in output
         # the demo also trained search, sentiment and support: their requests work too
         ready = httpx.get(url.split("/v1/")[0] + "/readyz", timeout=30).json()
-        assert {"recommend", "search", "sentiment", "support"} <= set(ready["serving"])
-        for kind in ("/v1/search", "/v1/sentiment") if shutil.which("curl") else ():
+        assert {"recommend", "search", "sentiment", "replies", "support"} <= \
+            set(ready["serving"])
+        for kind in ("/v1/search", "/v1/sentiment", "/v1/replies") \
+                if shutil.which("curl") else ():
             printed = next(line for line in lines if line.startswith("curl") and kind in line)
             done = subprocess.run(shlex.split(printed), capture_output=True, text=True,
                                   timeout=60)
             assert done.returncode == 0, done.stderr
             body = json.loads(done.stdout)
-            assert body.get("hits") or body.get("reviews"), (kind, body)
+            assert body.get("hits") or body.get("reviews") or body.get("replies"), (kind, body)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

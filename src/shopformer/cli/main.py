@@ -1,5 +1,5 @@
 """`shopformer …`: init, ingest, stats, erase, demo, pretrain, recommend, search,
-search-report, opinions, support chat.
+search-report, opinions, review, support chat.
 
 Exit codes: 0 done; 1 unexpected failure; 2 wrong settings or options; 3 bad input data
 (the message names file, row and field); 4 the store refused.
@@ -158,6 +158,7 @@ from shopformer.cli import demo as _demo  # noqa: E402  (commands in their own m
 from shopformer.cli import opinions as _opinions  # noqa: E402
 from shopformer.cli import pretrain as _pretrain  # noqa: E402
 from shopformer.cli import recommend as _recommend  # noqa: E402
+from shopformer.cli import review as _review  # noqa: E402
 from shopformer.cli import search as _search  # noqa: E402
 from shopformer.cli import search_report as _search_report  # noqa: E402
 from shopformer.cli import serve as _serve  # noqa: E402
@@ -169,6 +170,7 @@ app.command(name="recommend")(_recommend.recommend)
 app.command(name="search")(_search.search)
 app.command(name="search-report")(_search_report.search_report)
 app.command(name="opinions")(_opinions.opinions)
+app.command(name="review")(_review.review)
 app.add_typer(_support.app, name="support")
 app.command(name="serve")(_serve.serve)
 app.add_typer(_serve.keys_app, name="keys")

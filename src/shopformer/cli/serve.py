@@ -66,7 +66,8 @@ def run(app: object, workspace: Path, host: str, port: int) -> None:
 def curl_examples(base: str, token: str, channel: str, account: str,
                   query: str | None = None, review: str | None = None) -> str:
     """Working requests against a running server, for a person the shop knows; a search
-    for `query` and a sentiment request for `review` when those models are served."""
+    for `query`, and a sentiment and a suggested-replies request for `review`, when those
+    models are served."""
     auth = f'-H "Authorization: Bearer {token}"'
     lines = [
         f"curl -s {auth} '{base}/v1/recommend?channel={channel}&account={account}&k=5'",
@@ -80,6 +81,9 @@ def curl_examples(base: str, token: str, channel: str, account: str,
     if review:
         body = json.dumps({"texts": [review]}, ensure_ascii=False)
         lines.append(f"curl -s {auth} -H 'Content-Type: application/json' {base}/v1/sentiment "
+                     f"-d '{body}'")
+        body = json.dumps({"review": review}, ensure_ascii=False)
+        lines.append(f"curl -s {auth} -H 'Content-Type: application/json' {base}/v1/replies "
                      f"-d '{body}'")
     return "\n".join([*lines, f"curl -s {base}/readyz"])
 

@@ -126,6 +126,26 @@ class SentimentOut(BaseModel):
     reviews: list[ReviewOut]
 
 
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    review: str = Field(min_length=1, max_length=4_000)
+    category: str | None = Field(None, description="the reviewed item's category, as in "
+                                                   "the catalog (null: unknown)")
+
+
+class SuggestedReplyOut(BaseModel):
+    text: str
+    kind: str = Field(description="template (from the review's aspects), retrieved (a past "
+                                  "agent answer to a similar complaint) or rewritten")
+    grounds: dict[str, Any] = Field(description="what the reply stands on")
+
+
+class RepliesOut(BaseModel):
+    model: ModelVersion
+    review: ReviewOut
+    replies: list[SuggestedReplyOut]
+
+
 class ChatIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     conversation_id: str = Field(min_length=1, max_length=200)

@@ -50,6 +50,7 @@ CAPABILITIES: Mapping[str, tuple[str, ...]] = {
     "recommend": (SHOP_MODEL,),
     "search": (SEARCH_MODEL, SHOP_MODEL),
     "sentiment": (SENTIMENT_MODEL,),
+    "replies": (SENTIMENT_MODEL,),  # built after sentiment, on the same loaded model
     "support": (INTENT_MODEL, SENTIMENT_MODEL),
     "ads": (ADS_MODEL,),
 }
@@ -116,6 +117,7 @@ class ServingState:
         self._activating = threading.Lock()
         self._replay: list[tuple[str, dict]] | None = None
         self.conversations: OrderedDict[str, Any] = OrderedDict()
+        self._analyzer: tuple[str, Any] | None = None  # the last sentiment model loaded
         self._persons = self._read_persons()
         erased = workspace.store.erased_accounts()
         self._erased = set(zip(erased["channel"].to_pylist(), erased["account"].to_pylist(),
@@ -173,7 +175,17 @@ class ServingState:
         return self.workspace.ad_ranker(versions[ADS_MODEL])
 
     def _build_sentiment(self, versions: Mapping[str, str]) -> Any:
-        return self.workspace.review_analyzer(versions[SENTIMENT_MODEL])
+        version = versions[SENTIMENT_MODEL]
+        analyzer = self.workspace.review_analyzer(version)
+        self._analyzer = (version, analyzer)
+        return analyzer
+
+    def _build_replies(self, versions: Mapping[str, str]) -> Any:
+        """On the sentiment model just loaded for the same version, not a second copy."""
+        version = versions[SENTIMENT_MODEL]
+        analyzer = self._analyzer[1] if self._analyzer and self._analyzer[0] == version \
+            else self.workspace.review_analyzer(version)
+        return self.workspace.reply_suggester(analyzer)
 
     def _build_support(self, versions: Mapping[str, str]) -> Any:
         policy = self.workspace.root / POLICY_FILE

@@ -106,3 +106,23 @@ def test_a_small_shops_sentiment_reads_complaints_it_never_saw(demo_shop):
     assert (praise > 0.5).all(), dict(zip(UNSEEN_PRAISE, praise.round(3), strict=True))
     # and the quick read of clauses, which the aspect breakdown uses, agrees
     assert (model.clause_probability(UNSEEN_COMPLAINTS) < 0.5).all()
+
+
+def test_review_command_reads_one_review_and_suggests_replies(demo_shop, workspace):
+    shop, _, _ = demo_shop
+    result = runner.invoke(app, ["review", "物流太慢了，客服也不理人", "-w", str(shop.root),
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output[result.output.index("{"):])
+    assert answer["review"]["polarity"] == "negative"
+    assert answer["model"]["sentiment"] == shop.models.active(SENTIMENT_MODEL)
+    template = answer["replies"][0]
+    assert template["kind"] == "template"
+    assert template["grounds"]["aspects"] == {"logistics": "negative", "service": "negative"}
+    table = runner.invoke(app, ["review", "Great quality, fast delivery", "-w",
+                                str(shop.root)])
+    assert table.exit_code == 0 and "positive" in table.output and "reply 1" in table.output
+    empty = runner.invoke(app, ["review", "  ", "-w", str(shop.root)])
+    assert empty.exit_code == 2 and "empty" in empty.output
+    none = runner.invoke(app, ["review", "很好", "-w", str(workspace.root)])
+    assert none.exit_code == 2 and "no rated reviews" in none.output

@@ -1,4 +1,5 @@
-"""Review intelligence: polarity and aspects of texts; the opinion report with alerts."""
+"""Review intelligence: polarity and aspects of texts; suggested replies to a review; the
+opinion report with alerts."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ from shopformer.serve.auth import require
 from shopformer.serve.schemas import (
     ClauseOut,
     ModelVersion,
+    RepliesOut,
+    ReplyIn,
     ReviewOut,
     ReviewsIn,
     SentimentOut,
+    SuggestedReplyOut,
     problems,
 )
 
@@ -32,12 +36,28 @@ def sentiment(body: ReviewsIn, request: Request) -> SentimentOut:
     served = state.capability("sentiment")
     found = served.value.analyze(body.texts, domains=None if body.categories is None
                                  else [domain_of(c) for c in body.categories])
-    return SentimentOut(
-        model=ModelVersion(**served.answering),
-        reviews=[ReviewOut(positive=r.probability, rating=r.rating,
-                           clauses=[ClauseOut(text=c.text, aspects=list(c.aspects),
-                                              positive=c.probability) for c in r.clauses])
-                 for r in found])
+    return SentimentOut(model=ModelVersion(**served.answering),
+                        reviews=[_review_out(r) for r in found])
+
+
+@router.post("/replies", response_model=RepliesOut, responses=ERRORS,
+             dependencies=[Depends(require("read"))],
+             summary="Suggested replies to a review, grounded in its aspects and in the "
+                     "shop's past agent answers")
+def replies(body: ReplyIn, request: Request) -> RepliesOut:
+    from shopformer.tasks.reviews.domains import domain_of
+
+    served = request.app.state.serving.capability("replies")
+    opinion, suggested = served.value.suggest(
+        body.review, None if body.category is None else domain_of(body.category))
+    return RepliesOut(model=ModelVersion(**served.answering), review=_review_out(opinion),
+                      replies=[SuggestedReplyOut(**r.to_dict()) for r in suggested])
+
+
+def _review_out(opinion: Any) -> ReviewOut:
+    return ReviewOut(positive=opinion.probability, rating=opinion.rating,
+                     clauses=[ClauseOut(text=c.text, aspects=list(c.aspects),
+                                        positive=c.probability) for c in opinion.clauses])
 
 
 @router.get("/opinions", dependencies=[Depends(require("read"))], responses=ERRORS,

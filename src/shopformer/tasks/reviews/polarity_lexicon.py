@@ -48,6 +48,7 @@ NEGATIVE_ZH = (
     "偏小", "偏大", "不准", "不符", "不合适", "不合身", "简陋", "压坏", "无聊", "不爽", "假",
     "别买", "千万别", "慎买", "坑人", "骗人", "不行", "不好", "退", "凑合", "勉强", "失误",
     "怀疑", "可惜", "遗憾", "太久", "好久", "半天", "延迟", "拖", "不如", "不像", "欺骗", "残次",
+    "不理", "没人理", "爱答不理", "不回", "不搭理", "不管不问", "不负责",
 )
 # Words that contain a polar character but are not polar themselves: matched first, and
 # worth nothing, so "快递" is not praise and "非常" is not a negation.

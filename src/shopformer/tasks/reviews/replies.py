@@ -130,7 +130,7 @@ class ReplySuggester:
         """`category`: the reviewed item's, read by a sentiment model trained with them."""
         if not isinstance(review, str) or not review.strip():
             raise ConfigError("replies: the review text is empty")
-        opinion = self.analyzer.analyze([review], with_rating=False, domains=[category])[0]
+        opinion = self.analyzer.analyze([review], domains=[category])[0]
         language = "zh" if CJK.search(review) else "en"
         template = self._template(opinion, language)
         out = [template]

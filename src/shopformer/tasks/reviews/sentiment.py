@@ -235,7 +235,8 @@ class ReviewSentiment:
         self.stack = fit_logistic(stacked, y[held], strength=stack_strength)
         rated = np.flatnonzero(~np.isnan(stars))
         if len(rated) and np.unique(stars[rated]).size > 1:
-            self.rating_model = fit_ridge(features[rated], stars[rated], strength=1.0)
+            self.rating_model = fit_ridge(self._rating_inputs(features[rated], polar[rated]),
+                                          stars[rated], strength=1.0)
         accuracy = {name: float(np.mean((z > 0) == y[held])) for name, z in members.items()}
         full = self.stack.decision(stacked)
         accuracy["stacked"] = float(np.mean((full > 0) == y[held]))
@@ -418,6 +419,15 @@ class ReviewSentiment:
             self.lexicon_model.decision(self._polar_features(texts))
         return expit(self.clause_calibration.decision(self._quick_inputs(logit, lexicon)))
 
+    def _rating_inputs(self, features: sparse.csr_matrix, polar: sparse.csr_matrix
+                       ) -> sparse.csr_matrix:
+        """What the star model reads: the n-grams, and with the lexicon member the praise
+        and complaint counts too, which a review in words the shop has not seen still has
+        (without them its stars fall back towards the shop's mean)."""
+        if not self.config.lexicon:
+            return features
+        return sparse.hstack([features, polar], format="csr")
+
     @staticmethod
     def _quick_inputs(ngrams: np.ndarray, lexicon: np.ndarray | None) -> sparse.csr_matrix:
         """What the quick read (clauses, and the cascade's sure texts) reads: the n-gram
@@ -430,7 +440,9 @@ class ReviewSentiment:
         self._check_fitted()
         if self.rating_model is None:
             return None
-        stars = self.rating_model.decision(self.vectorizer.transform(list(texts)))
+        texts = list(texts)
+        stars = self.rating_model.decision(self._rating_inputs(
+            self.vectorizer.transform(texts), self._polar_features(texts)))
         return np.clip(stars, 1.0, 5.0)
 
     def reasons(self, text: str, top: int = 3, domain: str | None = None
