@@ -122,3 +122,25 @@ def test_complaint_themes_group_what_is_said():
         assert theme.clauses == 12
         assert len({e["text"] for e in theme.examples}) == len(theme.examples)
         assert ("客服" in theme.label) == (theme.aspect == "service")
+
+
+def test_complaint_themes_keep_to_one_aspect_and_are_named_by_content_words():
+    """Clauses of different aspects that share their function words (不是很…, not …, was …)
+    are not one theme, and those words, or character n-grams of English, name none."""
+    said = [("物流不是很快", "logistics"), ("快递不是很及时", "logistics"),
+            ("the delivery was not fast", "logistics"), ("shipping was not quick", "logistics"),
+            ("客服不是很耐心", "service"), ("售后不是很负责", "service"),
+            ("support was not helpful", "service"), ("the seller was not polite", "service"),
+            ("不是很满意", None), ("有点后悔", None), ("not very happy", None),
+            ("was not what I hoped", None)]
+    complaints = [Complaint(text, f"r{n}", () if aspect is None else (aspect,))
+                  for n, (text, aspect) in enumerate(said * 3)]
+    themes = complaint_themes(complaints, max_themes=3)
+    assert sorted(str(t.aspect) for t in themes) == ["None", "logistics", "service"]
+    by_text = {text: aspect for text, aspect in said}
+    for theme in themes:
+        assert theme.clauses == 12
+        assert {by_text[e["text"]] for e in theme.examples} == {theme.aspect}
+        words = theme.label.split(" / ")
+        assert not {"不是", "not", "was", "有点"} & set(words), theme.label
+        assert all(len(w) > 2 or not w.isascii() for w in words), theme.label

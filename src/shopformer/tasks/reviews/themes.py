@@ -1,9 +1,12 @@
 """Top complaint themes: the negative clauses of a window grouped by what they say.
 
-Clauses are bags of character and word n-grams; spherical k-means (cosine, k-means++
-starts, fixed seed) groups them; a theme is named by the words most typical of it and
-shown with the clauses nearest its centre. Grouping clauses, not reviews, keeps "late parcel" and
-"rude support" apart when one review says both.
+Clauses are bags of character and word n-grams, with the aspects they name (or "none")
+appended at the weight of the whole bag; spherical k-means (cosine, k-means++ starts, fixed
+seed) groups them. The aspect columns keep a theme to one aspect: on words alone, "客服半天不
+回消息" and "不会推荐给朋友" grouped together, and "not very happy" with "delivery was really
+slow", by the words they share (不, not, was). A theme is named by the content words most
+typical of it and shown with the clauses nearest its centre. Grouping clauses, not reviews,
+keeps "late parcel" and "rude support" apart when one review says both.
 """
 
 from __future__ import annotations
@@ -13,14 +16,26 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from scipy import sparse
 
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
+from shopformer.tasks.search.analyze import Analyzer
 
-# English function words never name a theme (stemmed as the analyzer stems them)
-FUNCTION_WORDS = frozenset({"the", "a", "an", "wa", "is", "are", "be", "been", "it", "thi",
-                            "that", "of", "and", "or", "to", "for", "in", "on", "at", "with",
-                            "my", "me", "i", "you", "we", "they", "so", "veri", "have", "had",
-                            "did", "doe", "do", "after", "all", "too", "just"})
+# Words that never name a theme: function words, negations and hedges (English ones stemmed
+# below as the analyzer stems them)
+_ENGLISH_FUNCTION_WORDS = (
+    "the", "a", "an", "was", "were", "is", "are", "be", "been", "it", "this", "that", "of",
+    "and", "or", "to", "for", "in", "on", "at", "with", "my", "me", "i", "you", "we",
+    "they", "so", "very", "have", "had", "did", "does", "do", "after", "all", "too", "just",
+    "not", "no", "never", "wouldn", "didn", "doesn", "don", "isn", "wasn", "kind", "bit",
+    "really", "quite", "much", "what", "as", "would", "will", "could", "than", "its")
+_CHINESE_FUNCTION_WORDS = (
+    "不是", "有点", "一直", "没有", "不会", "不太", "一点", "什么", "这个", "那个", "我们", "真的",
+    "还是", "就是", "但是", "不过", "可是", "感觉", "非常", "特别", "有些", "一个", "一些", "这么",
+    "那么", "怎么", "已经", "还有", "可以")
+FUNCTION_WORDS = frozenset({*(t for w in _ENGLISH_FUNCTION_WORDS for t in Analyzer().terms(w)),
+                            *_CHINESE_FUNCTION_WORDS})
+ASPECT_WEIGHT = 1.0  # of the aspect columns, against the unit-length bag of n-grams
 THEME_NGRAMS = NgramConfig(char_min=2, char_max=3, word_max=1, min_count=2,
                            max_features=20_000)
 
@@ -56,11 +71,13 @@ def complaint_themes(complaints: Sequence[Complaint], max_themes: int = 6,
     vectorizer = NgramVectorizer(config).fit(texts)
     if not vectorizer.index:
         return []
-    x = vectorizer.transform(texts)
+    bag = vectorizer.transform(texts)
+    x = _with_aspects(bag, complaints)
     k = max(1, min(max_themes, len(texts) // max(min_size, 1)))
     assignment, centres = _spherical_kmeans(x, k, seed)
     words = sorted(vectorizer.index, key=vectorizer.index.__getitem__)
-    present = (x > 0).astype(np.float32).tocsc()
+    spoken = {w for t in texts for w in vectorizer.word_grams(t)}  # words, not char n-grams
+    present = (bag > 0).astype(np.float32).tocsc()
     themes = []
     for cluster in range(k):
         rows = np.flatnonzero(assignment == cluster)
@@ -70,7 +87,7 @@ def complaint_themes(complaints: Sequence[Complaint], max_themes: int = 6,
         closeness = np.asarray(x[rows] @ centre).ravel()
         nearest = _unique_texts(complaints, rows[np.argsort(-closeness, kind="stable")], 3)
         named = Counter(a for r in rows for a in complaints[r].aspects)
-        label = " / ".join(_distinct(_label_words(present, rows, words))[:3])
+        label = " / ".join(_distinct(_label_words(present, rows, words, spoken))[:3])
         themes.append(Theme(label, named.most_common(1)[0][0] if named else None, len(rows),
                             len(rows) / len(texts),
                             [{"text": complaints[r].text, "review_id": complaints[r].review_id}
@@ -119,13 +136,34 @@ def _kmeans_once(x, k: int, rng: np.random.Generator, iterations: int = 25
     return assignment, centres
 
 
-def _label_words(present, rows: np.ndarray, words: list[str], top: int = 12) -> list[str]:
-    """Words (two letters or more) frequent in the theme and rarer elsewhere: in-theme
-    share × log(in-theme share / overall share)."""
+def _with_aspects(bag: sparse.csr_matrix, complaints: Sequence[Complaint]
+                  ) -> sparse.csr_matrix:
+    """The bag with a column per aspect (and one for none), each clause's aspects sharing
+    `ASPECT_WEIGHT`, rows scaled back to unit length."""
+    names = sorted({a for c in complaints for a in c.aspects})
+    column = {a: i for i, a in enumerate(names)}
+    rows, columns, values = [], [], []
+    for row, complaint in enumerate(complaints):
+        said = complaint.aspects or (None,)
+        for aspect in said:
+            rows.append(row)
+            columns.append(column[aspect] if aspect is not None else len(names))
+            values.append(ASPECT_WEIGHT / np.sqrt(len(said)))
+    aspects = sparse.csr_matrix((values, (rows, columns)), shape=(len(complaints),
+                                                                  len(names) + 1))
+    x = sparse.hstack([bag, aspects], format="csr")
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(1)).ravel())
+    return sparse.csr_matrix(x.multiply(1 / np.maximum(norms, 1e-12)[:, None]))
+
+
+def _label_words(present, rows: np.ndarray, words: list[str], spoken: set[str],
+                 top: int = 12) -> list[str]:
+    """Content words (two letters or more) frequent in the theme and rarer elsewhere:
+    in-theme share × log(in-theme share / overall share)."""
     inside = np.asarray(present[rows].sum(0)).ravel() / len(rows)
     overall = np.asarray(present.sum(0)).ravel() / present.shape[0]
     score = inside * np.log(np.maximum(inside, 1e-12) / np.maximum(overall, 1e-12))
-    wordy = np.array([w.startswith(" ") and len(w) > 2 and w[1:] not in FUNCTION_WORDS
+    wordy = np.array([w in spoken and len(w) > 2 and w[1:] not in FUNCTION_WORDS
                       for w in words])
     order = np.argsort(-np.where(wordy & (inside > 0), score, -np.inf))[:top]
     return [words[i].strip() for i in order if wordy[i] and inside[i] > 0]
