@@ -120,6 +120,17 @@ def test_high_exit_is_ranked_by_the_lower_bound_not_the_raw_rate(store):
     assert scarf.examples == ("blue scarf", "Blue Scarf")
 
 
+def test_a_log_without_exits_has_no_high_exit_queries(workspace):
+    """Every search followed by a click: the overall exit rate is 0, and a query's Wilson
+    bound, 0 up to rounding, must not list it (the demo shop listed 龙井茶 with 0 exits)."""
+    events = Events()
+    for n, query in enumerate(("龙井茶", "rain jacket", "desk lamp")):
+        events.searches(f"q{n}", [query], 11 + 7 * n, UNTIL)
+    workspace.store.append("event", events.table())
+    trends = search_trends(workspace.store, now=UNTIL, min_count=5)
+    assert trends.exit_rate == 0.0 and trends.high_exit == ()
+
+
 def test_zero_result_asks_the_engine_once_per_normalized_query(store):
     asked = []
 

@@ -283,7 +283,9 @@ def _high_exit(searches: _Searches, min_count: int
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = exits / n
         low = _wilson_low(rate, n)
-    chosen = np.flatnonzero((n >= min_count) & (low > overall))
+    # a query nobody left after is never "high exit", even where every search was followed
+    # (its bound is 0 up to rounding, which could come out above an overall rate of 0)
+    chosen = np.flatnonzero((n >= min_count) & (exits > 0) & (low > overall + 1e-9))
     chosen = chosen[np.lexsort((-n[chosen], -low[chosen]))]
     return overall, tuple(ExitQuery(
         str(searches.queries[c]), int(n[c]), int(exits[c]), float(rate[c]), float(low[c]),
