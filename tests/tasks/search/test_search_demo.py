@@ -106,6 +106,17 @@ def test_a_query_whose_words_no_title_has_finds_what_its_shoppers_chose(shop):
         assert all("Down Jackets" in c for c in categories), (query, categories)
 
 
+def test_what_the_shop_does_not_sell_finds_nothing(shop):
+    """No word of these is in the catalog or the log: the shop model's text vectors alone
+    found 200 items for each (sunscreen and crisps for 猫粮), which is no match, and left
+    the search report's zero-result queries empty for good."""
+    _, engine, _, _, _ = shop
+    for query in ("猫粮", "露营帐篷", "儿童自行车", "camping tent", "kids bike"):
+        result = engine.search(query, k=5)
+        assert (result.hits, result.matches) == ([], 0), (query, result.hits[:2])
+        assert "nothing matches" in result.notes
+
+
 def test_dense_text_vectors_come_from_the_shop_model(shop):
     _, engine, recommender, _, _ = shop
     assert engine.dense_ is not None and len(engine.dense_) == len(engine.catalog_)
