@@ -2,7 +2,8 @@
 
 Inside a visit the order is fixed: search, then per item click → view → fav → cart, and the
 carted items bought together at the end as one order. Returns come 3–12 days later, more
-often for bad items, and open a visit of their own.
+often for bad items, and open a visit of their own; so does a search for what the shop does
+not sell (search_gaps.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from shopformer.demo.catalog import Catalog
 from shopformer.demo.categories import CATEGORIES
 from shopformer.demo.config import CHANNELS
 from shopformer.demo.persons import LANGUAGES
+from shopformer.demo.search_gaps import lost_searches
 from shopformer.demo.texts import search_query
 from shopformer.demo.timeline import DAY, Timeline
 from shopformer.schema.records import EVENT
@@ -81,6 +83,7 @@ def emit(rng: np.random.Generator, sessions: Sessions, views: Views, catalog: Ca
                        purchases.t, purchases.item, purchases.price, purchases.quantity,
                        order=purchases.order))
     parts.append(_returns(rng, sessions, purchases, catalog, timeline, n_sessions))
+    parts.append(_lost(rng, sessions, timeline, n_sessions + len(parts[-1]["session"])))
     events = _columns(parts, sessions, orders, catalog, timeline)
     return History(sessions, orders, purchases, events)
 
@@ -151,6 +154,15 @@ def _returns(rng: np.random.Generator, sessions: Sessions, purchases: Purchases,
     sid = _numbered("S", n_sessions + _rank(later), 7)
     return _part(_RETURN, purchases.session[chosen], sid, later, purchases.item[chosen],
                  purchases.price[chosen], purchases.quantity[chosen])
+
+
+def _lost(rng: np.random.Generator, sessions: Sessions, timeline: Timeline, numbered: int
+          ) -> dict[str, object]:
+    """Searches that find nothing, each a visit of its own (drawn last: every other part of
+    the shop is the same with or without them)."""
+    session, t, queries = lost_searches(rng, sessions, timeline)
+    sid = _numbered("S", numbered + _rank(t), 7)
+    return _part(_SEARCH, session, sid, t, query=queries)
 
 
 def _columns(parts: list[dict[str, object]], sessions: Sessions, orders: Orders,

@@ -15,6 +15,7 @@ from shopformer.demo.fraud import Ring, ring_truth
 from shopformer.demo.persons import Persons
 from shopformer.demo.pii import PiiLog
 from shopformer.demo.reviews import ReviewSet
+from shopformer.demo.search_gaps import gaps_truth
 from shopformer.demo.timeline import WEEKDAYS, WEEKLY, Timeline, trend
 
 SEASON_FORMULA = ("daily demand factor of a category = weekly[day of week] × "
@@ -42,6 +43,8 @@ TRUTH_DOCS = {
     "fraud_ring": "ring accounts, shared devices and IPs, their window and fraud order ids",
     "pii_planted_count": "how many phones, e-mails and addresses were planted in free text",
     "pii_planted_samples": "some of those exact raw strings; none may reach the store",
+    "search_gaps": "queries for products the shop does not sell (each a visit of one search "
+                   "that finds nothing), and the one of them rising since the given day",
     "conversations": "support conversation id → its intent, the order it is about and the "
                      "item asked about (\"\" where none)",
 }
@@ -78,6 +81,7 @@ def build_truth(config: DemoConfig, timeline: Timeline, persons: Persons, linked
         "fraud_ring": ring_truth(ring, fraud_orders, timeline),
         "pii_planted_count": len(pii.values),
         "pii_planted_samples": pii.samples(),
+        "search_gaps": gaps_truth(timeline),
         "conversations": conversations,
     }
     return truth

@@ -117,6 +117,21 @@ def test_what_the_shop_does_not_sell_finds_nothing(shop):
         assert "nothing matches" in result.notes
 
 
+def test_the_report_finds_the_planted_searches_for_what_the_shop_does_not_sell(shop):
+    """The demo plants visits of one search for products it does not sell: they, and
+    nothing the shop sells, are zero-result and high-exit."""
+    from shopformer.tasks.search.trends import search_trends
+
+    workspace, engine, _, _, truth = shop
+    planted = {*truth["search_gaps"]["not_sold"], *truth["search_gaps"]["rising"]}
+    trends = search_trends(workspace.store, window_days=60, min_count=1,
+                           result_count=lambda query: engine.search(query, k=1).matches)
+    zero = {z.query for z in trends.zero_result}
+    assert len(zero) >= 3 and zero <= planted, zero
+    leaving = {e.query for e in trends.high_exit}
+    assert leaving and leaving <= planted, leaving
+
+
 def test_dense_text_vectors_come_from_the_shop_model(shop):
     _, engine, recommender, _, _ = shop
     assert engine.dense_ is not None and len(engine.dense_) == len(engine.catalog_)
