@@ -535,7 +535,9 @@ class SearchRanker:
         lexical = top_indices(scores.bm25 + scores.related, size, allowed)
         trigram = top_indices(scores.trigram, size, allowed)
         chosen = self.history_.chosen(QueryHistory.key(parsed.terms), size, leave_out)
-        worded = bool(len(lexical) or len(chosen)
+        # over the whole catalog, not the filtered part: words that match only items the
+        # filters leave out still make this a query with matches
+        worded = bool((scores.bm25 + scores.related).max(initial=0.0) > 0 or len(chosen)
                       or scores.trigram.max(initial=0.0) >= self.config.char_floor)
         lists = [lexical, trigram, chosen if allowed is None else chosen[allowed[chosen]]] \
             if worded else []
