@@ -35,6 +35,8 @@ def test_demo_serve_prints_a_working_request(tmp_path):
             lines.append(line)
             if "Uvicorn running" in line or "Application startup complete" in line:
                 break
+        else:
+            raise AssertionError("the server did not start in 600 s:\n" + "".join(lines[-30:]))
         output = "".join(lines)
         request = next(line for line in lines if line.startswith("curl") and "recommend" in line)
         words = shlex.split(request)
