@@ -158,8 +158,9 @@ def _returns(rng: np.random.Generator, sessions: Sessions, purchases: Purchases,
 
 def _lost(rng: np.random.Generator, sessions: Sessions, timeline: Timeline, numbered: int
           ) -> dict[str, object]:
-    """Searches that find nothing, each a visit of its own (drawn last: every other part of
-    the shop is the same with or without them)."""
+    """Searches that find nothing, each a visit of its own. Drawn last, so every other
+    event, order and review is drawn the same with or without them; only the event ids,
+    numbered in time order, move."""
     session, t, queries = lost_searches(rng, sessions, timeline)
     sid = _numbered("S", numbered + _rank(t), 7)
     return _part(_SEARCH, session, sid, t, query=queries)
