@@ -103,11 +103,9 @@ class PolarityLexicon:
 
     def __init__(self) -> None:
         self.analyzer = Analyzer()
-        self._polarity_zh = {w: 0 for w in NEUTRAL_ZH}
-        self._polarity_zh.update({w: 1 for w in POSITIVE_ZH})
+        self._polarity_zh = {w: 1 for w in POSITIVE_ZH}
         self._polarity_zh.update({w: -1 for w in NEGATIVE_ZH})
-        for w in NEUTRAL_ZH:  # a neutral shadow wins over a polar word it spells
-            self._polarity_zh[w] = 0
+        self._polarity_zh.update({w: 0 for w in NEUTRAL_ZH})  # a shadow wins over a polar word
         self._words_zh = _alternation(list(self._polarity_zh))
         self._cues_zh = _alternation(NEGATION_ZH)
         self._polarity_en = {self._stem(w): 1 for w in POSITIVE_EN}
@@ -127,26 +125,19 @@ class PolarityLexicon:
         """(texts, 2) array: praise words and complaint words per text."""
         out = np.zeros((len(texts), 2), np.float64)
         for row, text in enumerate(texts):
-            for clause in clauses(text):
-                for polarity in (*self._chinese(clause), *self._english(clause)):
-                    out[row, 0 if polarity > 0 else 1] += 1
+            for _, sign in self.polarities(text):
+                out[row, 0 if sign > 0 else 1] += 1
         return out
 
     def polarities(self, text: str) -> list[tuple[str, int]]:
-        """Each polar word of a text with its sign after negation: what `counts` counted."""
+        """Each polar word of a text with its sign after negation, in order per clause."""
         found = []
         for clause in clauses(text):
-            found.extend(zip(self._chinese_words(clause), self._chinese(clause), strict=True))
-            found.extend(zip(self._english_words(clause), self._english(clause), strict=True))
+            found.extend(self._chinese(clause))
+            found.extend(self._english(clause))
         return found
 
-    def _chinese_matches(self, clause: str) -> list[re.Match]:
-        return [m for m in self._words_zh.finditer(clause) if self._polarity_zh[m.group()]]
-
-    def _chinese_words(self, clause: str) -> list[str]:
-        return [m.group() for m in self._chinese_matches(clause)]
-
-    def _chinese(self, clause: str) -> list[int]:
+    def _chinese(self, clause: str) -> list[tuple[str, int]]:
         matched = list(self._words_zh.finditer(clause))
         taken = np.zeros(len(clause) + 1, bool)
         for m in matched:
@@ -155,33 +146,22 @@ class PolarityLexicon:
         out = []
         for m in matched:
             polarity = self._polarity_zh[m.group()]
-            if not polarity:
-                continue
-            negated = sum(m.start() - NEGATION_REACH <= end <= m.start() for end in cue_ends)
-            out.append(polarity * (-1) ** negated)
+            if polarity:
+                negated = sum(m.start() - NEGATION_REACH <= end <= m.start() for end in cue_ends)
+                out.append((m.group(), polarity * (-1) ** negated))
         return out
 
-    def _english_tokens(self, clause: str) -> list[tuple[str, bool]]:
-        """(stem, is a negation cue) per word of a clause."""
-        tokens = []
+    def _english(self, clause: str) -> list[tuple[str, int]]:
+        tokens = []  # (stem, is a negation cue) per word
         for word in _WORD.findall(clause):
             plain = word.replace("'", "")
             cue = plain in NEGATION_EN or word.endswith("n't")
-            tokens.append((self._stem(word.split("'")[0]) if not cue else plain, cue))
-        return tokens
-
-    def _english_words(self, clause: str) -> list[str]:
-        return [stem for stem, cue in self._english_tokens(clause)
-                if (stem == "never" or not cue) and self._polarity_en.get(stem)]
-
-    def _english(self, clause: str) -> list[int]:
-        tokens = self._english_tokens(clause)
+            tokens.append((plain if cue else self._stem(word.split("'")[0]), cue))
         out = []
         for i, (stem, cue) in enumerate(tokens):
             polarity = self._polarity_en.get(stem, 0)
             if not polarity or (cue and stem != "never"):
                 continue
-            before = tokens[max(0, i - NEGATION_REACH):i]
-            negated = not cue and any(c for _, c in before)
-            out.append(-polarity if negated else polarity)
+            negated = not cue and any(c for _, c in tokens[max(0, i - NEGATION_REACH):i])
+            out.append((stem, -polarity if negated else polarity))
         return out

@@ -33,7 +33,8 @@ _CHINESE_FUNCTION_WORDS = (
     "不是", "有点", "一直", "没有", "不会", "不太", "一点", "什么", "这个", "那个", "我们", "真的",
     "还是", "就是", "但是", "不过", "可是", "感觉", "非常", "特别", "有些", "一个", "一些", "这么",
     "那么", "怎么", "已经", "还有", "可以")
-FUNCTION_WORDS = frozenset({*(t for w in _ENGLISH_FUNCTION_WORDS for t in Analyzer().terms(w)),
+_ANALYZER = Analyzer()
+FUNCTION_WORDS = frozenset({*(t for w in _ENGLISH_FUNCTION_WORDS for t in _ANALYZER.terms(w)),
                             *_CHINESE_FUNCTION_WORDS})
 ASPECT_WEIGHT = 1.0  # of the aspect columns, against the unit-length bag of n-grams
 THEME_NGRAMS = NgramConfig(char_min=2, char_max=3, word_max=1, min_count=2,
