@@ -15,9 +15,22 @@ from shopformer.core.errors import ConfigError, ShopformerError
 
 if TYPE_CHECKING:
     from shopformer.tasks.reviews.opinions import OpinionReport
+    from shopformer.workspace import Workspace
 
 WorkspaceOption = Annotated[Path, typer.Option(
     "--workspace", "-w", envvar="SHOPFORMER_WORKSPACE", help="The shop directory.")]
+RetrainOption = Annotated[bool, typer.Option(
+    help="Train a new sentiment model from the store's rated reviews first (else the active "
+         "one is used, and trained only if there is none).")]
+
+
+def ready_sentiment(shop: Workspace, retrain: bool) -> None:
+    """Train the sentiment model when asked to, or when the workspace has none yet."""
+    from shopformer.workspace import SENTIMENT_MODEL
+
+    if retrain or shop.models.active(SENTIMENT_MODEL) is None:
+        console.print("training the sentiment model from the store's rated reviews…")
+        shop.train_sentiment()
 
 
 def opinions(
@@ -33,9 +46,7 @@ def opinions(
     until: Annotated[str | None, typer.Option(
         help="Last day of the report, YYYY-MM-DD (default: the latest review's).")] = None,
     top: Annotated[int, typer.Option(min=1, help="Rows shown per section.")] = 10,
-    retrain: Annotated[bool, typer.Option(
-        help="Train a new sentiment model from the store's rated reviews first (else the "
-             "active one is used, and trained only if there is none).")] = False,
+    retrain: RetrainOption = False,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the whole report as JSON instead of tables.")] = False,
 ) -> None:
@@ -43,7 +54,7 @@ def opinions(
     negative reviews rose significantly over its own baseline; the top complaint themes."""
     from shopformer.tasks.reviews.monitor import MonitorConfig
     from shopformer.tasks.reviews.opinions import opinion_report
-    from shopformer.workspace import SENTIMENT_MODEL, Workspace
+    from shopformer.workspace import Workspace
 
     try:
         last = _day(until)
@@ -52,9 +63,7 @@ def opinions(
                                min_baseline_periods=min(7, baseline), alpha=alpha,
                                min_negative=min_negative)
         with Workspace.open(workspace) as shop:
-            if retrain or shop.models.active(SENTIMENT_MODEL) is None:
-                console.print("training the sentiment model from the store's rated reviews…")
-                shop.train_sentiment()
+            ready_sentiment(shop, retrain)
             report = opinion_report(shop.store, shop.review_analyzer(), config, until=last,
                                     timezone=shop.settings.timezone, top=top)
     except ShopformerError as error:

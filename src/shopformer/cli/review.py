@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from shopformer.cli.opinions import RetrainOption, WorkspaceOption, ready_sentiment
 from shopformer.cli.output import console, errors
 from shopformer.core.errors import ShopformerError
 
@@ -16,19 +17,13 @@ if TYPE_CHECKING:
     from shopformer.tasks.reviews.analysis import ReviewOpinion
     from shopformer.tasks.reviews.replies import SuggestedReply
 
-WorkspaceOption = Annotated[Path, typer.Option(
-    "--workspace", "-w", envvar="SHOPFORMER_WORKSPACE", help="The shop directory.")]
-
-
 def review(
     text: Annotated[str, typer.Argument(help="The review's text (Chinese or English).")],
     workspace: WorkspaceOption = Path("."),
     category: Annotated[str | None, typer.Option(
         help="The reviewed item's catalog category: a model trained with categories reads "
              "the review in its own.")] = None,
-    retrain: Annotated[bool, typer.Option(
-        help="Train a new sentiment model from the store's rated reviews first (else the "
-             "active one is used, and trained only if there is none).")] = False,
+    retrain: RetrainOption = False,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the analysis and the replies as JSON.")] = False,
 ) -> None:
@@ -39,9 +34,7 @@ def review(
 
     try:
         with Workspace.open(workspace) as shop:
-            if retrain or shop.models.active(SENTIMENT_MODEL) is None:
-                console.print("training the sentiment model from the store's rated reviews…")
-                shop.train_sentiment()
+            ready_sentiment(shop, retrain)
             opinion, replies = shop.reply_suggester().suggest(
                 text, None if category is None else domain_of(category))
             version = shop.models.active(SENTIMENT_MODEL)
