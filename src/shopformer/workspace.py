@@ -2,7 +2,7 @@
 
 ```
 shop/
-  shop.toml                 settings (store URL, time zone)
+  shop.toml                 settings (store URL, time zone, optional rewrite endpoint)
   store.duckdb              the embedded store
   .shopformer/pseudonym.key the keyed-hash secret (or $SHOPFORMER_PSEUDONYM_KEY)
   logs/ingest.jsonl         append-only log of ingest runs (counts only, no raw data)
@@ -18,7 +18,7 @@ import os
 import shutil
 import tomllib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,6 +32,7 @@ from shopformer.ingest.source import RawBatch
 from shopformer.privacy.pseudonymize import Pseudonymizer, load_or_create_key
 from shopformer.schema.records import channel_name
 from shopformer.storage.base import Store, open_store
+from shopformer.tasks.rewrite import EndpointConfig
 from shopformer.train.registry import ModelRegistry
 
 if TYPE_CHECKING:  # torch stays unloaded until a model is needed: the CLI starts fast
@@ -62,6 +63,31 @@ class ShopSettings:
     name: str = "shop"
     store: str = "duckdb:///store.duckdb"  # relative paths are inside the workspace
     timezone: str = "UTC"  # zone of naive times in the shop's own files and mappings
+    # `[rewrite]`: an OpenAI-compatible endpoint that rewords review replies and support
+    # answers (off unless `endpoint` is set); read by `reply_suggester`/`support_assistant`
+    rewrite: EndpointConfig = field(default_factory=EndpointConfig)
+
+    @classmethod
+    def from_toml(cls, data: dict) -> ShopSettings:
+        """Settings from a parsed shop.toml; what is wrong is named by its key."""
+        data = dict(data)
+        rewrite = data.pop("rewrite", {})
+        if not isinstance(rewrite, dict):
+            raise ConfigError(f"{SETTINGS_FILE}: rewrite must be a table ([rewrite] with "
+                              "endpoint = \"https://…/v1\", model, api_key_env, "
+                              "timeout_seconds)")
+        try:
+            endpoint = EndpointConfig(**rewrite)
+        except TypeError as error:
+            raise ConfigError(f"{SETTINGS_FILE} [rewrite]: {error} (keys: endpoint, model, "
+                              "api_key_env, timeout_seconds)") from None
+        except ConfigError as error:
+            raise ConfigError(f"{SETTINGS_FILE} [rewrite]: {error}") from None
+        try:
+            return cls(**data, rewrite=endpoint)
+        except TypeError as error:
+            raise ConfigError(f"{SETTINGS_FILE}: {error} (keys: name, store, timezone, "
+                              "[rewrite])") from None
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -73,7 +99,14 @@ class ShopSettings:
                               "(use an IANA name such as Asia/Shanghai or UTC)") from None
 
     def to_toml(self) -> str:
-        return (f'name = "{self.name}"\nstore = "{self.store}"\ntimezone = "{self.timezone}"\n')
+        """The settings a new workspace starts with, and the optional ones as comments."""
+        return (f'name = "{self.name}"\nstore = "{self.store}"\ntimezone = "{self.timezone}"\n'
+                "\n# An OpenAI-compatible endpoint may reword suggested review replies and "
+                "support\n# answers (off unless endpoint is set; a rewording that adds a "
+                "number, id or\n# date is refused). The key is read from the variable named "
+                "by api_key_env.\n# [rewrite]\n# endpoint = \"https://llm.example.com/v1\"\n"
+                '# model = "gpt-4o-mini"\n# api_key_env = "SHOPFORMER_LLM_API_KEY"\n'
+                "# timeout_seconds = 20\n")
 
 
 class Workspace:
@@ -107,8 +140,11 @@ class Workspace:
                               f"create one with: shopformer init {root}")
         try:
             data = tomllib.loads(settings_path.read_text(encoding="utf-8"))
-            return cls(root, ShopSettings(**data))
-        except (tomllib.TOMLDecodeError, TypeError) as error:
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{settings_path}: {error}") from None
+        try:
+            return cls(root, ShopSettings.from_toml(data))
+        except ConfigError as error:
             raise ConfigError(f"{settings_path}: {error}") from None
 
     @property
@@ -339,9 +375,10 @@ class Workspace:
     def reply_suggester(self, analyzer: ReviewAnalyzer | None = None) -> ReplySuggester:
         """Suggested replies to reviews from `analyzer` (default: the active sentiment
         model's), grounded in the agents' past answers in the store's conversations."""
-        from shopformer.tasks.reviews.replies import ReplySuggester, past_answers
+        from shopformer.tasks.reviews.replies import ReplyConfig, ReplySuggester, past_answers
 
-        return ReplySuggester(analyzer or self.review_analyzer(), past_answers(self.store))
+        return ReplySuggester(analyzer or self.review_analyzer(), past_answers(self.store),
+                              ReplyConfig(rewrite=self.settings.rewrite))
 
     def train_intents(self, config: IntentConfig | None = None
                       ) -> tuple[str, IntentClassifier]:
@@ -399,9 +436,10 @@ class Workspace:
                           sentiment_version: str | None = None) -> SupportAssistant:
         """The support assistant on the active (or given) intent model (trained first when
         there is none), with the store's orders, products and past answers, the policy file
-        when given, and review intelligence when a sentiment model is active (or given)."""
+        when given, and review intelligence when a sentiment model is active (or given).
+        Without `config`, answers are reworded by shop.toml's `[rewrite]` endpoint if set."""
         from shopformer.tasks.support.answers import AnswerIndex, conversation_answers
-        from shopformer.tasks.support.assistant import SupportAssistant
+        from shopformer.tasks.support.assistant import SupportAssistant, SupportConfig
         from shopformer.tasks.support.intents import IntentClassifier
         from shopformer.tasks.support.tools import OrderTool, PolicyTool, ProductTool
 
@@ -421,7 +459,8 @@ class Workspace:
             intents, orders=OrderTool(self.store), products=ProductTool(self.store),
             policy=PolicyTool.from_file(policy) if policy is not None else None,
             answers=AnswerIndex(past) if past else None, reviews=reviews,
-            sentiment=sentiment, config=config)
+            sentiment=sentiment,
+            config=config or SupportConfig(rewrite=self.settings.rewrite))
 
     def ad_ranker(self, version: str | None = None) -> AdRanker:
         """The active (or given) ad ranker: an `AdRanker` trained on the shop's impressions

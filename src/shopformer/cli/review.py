@@ -68,5 +68,9 @@ def show(opinion: ReviewOpinion, replies: list[SuggestedReply]) -> None:
         else:
             aspects = ", ".join(f"{a} {p}" for a, p in grounds.get("aspects", {}).items())
             why = f"{grounds.get('polarity')} review" + (f"; {aspects}" if aspects else "")
+            if reply.kind == "rewritten":
+                why += f"; reworded by {grounds['endpoint']}"
+        if grounds.get("note"):  # the rewrite endpoint failed or added a fact
+            why += f"; {grounds['note']}"
         console.print(f"reply {n} ({reply.kind}: {why}):", highlight=False)
         console.print(f"  {reply.text}", highlight=False, markup=False)

@@ -126,3 +126,18 @@ def test_review_command_reads_one_review_and_suggests_replies(demo_shop, workspa
     assert empty.exit_code == 2 and "empty" in empty.output
     none = runner.invoke(app, ["review", "很好", "-w", str(workspace.root)])
     assert none.exit_code == 2 and "no rated reviews" in none.output
+
+
+def test_review_command_says_when_the_rewrite_endpoint_in_shop_toml_fails(demo_shop):
+    shop, _, _ = demo_shop
+    settings = shop.root / "shop.toml"
+    kept = settings.read_text(encoding="utf-8")
+    settings.write_text(kept + '\n[rewrite]\nendpoint = "http://127.0.0.1:9/v1"\n'
+                               "timeout_seconds = 2\n", encoding="utf-8")
+    try:
+        result = runner.invoke(app, ["review", "物流太慢了", "-w", str(shop.root)])
+    finally:
+        settings.write_text(kept, encoding="utf-8")
+    assert result.exit_code == 0, result.output
+    assert "reply 1 (template" in result.output
+    assert "rewrite endpoint failed" in result.output

@@ -10,6 +10,7 @@ from tests.chat_endpoint import chat_endpoint
 from shopformer.core.errors import ConfigError
 from shopformer.tasks.reviews.analysis import ReviewAnalyzer
 from shopformer.tasks.reviews.replies import PastAnswer, ReplyConfig, ReplySuggester, past_answers
+from shopformer.tasks.rewrite import EndpointConfig
 
 PAST = [PastAnswer("c1", "快递太慢了，一个星期还没到", "非常抱歉，已为您催促快递，预计明天送达。"),
         PastAnswer("c2", "客服一直不回消息", "抱歉让您久等，已安排专人联系您。"),
@@ -50,7 +51,8 @@ def test_openai_compatible_endpoint_rewrites_the_template_reply(bilingual, monke
     monkeypatch.setenv("SHOPFORMER_LLM_API_KEY", "k-123")
     received: list[dict] = []
     with chat_endpoint(lambda body: "  很抱歉让您久等，我们已催促快递。 ", received) as url:
-        suggester = ReplySuggester(ReviewAnalyzer(bilingual), PAST, ReplyConfig(endpoint=url))
+        config = ReplyConfig(rewrite=EndpointConfig(url))
+        suggester = ReplySuggester(ReviewAnalyzer(bilingual), PAST, config)
         _, replies = suggester.suggest("物流太慢了")
     assert replies[0].kind == "rewritten" and replies[0].text == "很抱歉让您久等，我们已催促快递。"
     assert replies[1].kind == "template"  # the grounded draft stays beside it
@@ -59,10 +61,27 @@ def test_openai_compatible_endpoint_rewrites_the_template_reply(bilingual, monke
     assert replies[1].text in request["body"]["messages"][-1]["content"]
 
 
+def test_a_workspace_rewrites_replies_through_the_endpoint_in_its_settings(bilingual, tmp_path):
+    """shop.toml's [rewrite] table is what `Workspace.reply_suggester` uses."""
+    from shopformer.workspace import Workspace
+
+    Workspace.init(tmp_path / "shop").close()
+    received: list[dict] = []
+    with chat_endpoint(lambda body: "抱歉让您久等了。", received) as url:
+        (tmp_path / "shop" / "shop.toml").write_text(
+            f'name = "x"\n[rewrite]\nendpoint = "{url}"\nmodel = "local-model"\n',
+            encoding="utf-8")
+        with Workspace.open(tmp_path / "shop") as workspace:
+            _, replies = workspace.reply_suggester(ReviewAnalyzer(bilingual)).suggest("物流太慢了")
+    assert [r.kind for r in replies] == ["rewritten", "template"]
+    assert replies[0].grounds["endpoint"] == url
+    assert received[-1]["body"]["model"] == "local-model"
+
+
 def test_failing_endpoint_leaves_the_template_reply_with_a_note(bilingual):
     with chat_endpoint(lambda body: "") as url:
         pass  # nothing listens there any more
-    config = ReplyConfig(endpoint=url, timeout_seconds=2)
+    config = ReplyConfig(rewrite=EndpointConfig(url, timeout_seconds=2))
     _, replies = ReplySuggester(ReviewAnalyzer(bilingual), PAST, config).suggest("物流太慢了")
     assert replies[0].kind == "template" and "rewrite endpoint failed" in replies[0].grounds["note"]
     assert [r.kind for r in replies].count("template") == 1
@@ -72,7 +91,7 @@ def test_bad_input(suggester):
     with pytest.raises(ConfigError, match="empty"):
         suggester.suggest("  ")
     with pytest.raises(ConfigError, match="http"):
-        ReplyConfig(endpoint="ftp://x")
+        ReplyConfig(rewrite=EndpointConfig("ftp://x"))
 
 
 def test_past_answers_pair_each_customer_message_with_the_agents_answer(demo_shop):

@@ -279,3 +279,14 @@ def test_a_rewrite_endpoint_may_reword_but_not_add_facts(shop):
     assert "ZX99999" not in refused.text and refused.grounds == (f"order:{order_id}",)
     assert "ZX99999" in refused.facts["rewrite"]
     assert orders[order_id]["status"] in refused.text  # the grounded answer stands
+
+
+def test_the_workspace_settings_endpoint_reaches_the_assistant(shop):
+    """Without a config, the assistant rewords through shop.toml's [rewrite] endpoint."""
+    workspace, _, _ = shop
+    configured = copy.copy(workspace)
+    configured.settings = replace(workspace.settings,
+                                  rewrite=EndpointConfig("http://127.0.0.1:9/v1", model="m"))
+    assert configured.support_assistant().config.rewrite == EndpointConfig(
+        "http://127.0.0.1:9/v1", model="m")
+    assert workspace.support_assistant().config.rewrite.endpoint is None

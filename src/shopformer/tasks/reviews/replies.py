@@ -7,8 +7,9 @@ Two kinds of suggestion, each with the grounds it stands on:
 - **retrieved** (for a complaint): the agent answers that followed the customer messages
   most like the review's negative clauses in the shop's support log (cosine of character
   and word n-grams).
-An OpenAI-compatible endpoint may rewrite the template reply (`ReplyConfig.endpoint`); it
-is off by default, and when it fails the template reply stands, with a note.
+An OpenAI-compatible endpoint may rewrite the template reply (`ReplyConfig.rewrite`; in a
+workspace, shop.toml's `[rewrite]` table); it is off by default, and when it fails the
+template reply stands, with a note.
 """
 
 from __future__ import annotations
@@ -80,20 +81,13 @@ GENERAL_COMPLAINT = ("给您带来不好的体验，非常抱歉，我们会认�
 class ReplyConfig:
     retrieved: int = 2  # past agent answers to suggest besides the template reply
     min_similarity: float = 0.2  # below this a past conversation is not a match
-    endpoint: str | None = None  # an OpenAI-compatible base URL (…/v1); None: off
-    model: str = "gpt-4o-mini"
-    api_key_env: str = "SHOPFORMER_LLM_API_KEY"
-    timeout_seconds: float = 20.0
+    # an OpenAI-compatible endpoint that may polish the template reply (off unless a URL
+    # is set); a workspace takes it from shop.toml's [rewrite] table
+    rewrite: EndpointConfig = field(default_factory=EndpointConfig)
 
     def __post_init__(self) -> None:
         if self.retrieved < 0 or not 0 <= self.min_similarity <= 1:
             raise ConfigError("replies: retrieved must be >= 0, min_similarity in [0, 1]")
-        self.rewrite  # noqa: B018 - the endpoint settings are checked where they are defined
-
-    @property
-    def rewrite(self) -> EndpointConfig:
-        return EndpointConfig(self.endpoint, self.model, self.api_key_env,
-                              self.timeout_seconds)
 
 
 @dataclass(frozen=True)
@@ -134,7 +128,7 @@ class ReplySuggester:
         language = "zh" if CJK.search(review) else "en"
         template = self._template(opinion, language)
         out = [template]
-        if self.config.endpoint:  # the rewrite first, the grounded draft beside it
+        if self.config.rewrite.endpoint:  # the rewrite first, the grounded draft beside it
             rewritten = self._rewritten(review, template)
             out = [rewritten, template] if rewritten.kind == "rewritten" else [rewritten]
         out.extend(self._retrieved(opinion, language))
@@ -186,8 +180,8 @@ class ReplySuggester:
                 self.config.rewrite, "You write short, polite replies from a shop to a customer's "
                 "review. Keep every fact and promise of the draft; add none; answer in the "
                 "review's language.", template.text, [review], context=f"Review: {review}")
-            return SuggestedReply(text, "rewritten", {**template.grounds,
-                                                      "endpoint": self.config.endpoint})
+            return SuggestedReply(text, "rewritten", {
+                **template.grounds, "endpoint": self.config.rewrite.endpoint})
         except RewriteFailed as error:
             log.warning("reply rewrite refused or failed (%s); the template reply stands",
                         error)
