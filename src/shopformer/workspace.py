@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # torch stays unloaded until a model is needed: the CLI start
     from shopformer.tasks.reviews.analysis import ReviewAnalyzer
     from shopformer.tasks.reviews.replies import ReplySuggester
     from shopformer.tasks.reviews.sentiment import ReviewSentiment, SentimentConfig
+    from shopformer.tasks.reviews.signals import ItemReviewSignals
     from shopformer.tasks.search.ranker import SearchConfig, SearchRanker
     from shopformer.tasks.support.assistant import SupportAssistant, SupportConfig
     from shopformer.tasks.support.intents import IntentClassifier, IntentConfig
@@ -275,11 +276,8 @@ class Workspace:
             from shopformer.train.text_alignment import text_vectors as aligned_vectors
 
             text_vectors = aligned_vectors(aligned)
-        reviews = None
-        if self.models.active(SENTIMENT_MODEL) is not None:
-            from shopformer.tasks.reviews.signals import item_review_signals
-
-            reviews = item_review_signals(self.store, self.review_analyzer()).for_ranking()
+        signals = self.review_signals()
+        reviews = None if signals is None else signals.for_ranking()
         engine = SearchRanker(config).index(rows, queries=log.queries,
                                             popularity=log.popularity, reviews=reviews,
                                             text_vectors=text_vectors)
@@ -372,6 +370,18 @@ class Workspace:
 
         return ReviewAnalyzer(ReviewSentiment.load(self.models.path(SENTIMENT_MODEL, version)))
 
+    def review_signals(self, version: str | None = None,
+                       analyzer: ReviewAnalyzer | None = None) -> ItemReviewSignals | None:
+        """What every item's reviews say, read by the active (or given) sentiment model, or
+        by `analyzer`; None when there is no sentiment model. Reads every review once."""
+        from shopformer.tasks.reviews.signals import item_review_signals
+
+        if analyzer is None:
+            if version is None and self.models.active(SENTIMENT_MODEL) is None:
+                return None
+            analyzer = self.review_analyzer(version)
+        return item_review_signals(self.store, analyzer)
+
     def reply_suggester(self, analyzer: ReviewAnalyzer | None = None) -> ReplySuggester:
         """Suggested replies to reviews from `analyzer` (default: the active sentiment
         model's), grounded in the agents' past answers in the store's conversations."""
@@ -433,10 +443,12 @@ class Workspace:
     def support_assistant(self, *, policy: Path | None = None,
                           config: SupportConfig | None = None,
                           intents_version: str | None = None,
-                          sentiment_version: str | None = None) -> SupportAssistant:
+                          sentiment_version: str | None = None,
+                          signals: ItemReviewSignals | None = None) -> SupportAssistant:
         """The support assistant on the active (or given) intent model (trained first when
         there is none), with the store's orders, products and past answers, the policy file
-        when given, and review intelligence when a sentiment model is active (or given).
+        when given, and review intelligence when a sentiment model is active (or given;
+        `signals`: what that model read in the reviews, when already at hand).
         Without `config`, answers are reworded by shop.toml's `[rewrite]` endpoint if set."""
         from shopformer.tasks.support.answers import AnswerIndex, conversation_answers
         from shopformer.tasks.support.assistant import SupportAssistant, SupportConfig
@@ -449,12 +461,11 @@ class Workspace:
         past = conversation_answers(self.store)
         reviews = sentiment = None
         if sentiment_version is not None or self.models.active(SENTIMENT_MODEL) is not None:
-            from shopformer.tasks.reviews.signals import item_review_signals
             from shopformer.tasks.support.tools import ReviewTool
 
             analyzer = self.review_analyzer(sentiment_version)
             sentiment = analyzer.sentiment
-            reviews = ReviewTool(item_review_signals(self.store, analyzer))
+            reviews = ReviewTool(signals or self.review_signals(analyzer=analyzer))
         return SupportAssistant(
             intents, orders=OrderTool(self.store), products=ProductTool(self.store),
             policy=PolicyTool.from_file(policy) if policy is not None else None,

@@ -3,6 +3,14 @@ model version behind it."""
 
 from __future__ import annotations
 
+import shutil
+
+from fastapi.testclient import TestClient
+from tests.serve.helpers import make_keys
+
+from shopformer.serve.app import create_app
+from shopformer.serve.config import ServeConfig
+
 
 def test_search_finds_titles_and_names_its_model(served):
     item = served.workspace.store.read_table("item", ["item_id", "title"]).to_pylist()[0]
@@ -132,3 +140,40 @@ def test_purchases_after_a_search_lift_the_item_for_the_next_search(served):
     assert after[0] == chosen, (before, after)
     reloaded = served.workspace.search_engine(personalize=False)  # as after a restart
     assert reloaded.search("green tea", k=5).hits[0].item_id == chosen
+
+
+def test_recommendations_say_what_reviews_say_and_filter_by_them(served):
+    ask = {"person": "p_00", "k": 200}
+    every = served.client.get("/v1/recommend", headers=served.headers(), params=ask)
+    assert every.status_code == 200, every.text
+    items = every.json()["items"]
+    shares = sorted(i["reviews"]["positive"] for i in items if i["reviews"])
+    assert shares and all(0 < s < 1 for s in shares)
+    assert all(i["reviews"]["reviews"] >= 1 for i in items if i["reviews"])
+    distinct = sorted(set(shares))  # shown rounded: a floor between two shown shares
+    assert len(distinct) >= 2
+    floor = (distinct[len(distinct) // 2 - 1] + distinct[len(distinct) // 2]) / 2
+    kept = served.client.get("/v1/recommend", headers=served.headers(),
+                             params={**ask, "min_review_positive": floor})
+    assert kept.status_code == 200, kept.text
+    assert [i["item_id"] for i in kept.json()["items"]] == [
+        i["item_id"] for i in items if i["reviews"] is None or i["reviews"]["positive"] >= floor]
+    wrong = served.client.get("/v1/recommend", headers=served.headers(),
+                              params={**ask, "min_review_positive": 1.5})
+    assert wrong.status_code == 422 and "min_review_positive" in wrong.text
+
+
+def test_without_a_sentiment_model_recommendations_carry_no_reviews(shop_copy):
+    workspace, _ = shop_copy
+    shutil.rmtree(workspace.models.root / "sentiment")
+    keys = make_keys(workspace)
+    with TestClient(create_app(workspace, ServeConfig())) as client:
+        headers = {"Authorization": f"Bearer {keys['read']}"}
+        found = client.get("/v1/recommend", headers=headers, params={"person": "p_00"})
+        assert found.status_code == 200, found.text
+        assert all(i["reviews"] is None for i in found.json()["items"])
+        refused = client.get("/v1/recommend", headers=headers,
+                             params={"person": "p_00", "min_review_positive": 0.5})
+    assert refused.status_code == 422
+    assert refused.json()["details"][0]["loc"] == ["query", "min_review_positive"]
+    assert "no sentiment model" in refused.text

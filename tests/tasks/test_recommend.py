@@ -239,3 +239,49 @@ def test_served_scores_are_the_evaluated_models_scores(shop):
         served = recommender.recommend(person, k=5)
         chosen = bundle.vocab.items.index([r.item_id for r in served])
         assert np.allclose([r.score for r in served], expected[chosen], atol=1e-4)
+
+
+def test_answers_say_what_reviews_say_and_may_leave_out_poorly_reviewed_items(shop):
+    """With review signals, each item carries its reviews' summary (the planted complaint
+    burst's item: logistics read worst), and `min_review_positive` drops exactly the items
+    below the floor, keeping the order of the rest and the items without reviews."""
+    from shopformer.workspace import SENTIMENT_MODEL
+
+    workspace, recommender, truth = shop
+    if workspace.models.active(SENTIMENT_MODEL) is None:
+        workspace.train_sentiment()
+    signals = workspace.review_signals()
+    reviewed = Recommender().fit(workspace.store, recommender.bundle_, reviews=signals)
+    burst = truth["complaint_burst"]["item_id"]
+    pushed = Filters(boosts={burst: 1e6})
+    top = reviewed.recommend("p_nobody", k=1, filters=pushed)[0]
+    assert top.item_id == burst and top.reviews["reviews"] == signals.reviews[burst]
+    assert top.reviews["weakest_aspect"]["aspect"] == truth["complaint_burst"]["aspect"]
+    assert recommender.recommend("p_nobody", k=1, filters=pushed)[0].reviews is None
+    person, _ = next(persons_with_history(workspace, recommender, truth))
+    every = reviewed.recommend(person, k=200, filters=pushed)
+    above = [v for v in signals.positive.values() if v > signals.positive[burst] + 1e-3]
+    floor = (signals.positive[burst] + min(above)) / 2  # far from any share, shown rounded
+    kept = reviewed.recommend(person, k=200, filters=Filters(boosts={burst: 1e6},
+                                                              min_review_positive=floor))
+    assert burst in [r.item_id for r in every] and burst not in [r.item_id for r in kept]
+    assert [r.item_id for r in kept] == [r.item_id for r in every
+                                         if r.reviews is None or r.reviews["positive"] >= floor]
+    assert len(kept) < len(every)
+    with pytest.raises(ConfigError, match="sentiment model"):
+        recommender.recommend(person, filters=Filters(min_review_positive=0.5))
+    with pytest.raises(ConfigError, match=r"\[0, 1\]"):
+        Filters(min_review_positive=1.5)
+
+
+def test_rules_that_remove_items_never_reorder_the_rest(shop):
+    """Popular lists are full of equal counts: ties go in catalog order, so leaving items
+    out (a rule, a channel, a review floor) keeps the others' order."""
+    _, recommender, _ = shop
+    every = [r.item_id for r in recommender.recommend("p_nobody", k=60)]
+    scores = [r.score for r in recommender.recommend("p_nobody", k=60)]
+    assert len(set(scores)) < len(scores)  # the point: ties
+    dropped = frozenset(every[::3])
+    rest = [r.item_id for r in recommender.recommend("p_nobody", k=60,
+                                                     filters=Filters(exclude=dropped))]
+    assert rest == [i for i in every if i not in dropped] + rest[len(every) - len(dropped):]

@@ -28,9 +28,13 @@ def recommend(
     max_price: Annotated[float | None, typer.Option(help="Highest price.")] = None,
     per_category: Annotated[int | None, typer.Option(
         help="Diversity: at most this many items of one category.")] = None,
+    min_review_positive: Annotated[float | None, typer.Option(
+        help="Leave out items whose reviews read positive less often than this share "
+             "(needs a sentiment model).")] = None,
 ) -> None:
     """The next items for a person, from their history on every channel, with the rules a
-    shop needs and the past events behind each item."""
+    shop needs, the past events behind each item and, when a sentiment model is active,
+    what its reviews say."""
     from shopformer.tasks.recommend import Filters, RecommendConfig, Recommender
     from shopformer.workspace import Workspace
 
@@ -43,17 +47,32 @@ def recommend(
                     raise ConfigError("an ACCOUNT needs --channel (web, app, mini, store, …)")
                 person = shop.person_for_account(channel, account)
             config = RecommendConfig(max_per_category=per_category)
-            recommender = Recommender(config).fit(shop.store, shop.shop_model())
-            found = recommender.recommend(person, k=k, channel=channel, filters=Filters(
-                category_prefix=category, min_price=min_price, max_price=max_price))
+            filters = Filters(category_prefix=category, min_price=min_price,
+                              max_price=max_price, min_review_positive=min_review_positive)
+            recommender = Recommender(config).fit(shop.store, shop.shop_model(),
+                                                  reviews=shop.review_signals())
+            found = recommender.recommend(person, k=k, channel=channel, filters=filters)
             history = len(recommender.history(person))  # type: ignore[arg-type]
     except ShopformerError as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(error.exit_code) from None
     table = Table(title=f"{person}: {history} past events" + (f", asking on {channel}"
                                                              if channel else ""))
-    for column in ("#", "item", "score", "why"):
+    reviewed = recommender.reviews_ is not None
+    for column in ("#", "item", "score", "why", *(("reviews",) if reviewed else ())):
         table.add_column(column)
     for rank, item in enumerate(found, 1):
-        table.add_row(str(rank), item.item_id, f"{item.score:.3f}", "; ".join(item.reasons))
+        table.add_row(str(rank), item.item_id, f"{item.score:.3f}", "; ".join(item.reasons),
+                      *((said(item.reviews),) if reviewed else ()))
     console.print(table)
+
+
+def said(reviews: dict | None) -> str:
+    """An item's review summary in a few words: "92 % positive of 14; logistics 40 %"."""
+    if reviews is None:
+        return "-"
+    text = f"{100 * reviews['positive']:.0f} % positive of {reviews['reviews']}"
+    weakest = reviews.get("weakest_aspect")
+    if weakest:
+        text += f"; weakest: {weakest['aspect']} {100 * weakest['positive']:.0f} %"
+    return text

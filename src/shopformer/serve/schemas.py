@@ -68,10 +68,26 @@ class ModelVersion(BaseModel):
     version: str
 
 
+class WeakestAspectOut(BaseModel):
+    aspect: str
+    positive: float = Field(description="its positive share, shrunk toward the shop's")
+    mentions: int
+
+
+class ItemReviewsOut(BaseModel):
+    reviews: int
+    positive: float = Field(description="positive share, shrunk toward the shop's average")
+    weakest_aspect: WeakestAspectOut | None = Field(
+        None, description="the aspect read least positively, when below the shop's average")
+
+
 class RecommendedItem(BaseModel):
     item_id: str
     score: float
     reasons: list[str]
+    reviews: ItemReviewsOut | None = Field(
+        None, description="what the item's reviews say (when a sentiment model is active "
+                          "and the item has reviews)")
 
 
 class Recommendations(BaseModel):

@@ -47,14 +47,15 @@ log = logging.getLogger("shopformer.serve")
 MODEL_NAMES = (SHOP_MODEL, SEARCH_MODEL, SENTIMENT_MODEL, INTENT_MODEL, ADS_MODEL)
 # capability → the models it is built from (the first one names it in answers)
 CAPABILITIES: Mapping[str, tuple[str, ...]] = {
-    "recommend": (SHOP_MODEL,),
+    "recommend": (SHOP_MODEL, SENTIMENT_MODEL),
     "search": (SEARCH_MODEL, SHOP_MODEL),
     "sentiment": (SENTIMENT_MODEL,),
     "replies": (SENTIMENT_MODEL,),  # built after sentiment, on the same loaded model
     "support": (INTENT_MODEL, SENTIMENT_MODEL),
     "ads": (ADS_MODEL,),
 }
-OPTIONAL = {("support", SENTIMENT_MODEL)}  # used when active, else done without
+# used when active, else done without
+OPTIONAL = {("support", SENTIMENT_MODEL), ("recommend", SENTIMENT_MODEL)}
 REQUIRED = {capability: tuple(m for m in models if (capability, m) not in OPTIONAL)
             for capability, models in CAPABILITIES.items()}
 CONVERSATIONS_KEPT = 10_000
@@ -118,6 +119,8 @@ class ServingState:
         self._replay: list[tuple[str, dict]] | None = None
         self.conversations: OrderedDict[str, Any] = OrderedDict()
         self._analyzer: tuple[str, Any] | None = None  # the last sentiment model loaded
+        # what it read in the reviews: (version, reviews stored then, signals)
+        self._signals: tuple[str, int, Any] | None = None
         self._persons = self._read_persons()
         erased = workspace.store.erased_accounts()
         self._erased = set(zip(erased["channel"].to_pylist(), erased["account"].to_pylist(),
@@ -158,8 +161,10 @@ class ServingState:
         from shopformer.tasks.recommend import RecommendConfig, Recommender
 
         config = RecommendConfig(popular_by_channel=self.config.popularity_by_channel)
-        return Recommender(config).fit(self.workspace.store,
-                                       self.workspace.shop_model(versions[SHOP_MODEL]))
+        version = versions.get(SENTIMENT_MODEL)
+        return Recommender(config).fit(
+            self.workspace.store, self.workspace.shop_model(versions[SHOP_MODEL]),
+            reviews=None if version is None else self._review_signals(version))
 
     def _build_search(self, versions: Mapping[str, str]) -> Any:
         from shopformer.tasks.search.from_store import person_affinity
@@ -175,24 +180,34 @@ class ServingState:
         return self.workspace.ad_ranker(versions[ADS_MODEL])
 
     def _build_sentiment(self, versions: Mapping[str, str]) -> Any:
-        version = versions[SENTIMENT_MODEL]
-        analyzer = self.workspace.review_analyzer(version)
-        self._analyzer = (version, analyzer)
-        return analyzer
+        return self._review_analyzer(versions[SENTIMENT_MODEL])
 
     def _build_replies(self, versions: Mapping[str, str]) -> Any:
-        """On the sentiment model just loaded for the same version, not a second copy."""
-        version = versions[SENTIMENT_MODEL]
-        analyzer = self._analyzer[1] if self._analyzer and self._analyzer[0] == version \
-            else self.workspace.review_analyzer(version)
-        return self.workspace.reply_suggester(analyzer)
+        return self.workspace.reply_suggester(self._review_analyzer(versions[SENTIMENT_MODEL]))
+
+    def _review_analyzer(self, version: str) -> Any:
+        """The sentiment model loaded last when it is this version, not a second copy."""
+        if self._analyzer is None or self._analyzer[0] != version:
+            self._analyzer = (version, self.workspace.review_analyzer(version))
+        return self._analyzer[1]
+
+    def _review_signals(self, version: str) -> Any:
+        """What this sentiment version reads in the store's reviews, read once for every
+        capability that uses it (recommendations and support) until reviews are added."""
+        stored = self.workspace.store.count("review")
+        if self._signals is None or self._signals[:2] != (version, stored):
+            self._signals = (version, stored, self.workspace.review_signals(
+                analyzer=self._review_analyzer(version)))
+        return self._signals[2]
 
     def _build_support(self, versions: Mapping[str, str]) -> Any:
         policy = self.workspace.root / POLICY_FILE
         return self.workspace.support_assistant(
             policy=policy if policy.is_file() else None,
             intents_version=versions[INTENT_MODEL],
-            sentiment_version=versions.get(SENTIMENT_MODEL))
+            sentiment_version=versions.get(SENTIMENT_MODEL),
+            signals=None if SENTIMENT_MODEL not in versions
+            else self._review_signals(versions[SENTIMENT_MODEL]))
 
     # --- models -------------------------------------------------------------------------
     def activate(self, name: str, version: str | None = None, *, rollback: bool = False

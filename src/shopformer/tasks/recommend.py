@@ -4,7 +4,9 @@ business rules a shop needs and reasons a shopper can read.
 The person's recent events are re-encoded on every call, so an event observed a moment ago
 changes the next answer without retraining. A person with no history gets what is popular
 on the requesting channel lately; an item with text but no events is recommendable through
-its text vector (see train/cold_start.py).
+its text vector (see train/cold_start.py). Given what each item's reviews say
+(`ItemReviewSignals`), every answer carries it and a request may leave out items reviewers
+are unhappy with (`Filters.min_review_positive`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -28,6 +31,9 @@ from shopformer.storage.base import Store
 from shopformer.train.bundle import ShopModelBundle
 from shopformer.train.config import PretrainConfig
 from shopformer.train.pretrain import PretrainData, Pretrainer
+
+if TYPE_CHECKING:
+    from shopformer.tasks.reviews.signals import ItemReviewSignals
 
 POPULAR_DAYS = 30
 TIMELINE_COLUMNS = ["event_id", "ts", "item_id", "type", "channel"]
@@ -78,6 +84,14 @@ class Filters:
     max_price: float | None = None
     exclude: frozenset[str] = frozenset()  # e.g. out of stock
     boosts: dict[str, float] = field(default_factory=dict)  # item_id → added score
+    # Leave out items whose reviews read positive less often than this (the share shrunk
+    # toward the shop's average, ItemReviewSignals); items without reviews stay in.
+    min_review_positive: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.min_review_positive is not None and not 0 <= self.min_review_positive <= 1:
+            raise ConfigError("min_review_positive must be a share in [0, 1], got "
+                              f"{self.min_review_positive}")
 
 
 @dataclass(frozen=True)
@@ -85,6 +99,7 @@ class Recommendation:
     item_id: str
     score: float
     reasons: list[str]
+    reviews: dict | None = None  # ItemReviewSignals.summary, when the recommender has them
 
 
 class Recommender:
@@ -92,14 +107,15 @@ class Recommender:
         self.config = config or RecommendConfig()
 
     def fit(self, store: Store, bundle: ShopModelBundle,
-            training: PretrainConfig | None = None, show_progress: bool = False
-            ) -> Recommender:
+            training: PretrainConfig | None = None, show_progress: bool = False,
+            reviews: ItemReviewSignals | None = None) -> Recommender:
         """Read the catalog and cache every item's vector from the shop model; with
         `training` (e.g. `next_item_training()`), first fine-tune the shop model on the
-        store's histories for next-item prediction — the fine-tuned bundle is `bundle_`."""
+        store's histories for next-item prediction — the fine-tuned bundle is `bundle_`.
+        With `reviews`, answers say what each item's reviews say and may be filtered by it."""
         if training is not None:
             bundle = self._fine_tune(store, bundle, training, show_progress)
-        self.store_, self.bundle_ = store, bundle
+        self.store_, self.bundle_, self.reviews_ = store, bundle, reviews
         bundle.model.eval()
         # numpy, contiguous: one matrix-vector product per request, no torch dispatch.
         self.item_vectors_ = np.ascontiguousarray(bundle.item_vectors().numpy())
@@ -121,6 +137,12 @@ class Recommender:
                 self.channels_[index] = set(row["channels"]) if row["channels"] else None
                 self.in_stock_[index] = _in_stock(row["attributes"])
         self.category_codes_ = np.array([c or "" for c in self.categories_], dtype=object)
+        self.review_positive_ = np.full(size, np.nan)  # NaN: no reviews
+        if reviews is not None:
+            for item_id, share in reviews.positive.items():
+                index = int(vocab.items.lookup([item_id])[0]) if item_id else 0
+                if index >= FIRST_ID and reviews.reviews.get(item_id):
+                    self.review_positive_[index] = share
         norms = np.linalg.norm(self.item_vectors_, axis=1, keepdims=True)
         self.unit_vectors_ = self.item_vectors_ / np.maximum(norms, 1e-12)
         self._sold_on_cache: dict[str, np.ndarray] = {}
@@ -235,8 +257,11 @@ class Recommender:
         scores = np.where(allowed, scores, -np.inf)
         chosen = self._diverse_top(scores, k)
         reasons = self._reasons(history, chosen)
-        return [Recommendation(self.bundle_.vocab.items.value(i), float(scores[i]), why)
-                for i, why in zip(chosen, reasons, strict=True)]
+        ids = [self.bundle_.vocab.items.value(i) for i in chosen]
+        said = [None] * len(ids) if self.reviews_ is None else [
+            self.reviews_.summary(item_id) for item_id in ids]
+        return [Recommendation(item_id, float(scores[i]), why, summary)
+                for item_id, i, why, summary in zip(ids, chosen, reasons, said, strict=True)]
 
     def person_scores(self, person_id: str) -> np.ndarray | None:
         """The shop model's score of every item (vocabulary order) for the person's recent
@@ -309,6 +334,12 @@ class Recommender:
             if filters.max_price is not None:
                 allowed &= self.prices_ <= filters.max_price
         allowed &= self.in_stock_
+        if filters.min_review_positive is not None:
+            if self.reviews_ is None:
+                raise ConfigError("min_review_positive needs what the items' reviews say: "
+                                  "train a sentiment model (shopformer opinions) first")
+            with np.errstate(invalid="ignore"):  # NaN (no reviews) is not below the floor
+                allowed &= ~(self.review_positive_ < filters.min_review_positive)
         for item_id in filters.exclude:
             allowed[self.bundle_.vocab.items.lookup([item_id])] = False
         if self.config.exclude_bought:
@@ -334,7 +365,8 @@ class Recommender:
         return self._category_cache[prefix]
 
     def _diverse_top(self, scores: np.ndarray, k: int) -> list[int]:
-        """The k best finite scores, at most `max_per_category` per category. Only a pool
+        """The k best finite scores, at most `max_per_category` per category; equal scores
+        in catalog order, so a rule that removes items never reorders the rest. Only a pool
         of the best scores is sorted; the whole catalog only if the pool runs short."""
         cap = self.config.max_per_category
         available = int(np.isfinite(scores).sum())
@@ -342,7 +374,11 @@ class Recommender:
         while True:
             if pool < len(scores):  # torch's top-k: about 6 × faster than argpartition
                 best = torch.from_numpy(np.ascontiguousarray(scores)).topk(pool).indices.numpy()
-                order = best[np.argsort(-scores[best], kind="stable")]
+                if best.size:  # items tied at the pool's edge: the first ones
+                    lowest = scores[best].min()
+                    tied = np.flatnonzero(scores == lowest)[:pool]
+                    best = np.concatenate([best[scores[best] > lowest], tied])
+                order = best[np.lexsort((best, -scores[best]))]
             else:
                 order = np.argsort(-scores, kind="stable")
             chosen, per_category = [], {}

@@ -141,3 +141,24 @@ def test_review_command_says_when_the_rewrite_endpoint_in_shop_toml_fails(demo_s
     assert result.exit_code == 0, result.output
     assert "reply 1 (template" in result.output
     assert "rewrite endpoint failed" in result.output
+
+
+def test_recommend_command_shows_what_reviews_say_and_applies_the_floor(demo_shop,
+                                                                         monkeypatch):
+    shop, _, truth = demo_shop
+    if shop.models.active(SENTIMENT_MODEL) is None:
+        shop.train_sentiment()
+    planted = next(iter(truth["persons"].values()))
+    person = shop.person_for_account(*planted["accounts"][0])
+    monkeypatch.setattr(console, "width", 300)
+    every = runner.invoke(app, ["recommend", "--person", person, "-w", str(shop.root),
+                                "-k", "200"])
+    assert every.exit_code == 0, every.output
+    assert "reviews" in every.output and "% positive of" in every.output
+    none = runner.invoke(app, ["recommend", "--person", person, "-w", str(shop.root),
+                               "-k", "200", "--min-review-positive", "1"])
+    assert none.exit_code == 0, none.output
+    assert "% positive of" not in none.output  # only items without reviews pass a floor of 1
+    wrong = runner.invoke(app, ["recommend", "--person", person, "-w", str(shop.root),
+                                "--min-review-positive", "2"])
+    assert wrong.exit_code == 2 and "[0, 1]" in wrong.output

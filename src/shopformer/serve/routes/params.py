@@ -17,6 +17,7 @@ PersonId = Annotated[str | None, Query(pattern=r"^p_[0-9a-f]{1,64}$",
 Count = Annotated[int, Query(ge=1, le=200)]
 Category = Annotated[str | None, Query(max_length=200)]
 Price = Annotated[float | None, Query(ge=0, allow_inf_nan=False)]
+Share = Annotated[float | None, Query(ge=0, le=1, allow_inf_nan=False)]
 
 
 def check_price_range(min_price: float | None, max_price: float | None) -> None:

@@ -14,9 +14,11 @@ from shopformer.serve.routes.params import (
     Count,
     PersonId,
     Price,
+    Share,
     check_price_range,
 )
 from shopformer.serve.schemas import (
+    ItemReviewsOut,
     ModelVersion,
     Recommendations,
     RecommendedItem,
@@ -35,7 +37,10 @@ router = APIRouter(prefix="/v1", tags=["recommend"])
 # that wait on the store or run long stay plain functions, in the thread pool)
 async def recommend(request: Request, account: Account = None, channel: Channel = None,
                     person: PersonId = None, k: Count = 10, category: Category = None,
-                    min_price: Price = None, max_price: Price = None) -> Recommendations:
+                    min_price: Price = None, max_price: Price = None,
+                    min_review_positive: Share = None) -> Recommendations:
+    """`min_review_positive` leaves out items whose reviews read positive less often (their
+    shrunk positive share); it needs an active sentiment model."""
     from shopformer.tasks.recommend import Filters
 
     state = request.app.state.serving
@@ -46,13 +51,18 @@ async def recommend(request: Request, account: Account = None, channel: Channel 
     person = state.asking_person(account, channel, person)
     channel = channel_name(channel) if channel else None
     served = state.capability("recommend")
+    if min_review_positive is not None and served.value.reviews_ is None:
+        raise InvalidField(["query", "min_review_positive"], "no sentiment model is active, "
+                           "so nothing is known of the items' reviews")
     with state.lock:
         found = served.value.recommend(person, k=k, channel=channel,
                                        filters=Filters(category_prefix=category,
                                                        min_price=min_price,
-                                                       max_price=max_price))
+                                                       max_price=max_price,
+                                                       min_review_positive=min_review_positive))
     return Recommendations(
         person_id=person, channel=channel,
         model=ModelVersion(**served.answering),
-        items=[RecommendedItem(item_id=r.item_id, score=r.score, reasons=r.reasons)
+        items=[RecommendedItem(item_id=r.item_id, score=r.score, reasons=r.reasons,
+                               reviews=None if r.reviews is None else ItemReviewsOut(**r.reviews))
                for r in found])

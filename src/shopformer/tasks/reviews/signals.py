@@ -1,5 +1,5 @@
 """Review signals for other tasks: per item, how positive its reviews are overall and per
-aspect, as numbers the recommender and search can use as features.
+aspect — features for the search ranker, a rule and a summary for recommendations.
 
 Shares are shrunk toward the shop's own average (a Beta prior worth `prior_reviews`
 reviews), so one glowing review does not make an item the best in the shop.
@@ -41,6 +41,23 @@ class ItemReviewSignals:
             for col, aspect in enumerate(self.aspects, start=2):
                 out[row, col] = shares.get(aspect, self.aspect_positive[""].get(aspect, base))
         return out, names
+
+    def summary(self, item_id: str) -> dict | None:
+        """What an item's reviews say, for a person reading an answer: the number of
+        reviews, the shrunk positive share, and the aspect read least positively when it is
+        below the shop's average for that aspect; None for an item without reviews."""
+        count = self.reviews.get(item_id)
+        if not count:
+            return None
+        out: dict = {"reviews": count, "positive": round(self.positive[item_id], 3)}
+        average = self.aspect_positive.get("", {})
+        below = {a: share for a, share in self.aspect_positive.get(item_id, {}).items()
+                 if share < average.get(a, self.positive.get("", 0.5))}
+        if below:
+            weakest = min(below, key=below.get)
+            out["weakest_aspect"] = {"aspect": weakest, "positive": round(below[weakest], 3),
+                                     "mentions": self.aspect_mentions[item_id][weakest]}
+        return out
 
     def for_ranking(self) -> dict[str, tuple[float, float, float]]:
         """item → (reviews, positive share, positive share of its worst aspect), the form
