@@ -36,6 +36,10 @@ def test_a_review_splits_at_punctuation_and_contrast(review, expected):
     ("the seller refunded me quickly", ["service"]),
     ("我很喜欢", []),
     ("love it", []),
+    # overlapping terms: the one that starts first wins, as a segmenter reads it
+    ("外箱压坏了", ["packaging"]),  # 压坏, not 坏了
+    ("盒子坏了", ["quality", "packaging"]),  # two terms side by side: both aspects
+    ("快递员态度很差", ["logistics", "service"]),
 ])
 def test_clauses_get_the_aspects_they_mention(lexicon, clause, aspects):
     assert lexicon.aspects_of(clause) == aspects

@@ -3,8 +3,11 @@
 A small bilingual seed lexicon per aspect, which a shop extends with its own words
 (`AspectConfig.extra_terms`, or terms learned from its reviews). English words are matched
 as search terms (stemmed: "delivered" meets "deliver"), Chinese ones as substrings of the
-clause, which needs no word boundaries ("发货慢" contains "发货"). The list of aspects is
-the shop's choice: a hotel has rooms, a grocer has freshness.
+clause, which needs no word boundaries ("发货慢" contains "发货"). Chinese terms are read
+left to right, longest first, as a forward maximum-matching segmenter would: where two
+terms overlap, the one that starts first wins ("外箱压坏了" is 压坏, packaging, not 坏了,
+quality). The list of aspects is the shop's choice: a hotel has rooms, a grocer has
+freshness.
 """
 
 from __future__ import annotations
@@ -82,7 +85,8 @@ class AspectLexicon:
         self.analyzer = analyzer or Analyzer()
         self.chinese: dict[str, list[str]] = {}
         self.english: dict[str, set[str]] = {}
-        self._chinese_patterns: dict[str, re.Pattern] = {}  # one alternation per aspect
+        self._chinese_pattern: re.Pattern | None = None  # every term, longest first
+        self._aspects_of_term: dict[str, set[str]] = {}
         for aspect in self.config.aspects:
             zh, en = SEED_TERMS.get(aspect, ((), ()))
             self.add(aspect, (*zh, *en, *self.config.extra_terms.get(aspect, ())))
@@ -94,7 +98,8 @@ class AspectLexicon:
         for term in terms:
             if CJK.search(term):
                 self.chinese.setdefault(aspect, []).append(term)
-                self._chinese_patterns.pop(aspect, None)
+                self._aspects_of_term.setdefault(term, set()).add(aspect)
+                self._chinese_pattern = None
             else:
                 self.english.setdefault(aspect, set()).update(self.analyzer.terms(term))
 
@@ -102,20 +107,20 @@ class AspectLexicon:
         """Aspects the clause mentions, in the configured order."""
         # stemming is only needed for Latin words: Chinese terms match as substrings
         terms = set(self.analyzer.terms(clause)) if LATIN.search(clause) else set()
-        found = []
-        for aspect in self.config.aspects:
-            if terms & self.english.get(aspect, set()) or self._chinese_pattern(aspect).search(
-                    clause):
-                found.append(aspect)
-        return found
+        named = {aspect for match in self._chinese_terms().finditer(clause)
+                 for aspect in self._aspects_of_term[match.group()]} \
+            if CJK.search(clause) else set()
+        return [aspect for aspect in self.config.aspects
+                if aspect in named or terms & self.english.get(aspect, set())]
 
-    def _chinese_pattern(self, aspect: str) -> re.Pattern:
-        pattern = self._chinese_patterns.get(aspect)
-        if pattern is None:
-            words = sorted(set(self.chinese.get(aspect, ())), key=len, reverse=True)
-            pattern = re.compile("|".join(map(re.escape, words)) if words else r"(?!)")
-            self._chinese_patterns[aspect] = pattern
-        return pattern
+    def _chinese_terms(self) -> re.Pattern:
+        """One alternation of every Chinese term, longest first: `finditer` then takes, at
+        each place, the longest term starting there, and terms do not overlap."""
+        if self._chinese_pattern is None:
+            words = sorted(self._aspects_of_term, key=lambda w: (-len(w), w))
+            self._chinese_pattern = re.compile("|".join(map(re.escape, words)) if words
+                                               else r"(?!)")
+        return self._chinese_pattern
 
     def terms(self, aspect: str) -> list[str]:
         """Every word the lexicon knows for an aspect (Chinese, then English stems)."""
