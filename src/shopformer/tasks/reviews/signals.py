@@ -11,12 +11,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.stats import binom
 
 from shopformer.storage.base import Store
 from shopformer.tasks.reviews.analysis import ReviewAnalyzer
 from shopformer.tasks.reviews.domains import review_domains
 
 ITEM_BATCH = 2048
+# An aspect is named an item's weak point only on evidence: so few of its mentions are
+# positive that, at the shop's own positive share for that aspect, so few or fewer would
+# happen less often than this (an exact one-sided binomial test). One complaint is not it.
+WEAK_P_VALUE = 0.05
 
 
 @dataclass
@@ -26,6 +31,7 @@ class ItemReviewSignals:
     positive: dict[str, float] = field(default_factory=dict)  # shrunk positive share
     aspect_positive: dict[str, dict[str, float]] = field(default_factory=dict)
     aspect_mentions: dict[str, dict[str, int]] = field(default_factory=dict)
+    aspect_negatives: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def features(self, item_ids: Sequence[str]) -> tuple[np.ndarray, list[str]]:
         """(len(item_ids), F) and the F names: log reviews, positive share, and per aspect
@@ -44,15 +50,22 @@ class ItemReviewSignals:
 
     def summary(self, item_id: str) -> dict | None:
         """What an item's reviews say, for a person reading an answer: the number of
-        reviews, the shrunk positive share, and the aspect read least positively when it is
-        below the shop's average for that aspect; None for an item without reviews."""
+        reviews, the shrunk positive share, and the aspect read least positively among
+        those its reviews show to be worse than the shop's average for that aspect
+        (WEAK_P_VALUE); None for an item without reviews."""
         count = self.reviews.get(item_id)
         if not count:
             return None
         out: dict = {"reviews": count, "positive": round(self.positive[item_id], 3)}
         average = self.aspect_positive.get("", {})
-        below = {a: share for a, share in self.aspect_positive.get(item_id, {}).items()
-                 if share < average.get(a, self.positive.get("", 0.5))}
+        mentions = self.aspect_mentions.get(item_id, {})
+        negatives = self.aspect_negatives.get(item_id, {})
+        below = {}
+        for aspect, share in self.aspect_positive.get(item_id, {}).items():
+            seen = mentions.get(aspect, 0)
+            shop = average.get(aspect, self.positive.get("", 0.5))
+            if seen and binom.cdf(seen - negatives.get(aspect, 0), seen, shop) < WEAK_P_VALUE:
+                below[aspect] = share
         if below:
             weakest = min(below, key=below.get)
             out["weakest_aspect"] = {"aspect": weakest, "positive": round(below[weakest], 3),
@@ -101,6 +114,7 @@ def item_review_signals(store: Store, analyzer: ReviewAnalyzer, prior_reviews: f
         signals.positive[item] = _shrunk(values, base, prior_reviews)
         mentions = by_aspect.get(item, {})
         signals.aspect_mentions[item] = {a: len(v) for a, v in mentions.items()}
+        signals.aspect_negatives[item] = {a: len(v) - sum(v) for a, v in mentions.items()}
         signals.aspect_positive[item] = {a: _shrunk(v, aspect_base.get(a, base), prior_reviews)
                                          for a, v in mentions.items()}
     return signals
