@@ -143,10 +143,7 @@ class Workspace:
             data = tomllib.loads(settings_path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{settings_path}: {error}") from None
-        try:
-            return cls(root, ShopSettings.from_toml(data))
-        except ConfigError as error:
-            raise ConfigError(f"{settings_path}: {error}") from None
+        return cls(root, ShopSettings.from_toml(data))  # its errors name shop.toml and key
 
     @property
     def key_path(self) -> Path:
