@@ -138,11 +138,13 @@ class Recommender:
                 self.in_stock_[index] = _in_stock(row["attributes"])
         self.category_codes_ = np.array([c or "" for c in self.categories_], dtype=object)
         self.review_positive_ = np.full(size, np.nan)  # NaN: no reviews
-        if reviews is not None:
-            for item_id, share in reviews.positive.items():
-                index = int(vocab.items.lookup([item_id])[0]) if item_id else 0
-                if index >= FIRST_ID and reviews.reviews.get(item_id):
-                    self.review_positive_[index] = share
+        self.review_summaries_ = {} if reviews is None else reviews.summaries()
+        if self.review_summaries_:
+            reviewed = list(self.review_summaries_)
+            indices = vocab.items.lookup(reviewed)
+            known = indices >= FIRST_ID
+            self.review_positive_[indices[known]] = [
+                reviews.positive[i] for i, ok in zip(reviewed, known, strict=True) if ok]
         norms = np.linalg.norm(self.item_vectors_, axis=1, keepdims=True)
         self.unit_vectors_ = self.item_vectors_ / np.maximum(norms, 1e-12)
         self._sold_on_cache: dict[str, np.ndarray] = {}
@@ -258,8 +260,7 @@ class Recommender:
         chosen = self._diverse_top(scores, k)
         reasons = self._reasons(history, chosen)
         ids = [self.bundle_.vocab.items.value(i) for i in chosen]
-        said = [None] * len(ids) if self.reviews_ is None else [
-            self.reviews_.summary(item_id) for item_id in ids]
+        said = [self.review_summaries_.get(item_id) for item_id in ids]
         return [Recommendation(item_id, float(scores[i]), why, summary)
                 for item_id, i, why, summary in zip(ids, chosen, reasons, said, strict=True)]
 

@@ -49,28 +49,39 @@ class ItemReviewSignals:
         return out, names
 
     def summary(self, item_id: str) -> dict | None:
-        """What an item's reviews say, for a person reading an answer: the number of
-        reviews, the shrunk positive share, and the aspect read least positively among
-        those its reviews show to be worse than the shop's average for that aspect
-        (WEAK_P_VALUE); None for an item without reviews."""
-        count = self.reviews.get(item_id)
-        if not count:
-            return None
-        out: dict = {"reviews": count, "positive": round(self.positive[item_id], 3)}
-        average = self.aspect_positive.get("", {})
-        mentions = self.aspect_mentions.get(item_id, {})
-        negatives = self.aspect_negatives.get(item_id, {})
-        below = {}
-        for aspect, share in self.aspect_positive.get(item_id, {}).items():
-            seen = mentions.get(aspect, 0)
-            shop = average.get(aspect, self.positive.get("", 0.5))
-            if seen and binom.cdf(seen - negatives.get(aspect, 0), seen, shop) < WEAK_P_VALUE:
-                below[aspect] = share
-        if below:
-            weakest = min(below, key=below.get)
-            out["weakest_aspect"] = {"aspect": weakest, "positive": round(below[weakest], 3),
-                                     "mentions": self.aspect_mentions[item_id][weakest]}
-        return out
+        """What an item's reviews say, for a person reading an answer (`summaries`)."""
+        return self.summaries().get(item_id)
+
+    def summaries(self) -> dict[str, dict]:
+        """Per reviewed item: the number of reviews, the shrunk positive share, and the
+        aspect read least positively among those its reviews show to be worse than the
+        shop's average for that aspect (WEAK_P_VALUE). Made once, with one binomial test
+        over every (item, aspect) pair, so an answer only looks them up."""
+        if getattr(self, "_summaries", None) is None:
+            average = self.aspect_positive.get("", {})
+            pairs = [(item, aspect, seen, self.aspect_negatives.get(item, {}).get(aspect, 0))
+                     for item, mentions in self.aspect_mentions.items()
+                     for aspect, seen in mentions.items() if seen]
+            seen = np.array([p[2] for p in pairs], dtype=np.int64)
+            bad = np.array([p[3] for p in pairs], dtype=np.int64)
+            shop = np.array([average.get(p[1], self.positive.get("", 0.5)) for p in pairs])
+            weak = binom.cdf(seen - bad, seen, shop) < WEAK_P_VALUE if pairs else []
+            below: dict[str, dict[str, float]] = {}
+            for (item, aspect, *_), is_weak in zip(pairs, weak, strict=True):
+                if is_weak:
+                    below.setdefault(item, {})[aspect] = self.aspect_positive[item][aspect]
+            out = {}
+            for item, count in self.reviews.items():
+                if not item or not count:
+                    continue
+                out[item] = {"reviews": count, "positive": round(self.positive[item], 3)}
+                if item in below:
+                    weakest = min(below[item], key=below[item].get)
+                    out[item]["weakest_aspect"] = {
+                        "aspect": weakest, "positive": round(below[item][weakest], 3),
+                        "mentions": self.aspect_mentions[item][weakest]}
+            self._summaries = out
+        return self._summaries
 
     def for_ranking(self) -> dict[str, tuple[float, float, float]]:
         """item → (reviews, positive share, positive share of its worst aspect), the form
