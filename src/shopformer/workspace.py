@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import pyarrow.compute as pc
+
 from shopformer.core.errors import ConfigError, ShopformerError
 from shopformer.ingest.adapters import find_adapter
 from shopformer.ingest.mapping import ColumnMapping
@@ -369,15 +371,36 @@ class Workspace:
 
     def review_signals(self, version: str | None = None,
                        analyzer: ReviewAnalyzer | None = None) -> ItemReviewSignals | None:
-        """What every item's reviews say, read by the active (or given) sentiment model, or
-        by `analyzer`; None when there is no sentiment model. Reads every review once."""
-        from shopformer.tasks.reviews.signals import item_review_signals
+        """What every item's reviews say, read by the active (or given) sentiment model
+        (`analyzer`: that model, already loaded); None when there is no sentiment model.
+        Reading every review takes a while on a large shop, so the result is kept in
+        .shopformer/cache/ per model version and used again while the number of reviews
+        and the latest review's time stay the same (and Shopformer is not upgraded)."""
+        from shopformer import __version__
+        from shopformer.tasks.reviews.signals import ItemReviewSignals, item_review_signals
 
-        if analyzer is None:
-            if version is None and self.models.active(SENTIMENT_MODEL) is None:
-                return None
-            analyzer = self.review_analyzer(version)
-        return item_review_signals(self.store, analyzer)
+        version = version or self.models.active(SENTIMENT_MODEL)
+        if version is None:
+            return None
+        reviews = self.store.read_table("review", ["ts"])
+        latest = pc.max(reviews["ts"]).as_py() if reviews.num_rows else None
+        key = {"sentiment": version, "shopformer": __version__, "reviews": reviews.num_rows,
+               "latest_review": None if latest is None else latest.isoformat()}
+        cached = self.root / ".shopformer" / "cache" / "review-signals" / f"{version}.json"
+        if cached.is_file():
+            try:
+                stored = json.loads(cached.read_text(encoding="utf-8"))
+                if stored.get("key") == key:
+                    return ItemReviewSignals.from_dict(stored["signals"])
+            except (ValueError, KeyError, TypeError):
+                pass  # a damaged cache is read again from the reviews
+        signals = item_review_signals(self.store, analyzer or self.review_analyzer(version))
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(".tmp")
+        partial.write_text(json.dumps({"key": key, "signals": signals.to_dict()},
+                                      ensure_ascii=False), encoding="utf-8")
+        partial.replace(cached)
+        return signals
 
     def reply_suggester(self, analyzer: ReviewAnalyzer | None = None) -> ReplySuggester:
         """Suggested replies to reviews from `analyzer` (default: the active sentiment
@@ -462,7 +485,8 @@ class Workspace:
 
             analyzer = self.review_analyzer(sentiment_version)
             sentiment = analyzer.sentiment
-            reviews = ReviewTool(signals or self.review_signals(analyzer=analyzer))
+            reviews = ReviewTool(signals or self.review_signals(sentiment_version,
+                                                               analyzer=analyzer))
         return SupportAssistant(
             intents, orders=OrderTool(self.store), products=ProductTool(self.store),
             policy=PolicyTool.from_file(policy) if policy is not None else None,

@@ -197,7 +197,7 @@ class ServingState:
         stored = self.workspace.store.count("review")
         if self._signals is None or self._signals[:2] != (version, stored):
             self._signals = (version, stored, self.workspace.review_signals(
-                analyzer=self._review_analyzer(version)))
+                version, analyzer=self._review_analyzer(version)))
         return self._signals[2]
 
     def _build_support(self, versions: Mapping[str, str]) -> Any:

@@ -162,3 +162,25 @@ def test_recommend_command_shows_what_reviews_say_and_applies_the_floor(demo_sho
     wrong = runner.invoke(app, ["recommend", "--person", person, "-w", str(shop.root),
                                 "--min-review-positive", "2"])
     assert wrong.exit_code == 2 and "[0, 1]" in wrong.output
+
+
+def test_review_signals_are_kept_per_model_version_until_reviews_change(demo_shop):
+    """Reading every review is slow on a large shop: the reading is kept per sentiment
+    version and used while the reviews it read are the store's; otherwise read again."""
+    workspace, _, _ = demo_shop
+    if workspace.models.active(SENTIMENT_MODEL) is None:
+        workspace.train_sentiment()
+    first = workspace.review_signals()
+    version = workspace.models.active(SENTIMENT_MODEL)
+    cached = workspace.root / ".shopformer" / "cache" / "review-signals" / f"{version}.json"
+    stored = json.loads(cached.read_text(encoding="utf-8"))
+    assert stored["key"]["reviews"] == workspace.store.count("review")
+    marked = {**stored, "signals": {**stored["signals"], "reviews": {"marked": 1}}}
+    cached.write_text(json.dumps(marked), encoding="utf-8")
+    assert workspace.review_signals().reviews == {"marked": 1}  # read from the cache
+    stale = {**marked, "key": {**stored["key"], "reviews": stored["key"]["reviews"] - 1}}
+    cached.write_text(json.dumps(stale), encoding="utf-8")  # as if a review came since
+    assert workspace.review_signals().to_dict() == first.to_dict()  # read again
+    cached.write_text("{damaged", encoding="utf-8")
+    assert workspace.review_signals().to_dict() == first.to_dict()
+    assert json.loads(cached.read_text(encoding="utf-8"))["key"] == stored["key"]

@@ -83,6 +83,19 @@ class ItemReviewSignals:
             self._summaries = out
         return self._summaries
 
+    def to_dict(self) -> dict:
+        """Plain JSON-able fields, for a workspace's cache (`from_dict` reads them back)."""
+        return {"aspects": list(self.aspects), "reviews": self.reviews,
+                "positive": self.positive, "aspect_positive": self.aspect_positive,
+                "aspect_mentions": self.aspect_mentions,
+                "aspect_negatives": self.aspect_negatives}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> ItemReviewSignals:
+        return cls(tuple(values["aspects"]), values["reviews"], values["positive"],
+                   values["aspect_positive"], values["aspect_mentions"],
+                   values["aspect_negatives"])
+
     def for_ranking(self) -> dict[str, tuple[float, float, float]]:
         """item → (reviews, positive share, positive share of its worst aspect), the form
         `SearchRanker.index(reviews=…)` takes; "" holds the shop-wide defaults."""
