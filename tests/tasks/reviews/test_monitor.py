@@ -144,3 +144,15 @@ def test_complaint_themes_keep_to_one_aspect_and_are_named_by_content_words():
         words = theme.label.split(" / ")
         assert not {"不是", "not", "was", "有点"} & set(words), theme.label
         assert all(len(w) > 2 or not w.isascii() for w in words), theme.label
+
+
+def test_theme_labels_are_words_as_written_not_stems():
+    said = ["the quality is poor", "poor quality stitching", "quality is really poor",
+            "cheap quality, it broke", "the delivery was slow", "slow delivery",
+            "delivery took ages", "delivery was delayed"]
+    complaints = [Complaint(text, f"r{n}", ("quality",) if n % 8 < 4 else ("logistics",))
+                  for n, text in enumerate(said * 3)]
+    labels = {t.aspect: t.label.split(" / ") for t in complaint_themes(complaints, 2)}
+    assert "quality" in labels["quality"] and "delivery" in labels["logistics"], labels
+    assert not {"qualiti", "deliveri"} & {w for words in labels.values() for w in words}
+

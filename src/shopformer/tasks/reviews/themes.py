@@ -5,12 +5,14 @@ appended at the weight of the whole bag; spherical k-means (cosine, k-means++ st
 seed) groups them. The aspect columns keep a theme to one aspect: on words alone, "客服半天不
 回消息" and "不会推荐给朋友" grouped together, and "not very happy" with "delivery was really
 slow", by the words they share (不, not, was). A theme is named by the content words most
-typical of it and shown with the clauses nearest its centre. Grouping clauses, not reviews,
+typical of it, as they were written ("quality", not its stem "qualiti"), and shown with
+the clauses nearest its centre. Grouping clauses, not reviews,
 keeps "late parcel" and "rude support" apart when one review says both.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -36,6 +38,7 @@ _CHINESE_FUNCTION_WORDS = (
 _ANALYZER = Analyzer()
 FUNCTION_WORDS = frozenset({*(t for w in _ENGLISH_FUNCTION_WORDS for t in _ANALYZER.terms(w)),
                             *_CHINESE_FUNCTION_WORDS})
+LATIN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 ASPECT_WEIGHT = 1.0  # of the aspect columns, against the unit-length bag of n-grams
 THEME_NGRAMS = NgramConfig(char_min=2, char_max=3, word_max=1, min_count=2,
                            max_features=20_000)
@@ -79,6 +82,7 @@ def complaint_themes(complaints: Sequence[Complaint], max_themes: int = 6,
     words = sorted(vectorizer.index, key=vectorizer.index.__getitem__)
     spoken = {w for t in texts for w in vectorizer.word_grams(t)}  # words, not char n-grams
     present = (bag > 0).astype(np.float32).tocsc()
+    written = _written_forms(texts)
     themes = []
     for cluster in range(k):
         rows = np.flatnonzero(assignment == cluster)
@@ -88,7 +92,8 @@ def complaint_themes(complaints: Sequence[Complaint], max_themes: int = 6,
         closeness = np.asarray(x[rows] @ centre).ravel()
         nearest = _unique_texts(complaints, rows[np.argsort(-closeness, kind="stable")], 3)
         named = Counter(a for r in rows for a in complaints[r].aspects)
-        label = " / ".join(_distinct(_label_words(present, rows, words, spoken))[:3])
+        label = " / ".join(_distinct([written.get(w, w) for w in _label_words(
+            present, rows, words, spoken)])[:3])
         themes.append(Theme(label, named.most_common(1)[0][0] if named else None, len(rows),
                             len(rows) / len(texts),
                             [{"text": complaints[r].text, "review_id": complaints[r].review_id}
@@ -168,6 +173,16 @@ def _label_words(present, rows: np.ndarray, words: list[str], spoken: set[str],
                       for w in words])
     order = np.argsort(-np.where(wordy & (inside > 0), score, -np.inf))[:top]
     return [words[i].strip() for i in order if wordy[i] and inside[i] > 0]
+
+
+def _written_forms(texts: Sequence[str]) -> dict[str, str]:
+    """English stem → the form of it written most often in `texts` (first seen on ties)."""
+    counts: dict[str, Counter] = {}
+    for text in texts:
+        for word in LATIN_WORD.findall(text.lower()):
+            for stem in _ANALYZER.terms(word):
+                counts.setdefault(stem, Counter())[word] += 1
+    return {stem: forms.most_common(1)[0][0] for stem, forms in counts.items()}
 
 
 def _unique_texts(complaints: Sequence[Complaint], rows: np.ndarray, count: int) -> list[int]:
