@@ -319,9 +319,8 @@ def result_rows(results, seconds, loco, parts) -> list[dict]:
               "value": round(float(np.mean(list(held.values()))), 4)} for s, held in loco.items()]
     path = RESULTS / "sentiment.json"
     if set(parts) != set(PARTS) and path.exists():
-        kept = [r for r in json.loads(path.read_text())["rows"]
-                if (r["metric"] == LOCO_METRIC) == ("loco" not in parts)]
-        rows = kept + rows if "loco" not in parts else rows + kept
+        rows += [r for r in json.loads(path.read_text())["rows"]
+                 if (r["metric"] == LOCO_METRIC) == ("loco" not in parts)]
     return rows
 
 

@@ -85,7 +85,8 @@ class AspectLexicon:
         self.analyzer = analyzer or Analyzer()
         self.chinese: dict[str, list[str]] = {}
         self.english: dict[str, set[str]] = {}
-        self._chinese_pattern: re.Pattern | None = None  # every term, longest first
+        # made from `chinese` on first use: every term, longest first, and its aspects
+        self._chinese_pattern: re.Pattern | None = None
         self._aspects_of_term: dict[str, set[str]] = {}
         for aspect in self.config.aspects:
             zh, en = SEED_TERMS.get(aspect, ((), ()))
@@ -98,7 +99,6 @@ class AspectLexicon:
         for term in terms:
             if CJK.search(term):
                 self.chinese.setdefault(aspect, []).append(term)
-                self._aspects_of_term.setdefault(term, set()).add(aspect)
                 self._chinese_pattern = None
             else:
                 self.english.setdefault(aspect, set()).update(self.analyzer.terms(term))
@@ -117,6 +117,10 @@ class AspectLexicon:
         """One alternation of every Chinese term, longest first: `finditer` then takes, at
         each place, the longest term starting there, and terms do not overlap."""
         if self._chinese_pattern is None:
+            self._aspects_of_term = {}
+            for aspect, terms in self.chinese.items():
+                for term in terms:
+                    self._aspects_of_term.setdefault(term, set()).add(aspect)
             words = sorted(self._aspects_of_term, key=lambda w: (-len(w), w))
             self._chinese_pattern = re.compile("|".join(map(re.escape, words)) if words
                                                else r"(?!)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from scipy.stats import binom
@@ -57,31 +58,33 @@ class ItemReviewSignals:
         aspect read least positively among those its reviews show to be worse than the
         shop's average for that aspect (WEAK_P_VALUE). Made once, with one binomial test
         over every (item, aspect) pair, so an answer only looks them up."""
-        if getattr(self, "_summaries", None) is None:
-            average = self.aspect_positive.get("", {})
-            pairs = [(item, aspect, seen, self.aspect_negatives.get(item, {}).get(aspect, 0))
-                     for item, mentions in self.aspect_mentions.items()
-                     for aspect, seen in mentions.items() if seen]
-            seen = np.array([p[2] for p in pairs], dtype=np.int64)
-            bad = np.array([p[3] for p in pairs], dtype=np.int64)
-            shop = np.array([average.get(p[1], self.positive.get("", 0.5)) for p in pairs])
-            weak = binom.cdf(seen - bad, seen, shop) < WEAK_P_VALUE if pairs else []
-            below: dict[str, dict[str, float]] = {}
-            for (item, aspect, *_), is_weak in zip(pairs, weak, strict=True):
-                if is_weak:
-                    below.setdefault(item, {})[aspect] = self.aspect_positive[item][aspect]
-            out = {}
-            for item, count in self.reviews.items():
-                if not item or not count:
-                    continue
-                out[item] = {"reviews": count, "positive": round(self.positive[item], 3)}
-                if item in below:
-                    weakest = min(below[item], key=below[item].get)
-                    out[item]["weakest_aspect"] = {
-                        "aspect": weakest, "positive": round(below[item][weakest], 3),
-                        "mentions": self.aspect_mentions[item][weakest]}
-            self._summaries = out
-        return self._summaries
+        return self._summary_table
+
+    @cached_property
+    def _summary_table(self) -> dict[str, dict]:
+        average = self.aspect_positive.get("", {})
+        pairs = [(item, aspect, seen, self.aspect_negatives.get(item, {}).get(aspect, 0))
+                 for item, mentions in self.aspect_mentions.items()
+                 for aspect, seen in mentions.items() if seen]
+        seen = np.array([p[2] for p in pairs], dtype=np.int64)
+        bad = np.array([p[3] for p in pairs], dtype=np.int64)
+        shop = np.array([average.get(p[1], self.positive.get("", 0.5)) for p in pairs])
+        weak = binom.cdf(seen - bad, seen, shop) < WEAK_P_VALUE if pairs else []
+        below: dict[str, dict[str, float]] = {}
+        for (item, aspect, *_), is_weak in zip(pairs, weak, strict=True):
+            if is_weak:
+                below.setdefault(item, {})[aspect] = self.aspect_positive[item][aspect]
+        out = {}
+        for item, count in self.reviews.items():
+            if not item or not count:
+                continue
+            out[item] = {"reviews": count, "positive": round(self.positive[item], 3)}
+            if item in below:
+                weakest = min(below[item], key=below[item].get)
+                out[item]["weakest_aspect"] = {
+                    "aspect": weakest, "positive": round(below[item][weakest], 3),
+                    "mentions": self.aspect_mentions[item][weakest]}
+        return out
 
     def to_dict(self) -> dict:
         """Plain JSON-able fields, for a workspace's cache (`from_dict` reads them back)."""
