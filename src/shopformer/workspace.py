@@ -405,7 +405,8 @@ class Workspace:
     def reply_suggester(self, analyzer: ReviewAnalyzer | None = None) -> ReplySuggester:
         """Suggested replies to reviews from `analyzer` (default: the active sentiment
         model's), grounded in the agents' past answers in the store's conversations."""
-        from shopformer.tasks.reviews.replies import ReplyConfig, ReplySuggester, past_answers
+        from shopformer.tasks.past_answers import past_answers
+        from shopformer.tasks.reviews.replies import ReplyConfig, ReplySuggester
 
         return ReplySuggester(analyzer or self.review_analyzer(), past_answers(self.store),
                               ReplyConfig(rewrite=self.settings.rewrite))

@@ -8,8 +8,9 @@ import pytest
 from tests.chat_endpoint import chat_endpoint
 
 from shopformer.core.errors import ConfigError
+from shopformer.tasks.past_answers import PastAnswer, past_answers
 from shopformer.tasks.reviews.analysis import ReviewAnalyzer
-from shopformer.tasks.reviews.replies import PastAnswer, ReplyConfig, ReplySuggester, past_answers
+from shopformer.tasks.reviews.replies import ReplyConfig, ReplySuggester
 from shopformer.tasks.rewrite import EndpointConfig
 
 PAST = [PastAnswer("c1", "快递太慢了，一个星期还没到", "非常抱歉，已为您催促快递，预计明天送达。"),
@@ -38,6 +39,21 @@ def test_english_review_gets_an_english_reply_grounded_in_english_answers(sugges
     assert replies[0].grounds["language"] == "en" and "courier" in replies[0].text
     assert {r.grounds["conversation_id"] for r in replies[1:]} <= {"c3", "c4"}
     assert replies[1].grounds["conversation_id"] == "c3"
+
+
+def test_an_answer_naming_one_customers_order_or_date_is_never_suggested(bilingual):
+    """The closest past answer told one customer about their own order; suggested to a
+    reviewer it would name a stranger's order and a date that is not theirs."""
+    specific = [PastAnswer("c5", "物流太慢了，等了一个星期才到",
+                           "非常抱歉，订单O0000050因快递网点积压有所延误，预计7月10日前送达。"),
+                PastAnswer("c6", "The delivery was slow, a week late",
+                           "Your order O0000415 was delayed at the depot; it arrives by Aug 6.")]
+    suggester = ReplySuggester(ReviewAnalyzer(bilingual), specific + PAST)
+    for review, expected in [("物流太慢了，等了一个星期才到", "c1"),
+                             ("The delivery was slow, a week late", "c3")]:
+        _, replies = suggester.suggest(review)
+        retrieved = [r.grounds["conversation_id"] for r in replies if r.kind == "retrieved"]
+        assert retrieved[:1] == [expected], review
 
 
 def test_praise_gets_thanks_and_no_support_answer(suggester):

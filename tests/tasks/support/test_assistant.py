@@ -15,9 +15,10 @@ from tests.chat_endpoint import chat_endpoint
 from shopformer.core.errors import ConfigError
 from shopformer.demo.build import build_demo_shop
 from shopformer.demo.config import DemoConfig
+from shopformer.tasks.past_answers import is_specific
 from shopformer.tasks.reviews.signals import ItemReviewSignals
 from shopformer.tasks.rewrite import EndpointConfig
-from shopformer.tasks.support.answers import conversation_answers, is_specific
+from shopformer.tasks.support.answers import conversation_answers
 from shopformer.tasks.support.assistant import SupportConfig
 from shopformer.tasks.support.conversation import Conversation
 from shopformer.tasks.support.tools import ProductTool, ReviewTool, policy_sections

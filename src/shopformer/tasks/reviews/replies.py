@@ -6,7 +6,7 @@ Two kinds of suggestion, each with the grounds it stands on:
   next step for a complaint, thanks for praise), in the review's language;
 - **retrieved** (for a complaint): the agent answers that followed the customer messages
   most like the review's negative clauses in the shop's support log (cosine of character
-  and word n-grams).
+  and word n-grams), leaving out answers that name one customer's order, date or number.
 An OpenAI-compatible endpoint may rewrite the template reply (`ReplyConfig.rewrite`; in a
 workspace, shop.toml's `[rewrite]` table); it is off by default, and when it fails the
 template reply stands, with a note.
@@ -19,10 +19,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-import pyarrow.compute as pc
 
 from shopformer.core.errors import ConfigError
-from shopformer.storage.base import Store
+from shopformer.tasks.past_answers import PastAnswer, is_specific
 from shopformer.tasks.reviews.analysis import ReviewAnalyzer, ReviewOpinion
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
 from shopformer.tasks.rewrite import EndpointConfig, RewriteFailed, grounded_rewrite
@@ -90,13 +89,6 @@ class ReplyConfig:
             raise ConfigError("replies: retrieved must be >= 0, min_similarity in [0, 1]")
 
 
-@dataclass(frozen=True)
-class PastAnswer:
-    conversation_id: str
-    customer: str
-    agent: str
-
-
 @dataclass
 class SuggestedReply:
     text: str
@@ -112,7 +104,8 @@ class ReplySuggester:
                  config: ReplyConfig | None = None) -> None:
         self.analyzer = analyzer
         self.config = config or ReplyConfig()
-        self.past = list(past)
+        # an answer naming one customer's order or date would tell a stranger about it
+        self.past = [p for p in past if not is_specific(p.agent)]
         self._vectorizer: NgramVectorizer | None = None
         if self.past:
             self._vectorizer = NgramVectorizer(NgramConfig(1, 2, 1, 1, 200_000)).fit(
@@ -187,22 +180,3 @@ class ReplySuggester:
                         error)
             return SuggestedReply(template.text, "template", {
                 **template.grounds, "note": f"rewrite endpoint failed: {error}"})
-
-
-def past_answers(store: Store) -> list[PastAnswer]:
-    """(customer message, the agent's next answer) pairs from the store's conversations."""
-    table = store.read_table("turn", ["conversation_id", "turn", "role", "text"])
-    if table.num_rows == 0:
-        return []
-    table = table.take(pc.sort_indices(table, [("conversation_id", "ascending"),
-                                               ("turn", "ascending")]))
-    out: list[PastAnswer] = []
-    previous: tuple[str, str, str] | None = None
-    for conversation, role, text in zip(table["conversation_id"].to_pylist(),
-                                        table["role"].to_pylist(),
-                                        table["text"].to_pylist(), strict=True):
-        if previous and previous[0] == conversation and previous[1] == "customer" \
-                and role == "agent" and text and previous[2]:
-            out.append(PastAnswer(conversation, previous[2], text))
-        previous = (conversation, role, text or "")
-    return out

@@ -9,14 +9,12 @@ calibrated P(same question) is the confidence; without one the confidence is the
 of the question↔question and question↔answer cosines, which ranks but is not a
 probability.
 
-Past agent answers are reused only when they hold nothing specific to one customer: an
-answer naming an order number, a date or a long number ("your refund for O123 arrives by
-9月10日") was true for that customer only, and is left out.
+Past agent answers are reused only when they hold nothing specific to one customer
+(`shopformer.tasks.past_answers.is_specific`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -24,17 +22,12 @@ import numpy as np
 
 from shopformer.core.errors import ConfigError, InputError, Location
 from shopformer.storage.base import Store
+from shopformer.tasks.past_answers import is_specific, past_answers
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
-from shopformer.tasks.reviews.replies import past_answers
 from shopformer.tasks.search.analyze import Analyzer
 from shopformer.tasks.search.fusion import reciprocal_rank_fusion, top_indices
 from shopformer.tasks.search.lexical import TermIndex
 from shopformer.tasks.support.matching import QuestionMatcher
-
-SPECIFIC = re.compile(
-    r"\d{4,}|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}|"
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
-    r"[a-z]+\d{3,}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -109,11 +102,6 @@ def conversation_answers(store: Store) -> list[KnownAnswer]:
     the answer holds nothing specific to that one customer."""
     return [KnownAnswer(a.customer, a.agent, f"conversation:{a.conversation_id}")
             for a in past_answers(store) if not is_specific(a.agent)]
-
-
-def is_specific(answer: str) -> bool:
-    """Does an answer name an order or tracking number, a date, or another long number?"""
-    return SPECIFIC.search(answer) is not None
 
 
 def faq_answers(entries: Sequence[dict]) -> list[KnownAnswer]:
