@@ -76,6 +76,8 @@ def test_opinions_report_has_the_planted_burst(served):
     burst = served.truth["complaint_burst"]
     assert any(alert.get("key") == burst["item_id"] for alert in report["alerts"]), \
         report["alerts"][:3]
+    title = report["titles"][burst["item_id"]]  # an id alone tells a shop manager little
+    assert title and any(title in alert["reason"] for alert in report["alerts"])
     assert report["model"]["name"] == "sentiment"
 
 

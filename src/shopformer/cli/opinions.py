@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from shopformer.cli.output import console, errors
 from shopformer.core.errors import ConfigError, ShopformerError
@@ -89,13 +90,16 @@ def show_report(report: OpinionReport, top: int) -> None:
     console.print(f"reviews {report.since} to {report.until}: {report.reviews:,}, "
                   f"{report.negatives:,} negative ({share:.0%}); {report.tests:,} tests",
                   highlight=False)
-    table = _table("alerts", ("level", "key", "from", "negative", "expected", "share",
-                              "before", "aspect", "test", "p"))
+    # one sentence per alert: a ten-column table cut every cell short on 80 columns
+    console.print(f"[bold]alerts[/bold]: {len(report.alerts) or 'none'}"
+                  + (f", the first {top} shown" if len(report.alerts) > top else ""),
+                  highlight=False)
+    alerts = Table.grid(padding=(0, 1))  # a wrapped sentence stays indented
+    alerts.add_column(no_wrap=True)
+    alerts.add_column()
     for a in report.alerts[:top]:
-        table.add_row(a.level, a.key, str(a.start), str(a.negatives),
-                      f"{a.expected_negatives:.1f}", f"{a.negative_share:.0%}",
-                      f"{a.baseline_share:.0%}", a.aspect or "-", a.test, f"{a.p_value:.1e}")
-    _print(table)
+        alerts.add_row(" ▲", Text(a.reason(report.title(a))))
+    console.print(alerts)
     table = _table("complaint themes", ("theme", "aspect", "clauses", "share", "for example"))
     for t in report.themes[:top]:
         table.add_row(t.label, t.aspect or "-", str(t.clauses), f"{t.share:.0%}",
@@ -103,7 +107,9 @@ def show_report(report: OpinionReport, top: int) -> None:
     _print(table)
     table = _table("highest negative share", ("level", "key", "reviews", "negative", "share"))
     for s in report.worst[:top]:
-        table.add_row(s.level, s.key, str(s.reviews), str(s.negatives),
+        title = report.title(s)
+        table.add_row(s.level, f"{s.key} {title}" if title else s.key, str(s.reviews),
+                      str(s.negatives),
                       f"{s.negative_share:.0%}")
     _print(table)
     for note in report.notes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pyarrow.compute as pc
 from typer.testing import CliRunner
 
 from shopformer.cli.main import app
@@ -32,10 +33,16 @@ def test_opinions_finds_the_planted_burst(demo_shop, monkeypatch):
     assert "encoder" in model.report_.stack_weights  # fine-tuned from the shop model
     assert any(t["aspect"] == "logistics" for t in report["themes"])
 
-    monkeypatch.setattr(console, "width", 250)  # a wide terminal: no cell cut short
+    title = report["titles"][burst["item_id"]]
+    assert title == workspace.store.read_table("item", ["item_id", "title"]).filter(
+        pc.field("item_id") == burst["item_id"])["title"][0].as_py()
+
+    monkeypatch.setattr(console, "width", 80)  # an ordinary terminal: the alert still reads
     table = runner.invoke(app, ["opinions", "-w", str(workspace.root)])
     assert table.exit_code == 0
-    assert burst["item_id"] in table.output and burst["day"] in table.output
+    alert = "".join(table.output[table.output.index("▲"):].split())  # lines joined again
+    for said in (burst["item_id"], burst["day"], f"about{burst['aspect']}", title):
+        assert "".join(said.split()) in alert, said
 
 
 def test_opinions_bad_options(demo_shop, workspace):

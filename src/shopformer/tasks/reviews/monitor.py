@@ -99,9 +99,11 @@ class Alert:
     aspects: dict[str, int] = field(default_factory=dict)  # negative mentions this period
     examples: list[str] = field(default_factory=list)  # review ids, most negative first
 
-    def reason(self) -> str:
+    def reason(self, title: str | None = None) -> str:
+        """`title`: the item's, named after its id."""
         about = f" about {self.aspect}" if self.aspect else ""
-        return (f"{self.negatives} negative reviews{about} on {self.level} {self.key} "
+        named = f" ({title})" if title else ""
+        return (f"{self.negatives} negative reviews{about} on {self.level} {self.key}{named} "
                 f"from {self.start}, {self.expected_negatives:.1f} expected; negative share "
                 f"{self.negative_share:.0%} vs {self.baseline_share:.0%} before "
                 f"({self.test} test, p = {self.p_value:.1e})")

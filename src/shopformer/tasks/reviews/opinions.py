@@ -42,17 +42,23 @@ class OpinionReport:
     worst: list[PeriodStat]  # groups with the highest negative share in the window
     aspects: dict[str, dict[str, float]]  # aspect → mentions, negative share, in the window
     notes: list[str] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)  # item → title, items named above
+
+    def title(self, group: Alert | PeriodStat) -> str | None:
+        """The title of the item a row is about; None for a category or brand."""
+        return self.titles.get(group.key) if group.level == "item" else None
 
     def to_dict(self) -> dict:
         return {"since": self.since.isoformat(), "until": self.until.isoformat(),
                 "period_days": self.period_days, "reviews": self.reviews,
                 "negatives": self.negatives, "tests": self.tests,
-                "alerts": [a.to_dict() for a in self.alerts],
+                "alerts": [{**a.to_dict(), "reason": a.reason(self.title(a))}
+                           for a in self.alerts],
                 "themes": [t.to_dict() for t in self.themes],
                 "worst": [{"level": s.level, "key": s.key, "reviews": s.reviews,
                            "negatives": s.negatives, "negative_share": round(s.negative_share, 4)}
                           for s in self.worst],
-                "aspects": self.aspects, "notes": self.notes}
+                "aspects": self.aspects, "notes": self.notes, "titles": self.titles}
 
 
 def scored_reviews(store: Store, analyzer: ReviewAnalyzer, timezone: str = "UTC"
@@ -111,9 +117,21 @@ def opinion_report(store: Store, analyzer: ReviewAnalyzer, config: MonitorConfig
     notes = []
     if not window:
         notes.append(f"no reviews between {since} and {last}")
+    worst = _worst(monitor, since, top)
+    named = {g.key for g in [*alerts, *worst] if g.level == "item"}
     return OpinionReport(since, last, config.period_days, len(window),
-                         sum(r.negative for r in window), tests, alerts, themes,
-                         _worst(monitor, since, top), _aspects(window), notes)
+                         sum(r.negative for r in window), tests, alerts, themes, worst,
+                         _aspects(window), notes, _titles(store, named))
+
+
+def _titles(store: Store, items: set[str]) -> dict[str, str]:
+    """An item id means little to whoever reads the report; its title says what it is."""
+    if not items:
+        return {}
+    table = store.read_table("item", ["item_id", "title"])
+    return {item: title for item, title in zip(table["item_id"].to_pylist(),
+                                               table["title"].to_pylist(), strict=True)
+            if item in items and title}
 
 
 def _worst(monitor, since: date, top: int, min_reviews: int = 10) -> list[PeriodStat]:
