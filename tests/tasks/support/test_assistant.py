@@ -122,6 +122,27 @@ def test_hand_off_when_asked_or_unsure_with_a_summary(shop):
     assert nonsense.handoff is not None and nonsense.handoff.reason in ("unsure", "no_answer")
 
 
+def test_a_greeting_is_greeted_back_not_read_as_a_question(shop):
+    """The demo's chats open "Hi, where is my order …?", so the intent model reads a bare
+    "hi" as an order question and asked an anonymous customer to sign in, handing off."""
+    _, assistant, _ = shop
+    chat = Conversation("c10")
+    for text, kind, language in [("hi", "greeting", "Hello"), ("你好，在吗？", "greeting", "您好"),
+                                 ("Thanks!", "thanks", "welcome"), ("ok", "thanks", "welcome"),
+                                 ("谢谢", "thanks", "不客气"), ("好的", "thanks", "不客气"),
+                                 ("88", "goodbye", "再见"), ("bye", "goodbye", "Goodbye")]:
+        reply = assistant.reply(chat, text)
+        assert reply.handoff is None and reply.grounds == (f"small_talk:{kind}",), text
+        assert language in reply.text, (text, reply.text)
+    assert not chat.handed_off and chat.customer_turns() == 8
+    order_id, person = an_order(assistant)
+    asked = assistant.reply(Conversation("c11", person_id=person),
+                            f"Hi, where is my order {order_id}?")
+    assert asked.grounds == (f"order:{order_id}",)  # a greeting before a question is no chat
+    question = assistant.reply(Conversation("c12"), "你好，我的订单到哪了？")
+    assert question.handoff is not None and question.handoff.reason == "needs_sign_in"
+
+
 def test_the_log_keeps_no_personal_data(shop, tmp_path):
     _, assistant, _ = shop
     order_id, person = an_order(assistant)

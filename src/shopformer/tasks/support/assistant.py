@@ -22,6 +22,7 @@ from shopformer.tasks.search.analyze import CJK
 from shopformer.tasks.support.answers import AnswerIndex
 from shopformer.tasks.support.conversation import Conversation
 from shopformer.tasks.support.intents import IntentClassifier
+from shopformer.tasks.support.small_talk import REPLIES, small_talk
 from shopformer.tasks.support.tools import (
     OrderFacts,
     OrderTool,
@@ -121,6 +122,9 @@ class SupportAssistant:
         if not isinstance(text, str) or not text.strip():
             raise ConfigError("support: the message must be non-empty text")
         zh = bool(CJK.search(text))
+        kind = small_talk(text)
+        if kind is not None and not conversation.handed_off:
+            return self._small_talk(conversation, text, kind, zh)
         guess = self.intents.predict([text], alternatives=1)[0]
         conversation.record("customer", text, intent=guess.intent, confidence=guess.confidence)
         if conversation.handed_off:  # a person has taken over: the assistant stays out
@@ -303,6 +307,18 @@ class SupportAssistant:
             return None
         return SupportReply(best.known.answer, guess.intent, best.confidence,
                             (best.known.source,), facts={"answer": best.to_dict()})
+
+    def _small_talk(self, conversation, text, kind, zh) -> SupportReply:
+        """Hello, thanks or goodbye in kind; "ok" or "88" answered in the language the
+        customer wrote in before."""
+        if not CJK.search(text):
+            earlier = [t.text for t in conversation.log if t.role == "customer"]
+            zh = bool(CJK.search(earlier[-1])) if earlier and not re.search(
+                "[a-z]{3}", text, re.IGNORECASE) else zh
+        conversation.record("customer", text)
+        reply = REPLIES[(kind, zh)]
+        conversation.record("bot", reply, grounds=(f"small_talk:{kind}",))
+        return SupportReply(reply, None, 1.0, (f"small_talk:{kind}",))
 
     def _waiting(self, conversation, guess, zh) -> SupportReply:
         text = "同事马上就来，请稍候。" if zh else "A colleague will be with you shortly."
