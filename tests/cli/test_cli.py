@@ -18,6 +18,13 @@ def test_every_command_explains_itself(command):
     assert len(result.output.split()) > 20
 
 
+def test_help_reflows_docstrings_to_the_terminal():
+    """A docstring's own line breaks are not kept: they cut lines short mid-sentence."""
+    result = runner.invoke(app, ["--help"], terminal_width=120)
+    assert result.exit_code == 0
+    assert "(tastes, seasonality, a complaint burst" in result.output
+
+
 def test_init_ingest_stats_erase(tmp_path):
     shop = tmp_path / "shop"
     assert runner.invoke(app, ["init", str(shop)]).exit_code == 0

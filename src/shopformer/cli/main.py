@@ -22,7 +22,8 @@ from shopformer.schema.validate import ParseOptions
 from shopformer.workspace import Workspace
 
 app = typer.Typer(help="Shopformer: a shop's own foundation model. Start with `shopformer demo`.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+                  no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode="markdown")
 
 WorkspaceOption = Annotated[Path, typer.Option(
     "--workspace", "-w", envvar="SHOPFORMER_WORKSPACE",
