@@ -34,6 +34,7 @@ class Catalog:
     promotions: list[dict[str, object]]
     names: list[tuple[str, str]]  # (zh, en) short product names for review and chat texts
     records: list[dict[str, object]]  # rows of items.jsonl
+    noun: np.ndarray  # (I,) which of its category's products it is (index into nouns)
 
     def price(self, item: np.ndarray, day: np.ndarray) -> np.ndarray:
         return np.round(self.base_price[item] * self.price_factor[item, day], 2)
@@ -54,9 +55,9 @@ def build_catalog(rng: np.random.Generator, config: DemoConfig, timeline: Timeli
     base_price = _base_prices(rng, category)
     ids = np.array([f"SKU{i + 1:05d}" for i in range(n)])
     price_factor, promotions = _promotions(rng, ids, cold, timeline)
-    names, records = _records(rng, ids, category, base_price, channels)
+    names, records, noun = _records(rng, ids, category, base_price, channels)
     return Catalog(ids, category, base_price, channels, popularity, cold, quality, weakness,
-                   price_factor, promotions, names, records)
+                   price_factor, promotions, names, records, noun)
 
 
 def _category_counts(n: int) -> np.ndarray:
@@ -127,12 +128,14 @@ def _promotions(rng: np.random.Generator, ids: np.ndarray, cold: np.ndarray,
 
 def _records(rng: np.random.Generator, ids: np.ndarray, category: np.ndarray,
              base_price: np.ndarray, channels: np.ndarray
-             ) -> tuple[list[tuple[str, str]], list[dict[str, object]]]:
+             ) -> tuple[list[tuple[str, str]], list[dict[str, object]], np.ndarray]:
     names: list[tuple[str, str]] = []
     records: list[dict[str, object]] = []
+    nouns = np.empty(len(ids), dtype=np.int64)
     for i, item_id in enumerate(ids.tolist()):
         spec = CATEGORIES[category[i]]
-        noun_zh, noun_en = spec.nouns[rng.integers(len(spec.nouns))]
+        nouns[i] = rng.integers(len(spec.nouns))
+        noun_zh, noun_en = spec.nouns[nouns[i]]
         brand_zh, brand_en = spec.brands[rng.integers(len(spec.brands))]
         model = _MODELS[rng.integers(len(_MODELS))]
         feature_zh, feature_en = spec.features[rng.integers(len(spec.features))]
@@ -150,4 +153,4 @@ def _records(rng: np.random.Generator, ids: np.ndarray, category: np.ndarray,
             "attributes": attributes,
             "channels": [CHANNELS[c] for c in np.flatnonzero(channels[i])],
         })
-    return names, records
+    return names, records, nouns

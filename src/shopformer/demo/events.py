@@ -72,7 +72,7 @@ def emit(rng: np.random.Generator, sessions: Sessions, views: Views, catalog: Ca
     end = np.zeros(n_sessions, dtype=np.int64)
     np.maximum.at(end, views.session, views.t)
     purchases, orders = _orders(rng, sessions, views, end)
-    parts = [_searches(rng, sessions, session_ids)]
+    parts = [_searches(rng, sessions, views, catalog, session_ids)]
     for kind, mask, offset in ((_CLICK, views.click, -3), (_VIEW, None, 0),
                                (_FAV, views.fav, 8), (_CART, views.cart, 20)):
         rows = np.arange(len(views.item)) if mask is None else np.flatnonzero(mask)
@@ -135,11 +135,20 @@ def _part(kind: int, session: np.ndarray, sid: np.ndarray, t: np.ndarray,
             "order": np.broadcast_to(order, n)}
 
 
-def _searches(rng: np.random.Generator, sessions: Sessions, session_ids: np.ndarray
-              ) -> dict[str, object]:
+def _searches(rng: np.random.Generator, sessions: Sessions, views: Views, catalog: Catalog,
+              session_ids: np.ndarray) -> dict[str, object]:
+    """Each search names what the shopper then looks at first (or nothing in particular),
+    so what shoppers choose after a query depends on its words, as in a real shop."""
     rows = np.flatnonzero(sessions.search_category >= 0)
-    queries = [search_query(rng, CATEGORIES[c], LANGUAGES[lang]) for c, lang in
-               zip(sessions.search_category[rows], sessions.language[rows], strict=True)]
+    in_order = np.lexsort((views.t, views.session))
+    sessions_seen, first = np.unique(views.session[in_order], return_index=True)
+    first_item = np.zeros(len(sessions.start), dtype=np.int64)  # item 0 if none is seen
+    first_item[sessions_seen] = views.item[in_order[first]]
+    queries = [search_query(rng, CATEGORIES[c], LANGUAGES[lang],
+                            int(catalog.noun[item]) if catalog.category[item] == c else None)
+               for c, lang, item in zip(sessions.search_category[rows],
+                                        sessions.language[rows], first_item[rows],
+                                        strict=True)]
     return _part(_SEARCH, rows, session_ids[rows], sessions.start[rows], query=queries)
 
 

@@ -7,6 +7,9 @@ has to read the phrase, not spot a word.
 
 from __future__ import annotations
 
+import math
+from functools import cache
+
 import numpy as np
 
 from shopformer.demo.categories import Category
@@ -101,18 +104,52 @@ def review_text(rng: np.random.Generator, language: str,
 MISSPELL_SHARE = 0.15
 
 
-def search_query(rng: np.random.Generator, category: Category, language: str) -> str:
-    """A query a shopper would type for the category; some are misspelt (typo lists for
-    Chinese homophones, a dropped or swapped letter for English)."""
+def search_query(rng: np.random.Generator, category: Category, language: str,
+                 noun: int | None = None) -> str:
+    """A query a shopper would type before looking at one of the category's products
+    (`noun`: its index in the category's nouns; None: any of them): one that names that
+    product, or a generic one that names none; some are misspelt (typo lists for Chinese
+    homophones, a dropped or swapped letter for English)."""
     zh_queries, en_queries = category.queries
+    column = 0 if language == "zh" else 1
+    nouns = tuple(names[column] for names in category.nouns)
+
+    def fitting(queries: tuple[str, ...]) -> tuple[str, ...]:
+        return queries if noun is None else fitting_queries(queries, nouns, noun, language)
+
     if language == "zh":
-        if category.typos_zh and rng.random() < MISSPELL_SHARE:
-            return _pick(rng, category.typos_zh)
-        return _pick(rng, zh_queries)
-    query = _pick(rng, en_queries)
+        if category.typos_zh and rng.random() < MISSPELL_SHARE and fitting(category.typos_zh):
+            return _pick(rng, fitting(category.typos_zh))
+        return _pick(rng, fitting(zh_queries) or zh_queries)
+    query = _pick(rng, fitting(en_queries) or en_queries)
     if rng.random() < MISSPELL_SHARE and len(query) > 4:
         at = int(rng.integers(1, len(query) - 2))
         if rng.random() < 0.5:
             return query[:at] + query[at + 1:]
         return query[:at] + query[at + 1] + query[at] + query[at + 2:]
     return query
+
+
+@cache
+def fitting_queries(queries: tuple[str, ...], nouns: tuple[str, ...], noun: int,
+                    language: str) -> tuple[str, ...]:
+    """The queries that point to `nouns[noun]` most, by the rarity among the nouns of the
+    words they share (蓝牙耳机 → 无线蓝牙耳机, not 有线耳机), and the generic ones that
+    point to no noun (耳机推荐)."""
+    names = [_query_tokens(name, language) for name in nouns]
+    out = []
+    for query in queries:
+        pull = [sum(math.log(len(names) / df) for token in _query_tokens(query, language)
+                    if token in name and (df := sum(token in n for n in names)) < len(names))
+                for name in names]
+        if max(pull) == 0 or pull[noun] == max(pull):
+            out.append(query)
+    return tuple(out)
+
+
+def _query_tokens(text: str, language: str) -> set[str]:
+    """Character bigrams of Chinese; words of English, a plural's s dropped."""
+    if language == "zh":
+        joined = text.replace(" ", "").lower()
+        return {joined[i:i + 2] for i in range(len(joined) - 1)}
+    return {word.removesuffix("s") for word in text.lower().replace("-", " ").split()}

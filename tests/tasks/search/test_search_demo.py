@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from shopformer.cli.main import app
 from shopformer.demo.categories import CATEGORIES
+from shopformer.demo.texts import fitting_queries
 from shopformer.tasks.recommend import Recommender
 from shopformer.tasks.search.from_store import search_log
 from shopformer.tasks.search.ranker import SearchConfig
@@ -148,6 +149,30 @@ def test_a_planted_query_returns_its_category_first(shop):
             categories = [engine.catalog_.texts["category"][engine.catalog_.position[h.item_id]]
                           for h in hits]
             assert leaf in categories[0], (query, categories)
+
+
+def test_a_query_naming_one_product_finds_that_product_not_just_its_category(shop):
+    """Demo shoppers who search 蓝牙耳机 go on to look at Bluetooth earbuds, not wired
+    ones: the ranker has to learn the query's words from what they chose."""
+    _, engine, _, _, _ = shop
+    shares = {}
+    for category in CATEGORIES:
+        for column, language in ((0, "zh"), (1, "en")):
+            nouns = tuple(names[column] for names in category.nouns)
+            queries = category.queries[column]
+            for query in queries:
+                named = [n for n in range(len(nouns))
+                         if query in fitting_queries(queries, nouns, n, language)]
+                if len(named) != 1:
+                    continue  # a generic query, or one naming several products
+                sold = sum(nouns[named[0]] in t for t in engine.catalog_.texts["title"])
+                if not sold:
+                    continue
+                titles = [engine.catalog_.texts["title"][engine.catalog_.position[h.item_id]]
+                          for h in engine.search(query, k=3).hits]
+                shares[query] = sum(nouns[named[0]] in t for t in titles) / min(3, sold)
+    assert len(shares) >= 30 and shares["蓝牙耳机"] == 1, sorted(shares.items())
+    assert np.mean(list(shares.values())) >= 0.9, sorted(shares.items())
 
 
 def test_persons_with_different_tastes_get_different_orders(shop):
