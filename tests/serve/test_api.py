@@ -118,6 +118,9 @@ def test_an_event_changes_the_next_recommendation_and_retries_add_nothing(served
     warm = client.get("/v1/recommend", params=params, headers=served.headers()).json()
     assert [i["item_id"] for i in warm["items"]] != [i["item_id"] for i in cold["items"]]
     assert any("SKU00003" in reason for item in warm["items"] for reason in item["reasons"])
+    titles = dict(zip(*served.workspace.store.read_table("item", ["item_id", "title"])
+                      .to_pydict().values(), strict=True))
+    assert all(item["title"] == titles[item["item_id"]] for item in warm["items"])
     again = client.post("/v1/events", json=batch, headers=write).json()
     assert again == {"accepted": 0, "duplicates": 2, "kept_out": 0}
     stored = served.workspace.store.read_table("event", ["event_id"])["event_id"].to_pylist()

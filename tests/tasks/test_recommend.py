@@ -102,9 +102,16 @@ def test_explanations_name_real_past_events(shop):
     workspace, recommender, truth = shop
     person, _ = next(persons_with_history(workspace, recommender, truth))
     history_items = {e["item_id"] for e in recommender.history(person)}
+    titles = dict(zip(*workspace.store.read_table("item", ["item_id", "title"]).to_pydict()
+                      .values(), strict=True))
     for r in recommender.recommend(person, k=5):
+        assert r.title == titles[r.item_id]  # what the item is, beside why
         assert r.reasons
-        assert all(any(f"({item})" in reason for item in history_items) for reason in r.reasons)
+        for reason in r.reasons:  # a past event of the item itself calls it "it"
+            itself = reason.split(" on ")[0].endswith(" it")
+            assert (r.item_id in history_items) if itself else \
+                any(f"({item})" in reason for item in history_items), reason
+        assert all(f"({r.item_id})" not in reason for reason in r.reasons)
         assert all(" on " in reason for reason in r.reasons)  # which channel
 
 

@@ -62,16 +62,21 @@ def recommend(
     for column in ("#", "item", "score", "why", *(("reviews",) if reviewed else ())):
         table.add_column(column)
     for rank, item in enumerate(found, 1):
-        table.add_row(str(rank), item.item_id, f"{item.score:.3f}", "; ".join(item.reasons),
+        named = f"{item.item_id}\n{item.title}" if item.title else item.item_id
+        table.add_row(str(rank), named, f"{item.score:.3f}", "; ".join(item.reasons),
                       *((said(item.reviews),) if reviewed else ()))
     console.print(table)
 
 
 def said(reviews: dict | None) -> str:
-    """An item's review summary in a few words: "92 % positive of 14; logistics 40 %"."""
+    """An item's review summary in a few words: "14 reviews, ~92 % positive; weakest:
+    logistics 40 %". The share is an estimate (shrunk toward the shop's): "100 % of 1"
+    would overstate one review."""
     if reviews is None:
         return "-"
-    text = f"{100 * reviews['positive']:.0f} % positive of {reviews['reviews']}"
+    count = reviews["reviews"]
+    text = (f"{count} review{'' if count == 1 else 's'}, "
+            f"~{100 * reviews['positive']:.0f} % positive")
     weakest = reviews.get("weakest_aspect")
     if weakest:
         text += f"; weakest: {weakest['aspect']} {100 * weakest['positive']:.0f} %"

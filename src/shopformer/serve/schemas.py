@@ -83,6 +83,7 @@ class ItemReviewsOut(BaseModel):
 
 class RecommendedItem(BaseModel):
     item_id: str
+    title: str | None = Field(None, description="the catalog's title")
     score: float
     reasons: list[str]
     reviews: ItemReviewsOut | None = Field(

@@ -100,6 +100,7 @@ class Recommendation:
     score: float
     reasons: list[str]
     reviews: dict | None = None  # ItemReviewSignals.summary, when the recommender has them
+    title: str | None = None  # the catalog's, so a list reads without a lookup
 
 
 class Recommender:
@@ -261,7 +262,7 @@ class Recommender:
         reasons = self._reasons(history, chosen)
         ids = [self.bundle_.vocab.items.value(i) for i in chosen]
         said = [self.review_summaries_.get(item_id) for item_id in ids]
-        return [Recommendation(item_id, float(scores[i]), why, summary)
+        return [Recommendation(item_id, float(scores[i]), why, summary, self.titles_[i])
                 for item_id, i, why, summary in zip(ids, chosen, reasons, said, strict=True)]
 
     def person_scores(self, person_id: str) -> np.ndarray | None:
@@ -408,9 +409,12 @@ class Recommender:
         similarity = self.unit_vectors_[past] @ self.unit_vectors_[indices].T  # (events, k)
         closest = np.argsort(-similarity, axis=0, kind="stable")[:most].T  # (k, most)
         latest = history[-1]["ts"]
-        return [[f"you {_verb(history[i]['type'])} {self._name(past[i])} on "
+        # the item itself, when its own past event is among them, is "it" (its title
+        # stands beside the reason)
+        return [[f"you {_verb(history[i]['type'])} "
+                 f"{'it' if past[i] == index else self._name(past[i])} on "
                  f"{history[i]['channel']} ({_when(history[i]['ts'], latest)})" for i in row]
-                for row in closest.tolist()]
+                for index, row in zip(indices, closest.tolist(), strict=True)]
 
     def _name(self, index: int) -> str:
         title = self.titles_[index]

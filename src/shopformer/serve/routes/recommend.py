@@ -63,6 +63,7 @@ async def recommend(request: Request, account: Account = None, channel: Channel 
     return Recommendations(
         person_id=person, channel=channel,
         model=ModelVersion(**served.answering),
-        items=[RecommendedItem(item_id=r.item_id, score=r.score, reasons=r.reasons,
+        items=[RecommendedItem(item_id=r.item_id, title=r.title, score=r.score,
+                               reasons=r.reasons,
                                reviews=None if r.reviews is None else ItemReviewsOut(**r.reviews))
                for r in found])
