@@ -56,6 +56,18 @@ def test_an_answer_naming_one_customers_order_or_date_is_never_suggested(bilingu
         assert retrieved[:1] == [expected], review
 
 
+def test_an_answer_to_a_message_about_another_aspect_is_not_suggested(bilingual):
+    """"我买的东西什么时候发货" (logistics) shares words with a complaint about a broken
+    box and its contents, not its topic; answers about the same aspects still fit."""
+    past = [PastAnswer("c7", "我买的东西什么时候发货？", "请提供一下您的订单号，我帮您查询。"),
+            PastAnswer("c8", "质量太差了，用两天就坏了", "非常抱歉，我们可以为您免费换新。"),
+            PastAnswer("c9", "外包装破了", "抱歉，请拍照给我们，马上为您补发。")]
+    _, replies = ReplySuggester(ReviewAnalyzer(bilingual), past,
+                                ReplyConfig(retrieved=3)).suggest("包装破了，里面的东西也坏了")
+    retrieved = [r.grounds["conversation_id"] for r in replies if r.kind == "retrieved"]
+    assert "c7" not in retrieved and set(retrieved) == {"c8", "c9"}
+
+
 def test_praise_gets_thanks_and_no_support_answer(suggester):
     _, replies = suggester.suggest("Quality is great and delivery was fast")
     assert [r.kind for r in replies] == ["template"]

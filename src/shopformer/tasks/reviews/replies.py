@@ -6,7 +6,8 @@ Two kinds of suggestion, each with the grounds it stands on:
   next step for a complaint, thanks for praise), in the review's language;
 - **retrieved** (for a complaint): the agent answers that followed the customer messages
   most like the review's negative clauses in the shop's support log (cosine of character
-  and word n-grams), leaving out answers that name one customer's order, date or number.
+  and word n-grams), leaving out answers that name one customer's order, date or number,
+  and answers to messages about aspects the complaint does not name.
 An OpenAI-compatible endpoint may rewrite the template reply (`ReplyConfig.rewrite`; in a
 workspace, shop.toml's `[rewrite]` table); it is off by default, and when it fails the
 template reply stands, with a note.
@@ -111,6 +112,8 @@ class ReplySuggester:
             self._vectorizer = NgramVectorizer(NgramConfig(1, 2, 1, 1, 200_000)).fit(
                 [p.customer for p in self.past])
             self._customers = self._vectorizer.transform([p.customer for p in self.past])
+            # the aspects each past customer message is about (none: a general complaint)
+            self._topics = [set(analyzer.lexicon.aspects_of(p.customer)) for p in self.past]
 
     def suggest(self, review: str, category: str | None = None
                 ) -> tuple[ReviewOpinion, list[SuggestedReply]]:
@@ -152,7 +155,12 @@ class ReplySuggester:
         similarity = np.asarray((self._customers @ query.T).todense()).ravel()
         same_language = np.array([bool(CJK.search(p.agent)) == (language == "zh")
                                   for p in self.past])
-        similarity = np.where(same_language, similarity, 0.0)
+        # an answer to a message about other aspects answers another complaint: "我买的东西
+        # 什么时候发货" shares words with "包装破了，里面的东西也坏了", not its topic
+        said = {a for c in opinion.clauses if c.probability < 0.5 for a in c.aspects}
+        on_topic = np.array([not said or not topics or bool(topics & said)
+                             for topics in self._topics])
+        similarity = np.where(same_language & on_topic, similarity, 0.0)
         out, seen = [], set()
         for row in np.argsort(-similarity, kind="stable"):
             if similarity[row] < self.config.min_similarity or len(out) == self.config.retrieved:
