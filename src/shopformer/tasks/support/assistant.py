@@ -311,10 +311,9 @@ class SupportAssistant:
     def _small_talk(self, conversation, text, kind, zh) -> SupportReply:
         """Hello, thanks or goodbye in kind; "ok" or "88" answered in the language the
         customer wrote in before."""
-        if not CJK.search(text):
+        if not zh and not re.search("[a-z]{3}", text, re.IGNORECASE):  # "ok", "88"
             earlier = [t.text for t in conversation.log if t.role == "customer"]
-            zh = bool(CJK.search(earlier[-1])) if earlier and not re.search(
-                "[a-z]{3}", text, re.IGNORECASE) else zh
+            zh = bool(earlier) and bool(CJK.search(earlier[-1]))
         conversation.record("customer", text)
         reply = REPLIES[(kind, zh)]
         conversation.record("bot", reply, grounds=(f"small_talk:{kind}",))
