@@ -108,8 +108,8 @@ class Alert:
                 f"{self.negative_share:.0%} vs {self.baseline_share:.0%} before "
                 f"({self.test} test, p = {self.p_value:.1e})")
 
-    def to_dict(self) -> dict:
-        return {**asdict(self), "start": self.start.isoformat(), "reason": self.reason()}
+    def to_dict(self, title: str | None = None) -> dict:
+        return {**asdict(self), "start": self.start.isoformat(), "reason": self.reason(title)}
 
 
 @dataclass

@@ -52,8 +52,7 @@ class OpinionReport:
         return {"since": self.since.isoformat(), "until": self.until.isoformat(),
                 "period_days": self.period_days, "reviews": self.reviews,
                 "negatives": self.negatives, "tests": self.tests,
-                "alerts": [{**a.to_dict(), "reason": a.reason(self.title(a))}
-                           for a in self.alerts],
+                "alerts": [a.to_dict(self.title(a)) for a in self.alerts],
                 "themes": [t.to_dict() for t in self.themes],
                 "worst": [{"level": s.level, "key": s.key, "reviews": s.reviews,
                            "negatives": s.negatives, "negative_share": round(s.negative_share, 4)}

@@ -114,6 +114,7 @@ class ReplySuggester:
             self._customers = self._vectorizer.transform([p.customer for p in self.past])
             # the aspects each past customer message is about (none: a general complaint)
             self._topics = [set(analyzer.lexicon.aspects_of(p.customer)) for p in self.past]
+            self._agent_zh = np.array([bool(CJK.search(p.agent)) for p in self.past])
 
     def suggest(self, review: str, category: str | None = None
                 ) -> tuple[ReviewOpinion, list[SuggestedReply]]:
@@ -153,8 +154,7 @@ class ReplySuggester:
             return []  # praise needs no support answer
         query = self._vectorizer.transform([" ".join(complaint)])
         similarity = np.asarray((self._customers @ query.T).todense()).ravel()
-        same_language = np.array([bool(CJK.search(p.agent)) == (language == "zh")
-                                  for p in self.past])
+        same_language = self._agent_zh == (language == "zh")
         # an answer to a message about other aspects answers another complaint: "我买的东西
         # 什么时候发货" shares words with "包装破了，里面的东西也坏了", not its topic
         said = {a for c in opinion.clauses if c.probability < 0.5 for a in c.aspects}
