@@ -25,6 +25,22 @@ def test_search_finds_titles_and_names_its_model(served):
                              "version": served.workspace.models.active("search")}
 
 
+def test_a_price_typed_into_the_query_filters_and_is_returned(served):
+    item = served.workspace.store.read_table("item", ["title", "price"]).to_pylist()[0]
+    word, limit = item["title"].split()[-1], int(item["price"]) + 1
+    plain = served.client.get("/v1/search", headers=served.headers(),
+                              params={"q": word, "k": 50, "max_price": limit}).json()
+    typed = served.client.get("/v1/search", headers=served.headers(),
+                              params={"q": f"{word} {limit}元以下", "k": 50})
+    assert typed.status_code == 200, typed.text
+    body = typed.json()
+    assert body["price_from_query"] == {"min": None, "max": limit,
+                                        "phrases": [f"{limit}元以下"]}
+    assert plain["hits"] and [h["item_id"] for h in body["hits"]] == [
+        h["item_id"] for h in plain["hits"]]
+    assert plain["price_from_query"] is None
+
+
 def test_sentiment_and_aspects(served):
     answer = served.client.post("/v1/sentiment", headers=served.headers(), json={
         "texts": ["物流太慢了，等了一个星期", "质量很好，包装也不错"]})

@@ -60,7 +60,7 @@ def search(
                 shop.train_search(show_progress=True, align_minutes=align_minutes)
             engine = shop.search_engine(personalize=person is not None)
             result = engine.search(query, k=k, person_id=person, filters=filters)
-            reasons = [engine.explain(query, h.item_id, person) if explain else []
+            reasons = [engine.explain(query, h.item_id, person, filters) if explain else []
                        for h in result.hits]
     except ShopformerError as error:
         errors.print(f"[red]error:[/red] {error}")

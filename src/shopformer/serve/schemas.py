@@ -104,10 +104,19 @@ class SearchHitOut(BaseModel):
     score: float
 
 
+class PriceFromQuery(BaseModel):
+    min: float | None
+    max: float | None
+    phrases: list[str] = Field(description='as typed (normalized), e.g. "100元以下"')
+
+
 class SearchOut(BaseModel):
     query: str
     matches: int = Field(description="candidates that passed the filters")
     notes: list[str] = Field(description='e.g. "showing results for …"')
+    price_from_query: PriceFromQuery | None = Field(
+        None, description="a price limit typed into the query (\"耳机 100元以下\", \"under "
+                          "$50\"), applied as a filter beside min_price and max_price")
     facets: dict[str, list[tuple[str, int]]]
     model: ModelVersion
     hits: list[SearchHitOut]

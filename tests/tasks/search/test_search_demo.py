@@ -114,7 +114,8 @@ def test_what_the_shop_does_not_sell_finds_nothing(shop):
     found 200 items for each (sunscreen and crisps for 猫粮), which is no match, and left
     the search report's zero-result queries empty for good."""
     _, engine, _, _, _ = shop
-    for query in ("猫粮", "露营帐篷", "儿童自行车", "camping tent", "kids bike"):
+    for query in ("猫粮", "露营帐篷", "儿童自行车", "camping tent", "kids bike", "tent",
+                  "printer ink"):
         result = engine.search(query, k=5)
         assert (result.hits, result.matches) == ([], 0), (query, result.hits[:2])
         assert "nothing matches" in result.notes

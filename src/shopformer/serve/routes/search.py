@@ -17,7 +17,13 @@ from shopformer.serve.routes.params import (
     Price,
     check_price_range,
 )
-from shopformer.serve.schemas import ModelVersion, SearchHitOut, SearchOut, problems
+from shopformer.serve.schemas import (
+    ModelVersion,
+    PriceFromQuery,
+    SearchHitOut,
+    SearchOut,
+    problems,
+)
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
@@ -41,7 +47,10 @@ async def search(request: Request,
                             channel=channel_name(channel) if channel else None)
     with state.lock:
         found = served.value.search(q, k=k, person_id=person, filters=filters)
+    price = found.query.price
     return SearchOut(query=q, matches=found.matches, notes=found.notes,
+                     price_from_query=None if price is None else PriceFromQuery(
+                         min=price.low, max=price.high, phrases=list(price.phrases)),
                      facets=found.facets,
                      model=ModelVersion(**served.answering),
                      hits=[SearchHitOut(item_id=h.item_id, title=h.title, score=h.score)

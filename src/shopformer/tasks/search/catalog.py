@@ -7,7 +7,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -29,6 +29,19 @@ class SearchFilters:
         if (self.min_price is not None and self.max_price is not None
                 and self.min_price > self.max_price):
             raise ConfigError(f"min_price {self.min_price} is above max_price {self.max_price}")
+
+    def priced(self, low: float | None, high: float | None) -> SearchFilters | None:
+        """These filters inside a price range as well (the tighter limit of each side);
+        None when the two leave no price."""
+        if low is not None and self.min_price is not None:
+            low = max(low, self.min_price)
+        if high is not None and self.max_price is not None:
+            high = min(high, self.max_price)
+        low = self.min_price if low is None else low
+        high = self.max_price if high is None else high
+        if low is not None and high is not None and low > high:
+            return None
+        return replace(self, min_price=low, max_price=high)
 
 
 class SearchCatalog:
