@@ -27,6 +27,22 @@ def test_unparsable_time_stops_with_file_row_and_field(workspace, tmp_path):
     assert "yesterday-ish" in message and "ISO 8601" in message
 
 
+def test_a_stop_says_what_is_stored_and_how_to_go_on(workspace, tmp_path):
+    """Earlier batches of the file are stored when a later one stops the run; the error
+    says so, and a run after the fix stores only the rest."""
+    bad = "e3,yesterday-ish,u2,web,view,i2,1\ne4,2024-05-01T10:02:00Z,u2,web,teleport,i2,1\n"
+    path = write(tmp_path / "events.csv", HEADER + GOOD + bad)
+    with pytest.raises(InputError) as caught:
+        workspace.ingest(path, mapping=ColumnMapping(kind="event"), batch_rows=2)
+    message = str(caught.value)
+    assert "row 3" in message and "2 bad rows of 2 in this batch" in message
+    assert "the 2 rows before it are stored" in message and "--rejects" in message
+    fixed = write(tmp_path / "fixed.csv", HEADER + GOOD + bad.replace(
+        "yesterday-ish", "2024-05-01T10:01:30Z").replace("teleport", "view"))
+    again = ingest(workspace, fixed).kinds["event"]
+    assert (again.accepted, again.duplicates) == (2, 2)
+
+
 def test_rejects_file_keeps_bad_rows_and_counts_add_up(workspace, tmp_path):
     bad = ("e3,not-a-time,u2,web,view,i2,1\n"
            "e4,2024-05-01T10:02:00Z,u2,web,view,i2,-3\n"

@@ -20,6 +20,7 @@ from typing import IO
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from shopformer.core.errors import InputError
 from shopformer.ingest.identity import refresh_persons
 from shopformer.ingest.source import RawBatch
 from shopformer.privacy.columns import looks_personal
@@ -70,6 +71,21 @@ class IngestSummary:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def _stopped_at(rejections: list[Rejection], rows: int, before: KindCounts) -> InputError:
+    """The first bad row's error, saying what was stored and how to go on: a file's earlier
+    batches are in the store when a later one stops the run."""
+    first = min(rejections, key=lambda r: r.row or 0)
+    stored = before.accepted + before.updated + before.duplicates
+    bad = len(rejections)
+    return InputError(
+        f"{first.reason} ({bad:,} bad row{'s' * (bad != 1)} of {rows:,} in this batch, "
+        "which is not stored; "
+        + (f"the {stored:,} row{'s' * (stored != 1)} before it "
+           f"{'are' if stored != 1 else 'is'} stored, and " if stored else "")
+        + "a run after the fix adds only what is not stored yet; or set bad rows aside "
+        "with --rejects FILE and store the rest)", first.location)
 
 
 class RejectsFile:
@@ -158,7 +174,8 @@ class IngestPipeline:
         clean, rejections = self.prepare(batch, pii_columns)
         if rejections:
             if sink is None:
-                raise min(rejections, key=lambda r: r.row or 0).to_error()
+                raise _stopped_at(rejections, batch.table.num_rows + len(batch.rejections),
+                                  summary.total)
             for rejection in rejections:
                 sink.write(rejection)
             counts.rejected += len(rejections)
