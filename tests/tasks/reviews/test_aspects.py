@@ -40,6 +40,9 @@ def test_a_review_splits_at_punctuation_and_contrast(review, expected):
     ("外箱压坏了", ["packaging"]),  # 压坏, not 坏了
     ("盒子坏了", ["quality", "packaging"]),  # two terms side by side: both aspects
     ("快递员态度很差", ["logistics", "service"]),
+    ("充不进电，还经常死机", ["performance"]),
+    ("蓝牙老是连不上", ["performance"]),
+    ("it freezes and will not recharge", ["performance"]),
 ])
 def test_clauses_get_the_aspects_they_mention(lexicon, clause, aspects):
     assert lexicon.aspects_of(clause) == aspects
