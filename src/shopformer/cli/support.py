@@ -75,8 +75,10 @@ def chat(
                                       f"{json.dumps(reply.handoff.summary, ensure_ascii=False)}",
                                       highlight=False, markup=True)
                     else:
-                        console.print(f"[dim]{reply.intent} {reply.confidence:.2f} · "
-                                      f"{', '.join(reply.grounds)}[/dim]", highlight=False)
+                        read = (f"{reply.intent} {reply.confidence:.2f} · "
+                                if reply.intent else "")
+                        console.print(f"[dim]{read}{', '.join(reply.grounds)}[/dim]",
+                                      highlight=False)
             saved = conversation.save(shop.root / LOG_DIR)
         if not as_json:
             console.print(f"[dim]log: {saved}[/dim]", highlight=False)

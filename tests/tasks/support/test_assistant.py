@@ -266,6 +266,17 @@ def test_items_a_message_fits_equally_are_asked_about_not_guessed(shop):
     assert second["title"] in reply.text
 
 
+def test_a_complaint_goes_to_a_person_as_routed_not_as_asked(shop):
+    """Complaints are routed to a person; the customer asked for no one, and the hand-off
+    says which it was (it read "asked" for both)."""
+    _, assistant, _ = shop
+    for text in ("Nobody has answered me for two days, this is ridiculous",
+                 "客服一直不回消息，什么态度"):
+        reply = assistant.reply(Conversation(f"c-{len(text)}"), text)
+        assert reply.handoff is not None and reply.handoff.reason == "routed", (text, reply)
+        assert reply.handoff.summary["intent"] == "complaint"
+
+
 def test_after_a_hand_off_the_assistant_stays_out(shop):
     _, assistant, _ = shop
     order_id, person = an_order(assistant)

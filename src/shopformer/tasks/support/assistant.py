@@ -71,7 +71,9 @@ class SupportConfig:
 
 @dataclass(frozen=True)
 class Handoff:
-    reason: str  # "asked", "upset", "unsure", "no_answer", "needs_sign_in"
+    # "asked" (for a person), "routed" (the intent goes to a person), "upset", "unsure",
+    # "no_answer", "needs_sign_in"
+    reason: str
     summary: dict  # intent, order, item, what was tried, turns — for the person taking over
 
     def to_dict(self) -> dict:
@@ -140,8 +142,10 @@ class SupportAssistant:
         else:
             intent = None
         route = self.route(intent) if intent else None
-        if ASK_FOR_HUMAN.search(text) or route == "human":
+        if ASK_FOR_HUMAN.search(text):
             return self._handoff(conversation, "asked", guess, zh)
+        if route == "human":  # the shop sends this intent to a person (complaints)
+            return self._handoff(conversation, "routed", guess, zh)
         if self.sentiment is not None and not details_only and \
                 float(self.sentiment.probability([text])[0]) < self.config.upset_threshold:
             return self._handoff(conversation, "upset", guess, zh)
