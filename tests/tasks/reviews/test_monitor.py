@@ -156,3 +156,20 @@ def test_theme_labels_are_words_as_written_not_stems():
     assert "quality" in labels["quality"] and "delivery" in labels["logistics"], labels
     assert not {"qualiti", "deliveri"} & {w for words in labels.values() for w in words}
 
+
+
+def test_a_theme_is_named_by_words_its_aspects_clauses_share_or_by_its_aspect():
+    """Price clauses each in their own words, and two size clauses grouped with them by
+    the few clauses there are: the label was the size clauses' "well / fit"."""
+    price = ["way too expensive", "不值这个价", "not worth the price", "overpriced for what it is",
+             "not exactly cheap for this quality", "性价比不高"]
+    size = ["does not fit well", "fit is not great, runs well small"]
+    delivery = ["delivery was slow", "slow delivery again", "the delivery took ages",
+                "delivery late", "delivery slow", "late delivery"]
+    complaints = [Complaint(t, f"p{n}", ("price",)) for n, t in enumerate(price)]
+    complaints += [Complaint(t, f"s{n}", ("size",)) for n, t in enumerate(size)]
+    complaints += [Complaint(t, f"d{n}", ("logistics",)) for n, t in enumerate(delivery)]
+    themes = {t.aspect: t for t in complaint_themes(complaints, max_themes=2, min_size=3)}
+    assert themes["price"].clauses == 8, themes  # the size clauses are in it
+    assert themes["price"].label == "price"  # no word two of its price clauses share
+    assert "delivery" in themes["logistics"].label.split(" / ")

@@ -92,9 +92,14 @@ def complaint_themes(complaints: Sequence[Complaint], max_themes: int = 6,
         closeness = np.asarray(x[rows] @ centre).ravel()
         nearest = _unique_texts(complaints, rows[np.argsort(-closeness, kind="stable")], 3)
         named = Counter(a for r in rows for a in complaints[r].aspects)
+        aspect = named.most_common(1)[0][0] if named else None
+        # named by its clauses about its aspect: a size clause grouped with the price ones
+        # named that theme "well / fit"
+        on_aspect = rows if aspect is None else np.array(
+            [r for r in rows if aspect in complaints[r].aspects], np.int64)
         label = " / ".join(_distinct([written.get(w, w) for w in _label_words(
-            present, rows, words, spoken)])[:3])
-        themes.append(Theme(label, named.most_common(1)[0][0] if named else None, len(rows),
+            present, on_aspect, words, spoken)])[:3]) or aspect or "-"
+        themes.append(Theme(label, aspect, len(rows),
                             len(rows) / len(texts),
                             [{"text": complaints[r].text, "review_id": complaints[r].review_id}
                              for r in nearest]))
@@ -165,14 +170,18 @@ def _with_aspects(bag: sparse.csr_matrix, complaints: Sequence[Complaint]
 def _label_words(present, rows: np.ndarray, words: list[str], spoken: set[str],
                  top: int = 12) -> list[str]:
     """Content words (two letters or more) frequent in the theme and rarer elsewhere:
-    in-theme share × log(in-theme share / overall share)."""
-    inside = np.asarray(present[rows].sum(0)).ravel() / len(rows)
+    in-theme share × log(in-theme share / overall share). Only words of at least two of its
+    clauses (when it has two): six price clauses each in their own words ("不值这个价",
+    "way too expensive") have no word that names them, and the one word of one clause
+    ("quality", of "not exactly cheap for this quality") does not."""
+    counts = np.asarray(present[rows].sum(0)).ravel()
+    inside = counts / max(len(rows), 1)
     overall = np.asarray(present.sum(0)).ravel() / present.shape[0]
     score = inside * np.log(np.maximum(inside, 1e-12) / np.maximum(overall, 1e-12))
     wordy = np.array([w in spoken and len(w) > 2 and w[1:] not in FUNCTION_WORDS
-                      for w in words])
-    order = np.argsort(-np.where(wordy & (inside > 0), score, -np.inf))[:top]
-    return [words[i].strip() for i in order if wordy[i] and inside[i] > 0]
+                      for w in words]) & (counts >= min(2, len(rows))) & (counts > 0)
+    order = np.argsort(-np.where(wordy, score, -np.inf))[:top]
+    return [words[i].strip() for i in order if wordy[i]]
 
 
 def _written_forms(texts: Sequence[str]) -> dict[str, str]:
