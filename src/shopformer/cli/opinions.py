@@ -94,12 +94,12 @@ def show_report(report: OpinionReport, top: int) -> None:
     console.print(f"[bold]alerts[/bold]: {len(report.alerts) or 'none'}"
                   + (f", the first {top} shown" if len(report.alerts) > top else ""),
                   highlight=False)
-    alerts = Table.grid(padding=(0, 1))  # a wrapped sentence stays indented
-    alerts.add_column(no_wrap=True)
-    alerts.add_column()
     for a in report.alerts[:top]:
-        alerts.add_row(" ▲", Text(a.reason(report.title(a))))
-    console.print(alerts)
+        # wrapped by hand, indented under the mark: a grid cell (rich 15) cut a word short
+        # ("negativ…") on lines with Chinese titles
+        lines = Text(a.reason(report.title(a))).wrap(console, max(20, console.width - 3))
+        for number, line in enumerate(lines):
+            console.print(Text(" ▲ " if number == 0 else "   ") + line, highlight=False)
     table = _table("complaint themes", ("theme", "aspect", "clauses", "share", "for example"))
     for t in report.themes[:top]:
         table.add_row(t.label, t.aspect or "-", str(t.clauses), f"{t.share:.0%}",

@@ -43,6 +43,11 @@ def test_opinions_finds_the_planted_burst(demo_shop, monkeypatch):
     alert = "".join(table.output[table.output.index("▲"):].split())  # lines joined again
     for said in (burst["item_id"], burst["day"], f"about{burst['aspect']}", title):
         assert "".join(said.split()) in alert, said
+    for width in range(72, 132, 3):  # a grid cell cut words short by Chinese titles' width
+        monkeypatch.setattr(console, "width", width)
+        out = runner.invoke(app, ["opinions", "-w", str(workspace.root)]).output
+        alerts = out[out.index("▲"):out.index("complaint themes")]
+        assert "…" not in alerts and max(map(len, alerts.splitlines())) <= width, (width, alerts)
 
 
 def test_opinions_bad_options(demo_shop, workspace):
