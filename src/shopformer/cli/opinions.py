@@ -119,7 +119,7 @@ def show_report(report: OpinionReport, top: int) -> None:
 def _table(title: str, columns: tuple[str, ...]) -> Table:
     table = Table(title=title)
     for column in columns:
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # never "…": rich wraps Chinese badly
     return table
 
 

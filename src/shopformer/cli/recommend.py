@@ -60,7 +60,7 @@ def recommend(
                                                              if channel else ""))
     reviewed = recommender.reviews_ is not None
     for column in ("#", "item", "score", "why", *(("reviews",) if reviewed else ())):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # never "…": rich wraps Chinese badly
     for rank, item in enumerate(found, 1):
         named = f"{item.item_id}\n{item.title}" if item.title else item.item_id
         table.add_row(str(rank), named, f"{item.score:.3f}", "; ".join(item.reasons),

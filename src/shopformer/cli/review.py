@@ -55,7 +55,7 @@ def show(opinion: ReviewOpinion, replies: list[SuggestedReply]) -> None:
                   highlight=False)
     table = Table(title="clauses")
     for column in ("clause", "aspects", "P(positive)"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # never "…": rich wraps Chinese badly
     for clause in opinion.clauses:
         table.add_row(clause.text, ", ".join(clause.aspects) or "-",
                       f"{clause.probability:.2f}")

@@ -70,7 +70,7 @@ def search(
     table = Table(title=f"“{query}”: {result.matches} matches"
                   + (f", for {person}" if person else ""))
     for column in ("#", "item", "title", "score", *(["why"] if explain else [])):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # never "…": rich wraps Chinese badly
     for rank, (hit, why) in enumerate(zip(result.hits, reasons, strict=True), 1):
         table.add_row(str(rank), hit.item_id, hit.title, f"{hit.score:.3f}",
                       *(["; ".join(why[1:])] if explain else []))

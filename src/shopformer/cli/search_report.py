@@ -94,7 +94,8 @@ def show_trends(trends: SearchTrends, top: int) -> None:
 def _table(title: str, columns: tuple[str, ...]) -> Table:
     table = Table(title=title)
     for column in columns:
-        table.add_column(column, justify="left" if column in ("query", "typed as") else "right")
+        table.add_column(column, justify="left" if column in ("query", "typed as") else "right",
+                         overflow="fold")
     return table
 
 

@@ -121,7 +121,7 @@ def list_keys(workspace: WorkspaceOption = Path(".")) -> None:
 
     table = Table()
     for column in ("id", "name", "scopes", "rate/s", "burst", "created"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # never "…": rich wraps Chinese badly
     try:
         for key in key_ring(Workspace.open(workspace)).list():
             table.add_row(key.key_id, key.name, ", ".join(key.scopes),

@@ -224,6 +224,23 @@ def test_search_command_answers_from_the_active_model(shop):
     assert bad.exit_code == 2 and "max_price" in bad.output
 
 
+def test_search_command_shows_whole_titles_at_any_width(shop, monkeypatch):
+    """Rich cut words of cells holding Chinese short ("Variety Pac…") at some widths."""
+    from shopformer.cli.output import console
+
+    workspace, engine = shop[0], shop[1]
+    for width in range(70, 130, 4):
+        monkeypatch.setattr(console, "width", width)
+        for query in ("薯片", "headphones"):
+            out = runner.invoke(app, ["search", query, "-w", str(workspace.root), "-k", "5"])
+            assert out.exit_code == 0 and "…" not in out.output, (width, out.output)
+            cells = [line.split("│")[3] for line in out.output.splitlines()
+                     if line.startswith("│")]  # the title column, line by line
+            joined = "".join("".join(cells).split())
+            for hit in engine.search(query, k=5).hits:
+                assert "".join(hit.title.split()) in joined, (width, hit.title)
+
+
 def test_search_report_checks_zero_results_with_the_active_model(shop):
     workspace = shop[0]
     result = runner.invoke(app, ["search-report", "-w", str(workspace.root), "--json",
