@@ -258,19 +258,26 @@ class Workspace:
         sentiment model is active, what each item's reviews say; publish and activate it
         as a new version of `models/search/`. With `align_minutes`, the shop model's text
         encoder is first aligned on the search log's (query, engaged item's text) pairs
-        for dense retrieval; the aligned encoder is saved with the search model."""
+        for dense retrieval; the aligned encoder is saved with the search model. A store
+        with no search followed by an engagement gets an engine that ranks by word match
+        (`SearchRanker.learned` False)."""
         from shopformer.tasks.search.from_store import catalog_rows, search_log
         from shopformer.tasks.search.ranker import SearchRanker
 
-        bundle = self.shop_model()
+        # a catalog alone is searchable: without a shop model, no text vectors or taste
+        bundle = self.shop_model() if self.models.active(SHOP_MODEL) else None
         rows = catalog_rows(self.store)
         log = search_log(self.store)
         if not log.judgments:
-            raise ConfigError("the store holds no search followed by a click, view, cart or "
-                              "purchase in the same session: nothing to learn search from")
+            # no search followed by an engagement yet: the engine ranks by word match
+            # (`SearchRanker.learned` is False) until it is trained again on a log
+            align_minutes = 0.0  # nothing to align on
         aligned = None
-        text_vectors = _text_vectors(bundle)
+        text_vectors = _text_vectors(bundle) if bundle is not None else None
         if align_minutes > 0:
+            if bundle is None:
+                raise ConfigError("aligning text for search needs a shop model: run "
+                                  "shopformer pretrain first")
             aligned = self._aligned_text_encoder(bundle, rows, log.judgments, align_minutes)
             from shopformer.train.text_alignment import text_vectors as aligned_vectors
 
@@ -280,7 +287,8 @@ class Workspace:
         engine = SearchRanker(config).index(rows, queries=log.queries,
                                             popularity=log.popularity, reviews=reviews,
                                             text_vectors=text_vectors)
-        engine.fit(log.judgments, self._person_scores(bundle, engine),
+        engine.fit(log.judgments,
+                   self._person_scores(bundle, engine) if bundle is not None else None,
                    show_progress=show_progress, log_until=log.latest)
         staged = self.models.staging_dir(SEARCH_MODEL)
         engine.save(staged)
@@ -315,10 +323,11 @@ class Workspace:
         from shopformer.tasks.search.from_store import replay_searches
         from shopformer.tasks.search.ranker import SearchRanker
 
-        bundle = self.shop_model(shop_version)
+        bundle = (self.shop_model(shop_version)
+                  if shop_version is not None or self.models.active(SHOP_MODEL) else None)
         directory = self.models.path(SEARCH_MODEL, version)
-        text_vectors = _text_vectors(bundle)
-        if (directory / ALIGNED_TEXT_FILE).is_file():  # trained with align_minutes
+        text_vectors = _text_vectors(bundle) if bundle is not None else None
+        if bundle is not None and (directory / ALIGNED_TEXT_FILE).is_file():
             import copy
 
             from safetensors.torch import load_file
@@ -331,7 +340,7 @@ class Workspace:
             text_vectors = aligned_vectors(TextEncoderSource(encoder, bundle.tokenizer))
         engine = SearchRanker.load(directory, text_vectors=text_vectors)
         replay_searches(self.store, engine)  # what shoppers chose since it was trained
-        if personalize:
+        if personalize and bundle is not None:
             engine.person_scores = self._person_scores(bundle, engine)
         return engine
 

@@ -65,6 +65,10 @@ def search(
     except ShopformerError as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(error.exit_code) from None
+    if not engine.learned:
+        console.print("[yellow]ranked by word match: the store holds no search followed by "
+                      "a click, view, cart or purchase yet (train again with --retrain once "
+                      "it does)[/yellow]")
     for note in result.notes:
         console.print(f"[yellow]{note}[/yellow]")
     table = Table(title=f"“{query}”: {result.matches} matches"

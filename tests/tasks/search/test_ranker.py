@@ -329,3 +329,25 @@ def test_a_price_typed_into_the_query_is_a_filter(engine):
     assert len(cheap) == int((engine.catalog_.prices <= 50).sum())
     # a number that is a size stays a word
     assert engine.search("under 50 gallon kettle", k=3).query.price is None
+
+
+def test_a_shop_without_a_search_log_still_searches_by_word_match(tmp_path):
+    """fit([]): no ranker to learn, so candidates rank by how well they match the words —
+    spelling-tolerant, filtered, explained, saved and loaded like a learned engine."""
+    engine = SearchRanker(SearchConfig(candidates=20)).index(catalog()).fit([])
+    assert not engine.learned
+    for query, kind in (("cordless drill", "drill-0-"), ("desk lamp", "lamp-0-"),
+                        ("electirc kettel", "kettle-0-"), ("降噪耳机", "耳机-1-")):
+        hits = engine.search(query, k=3).hits
+        assert hits and hits[0].item_id.startswith(kind), (query, hits)
+    cheap = engine.search("lamp under 30", k=20).hits
+    assert cheap and all(engine.catalog_.prices[engine.catalog_.position[h.item_id]] <= 30
+                         for h in cheap)
+    assert engine.search("qqqq zzzz").hits == []
+    top = engine.search("desk lamp", k=1).hits[0].item_id
+    assert engine.explain("desk lamp", top)[0].startswith("rank 1 of")
+    engine.save(tmp_path / "search")
+    loaded = SearchRanker.load(tmp_path / "search")
+    assert not loaded.learned
+    assert [h.item_id for h in loaded.search("desk lamp", k=5).hits] == [
+        h.item_id for h in engine.search("desk lamp", k=5).hits]

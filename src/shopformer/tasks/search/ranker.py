@@ -232,10 +232,14 @@ class SearchRanker:
         """Learn related terms and the ranker from graded pairs. Items never judged for a
         query count as gain 0 for it (not clicked, or judged irrelevant). `log_until`: the
         time of the newest event the judgments were read from, saved so that a loaded
-        engine can replay what came after (`from_store.replay_searches`)."""
+        engine can replay what came after (`from_store.replay_searches`). No judgments: an
+        engine that ranks by word match (`learned` False)."""
         self._check_indexed()
         self.person_scores = person_scores
         self.log_until_ = None if log_until is None else log_until.isoformat()
+        judgments = list(judgments)
+        if not judgments:
+            return self._unlearned()
         lists = self._group(judgments)
         queries = sorted({query for query, _ in lists})
         self.history_ = QueryHistory(self.catalog_.texts["category"])
@@ -270,6 +274,20 @@ class SearchRanker:
         self._fit_head(train, valid)
         self.related_.fit(self._term_pairs(lists))  # answering uses every query's evidence
         return self
+
+    def _unlearned(self) -> SearchRanker:
+        """An engine for a shop with no search log yet: ranked by `_word_match` until there
+        are searches to learn from (the server's live searches already fill its history)."""
+        self.history_ = QueryHistory(self.catalog_.texts["category"])
+        self.head_, self.scale_, self.validation_ndcg_ = None, None, None
+        self.score_spread_ = UNLEARNED_SPREAD
+        return self
+
+    @property
+    def learned(self) -> bool:
+        """False for an engine fitted without a search log (`fit([])`)."""
+        self._check_fitted()
+        return self.head_ is not None
 
     def _group(self, judgments: Iterable[Judgment]
                ) -> dict[tuple[str, str | None], dict[int, float]]:
@@ -638,11 +656,14 @@ class SearchRanker:
         return candidate_features(parsed, candidates, scores, signals, self.items_)
 
     def _score(self, features: np.ndarray, gains: bool = False) -> np.ndarray:
-        with torch.inference_mode():
-            x = torch.from_numpy(self.scale_(features))[None]
-            if gains:
-                return self.head_.predict_gain(x)[0].numpy()
-            learned = self.head_(x).logits[0].numpy()
+        if self.head_ is None:
+            learned = _word_match(features)
+        else:
+            with torch.inference_mode():
+                x = torch.from_numpy(self.scale_(features))[None]
+                if gains:
+                    return self.head_.predict_gain(x)[0].numpy()
+                learned = self.head_(x).logits[0].numpy()
         # Taste decides between near-equal matches and never lifts a poor match over them:
         # an item moves by at most `personal_weight` spreads of the learned scores.
         taste = np.clip(features[:, FEATURES.index("person")], -1.0, 1.0)
@@ -664,7 +685,9 @@ class SearchRanker:
         self._check_fitted()
         directory.mkdir(parents=True, exist_ok=True)
         config = {"format_version": FORMAT_VERSION, "config": asdict(self.config),
-                  "scale": self.scale_.to_dict(), "related": self.related_.to_dict(),
+                  "learned": self.learned,
+                  "scale": None if self.scale_ is None else self.scale_.to_dict(),
+                  "related": self.related_.to_dict(),
                   "features": list(FEATURES), "validation_ndcg": self.validation_ndcg_,
                   "dense": self.dense_ is not None, "score_spread": self.score_spread_,
                   "log_until": self.log_until_}
@@ -672,7 +695,7 @@ class SearchRanker:
                                                           indent=1))
         (directory / "history.json").write_text(json.dumps(
             self.history_.to_dict(self.catalog_.ids), ensure_ascii=False))
-        save_file({**self.head_.state_dict(),
+        save_file({**(self.head_.state_dict() if self.head_ is not None else {}),
                    "popularity": torch.from_numpy(self.items_.popularity),
                    "reviews": torch.from_numpy(self.items_.reviews)},
                   directory / "model.safetensors")
@@ -710,12 +733,14 @@ class SearchRanker:
         ranker.understanding_.related = ranker.related_
         ranker.history_.load(json.loads((directory / "history.json").read_text()),
                              ranker.catalog_.position)
-        ranker.scale_ = _Scaler.from_dict(saved["scale"])
-        head = RankingEnsemble([RankingHead(len(FEATURES), ranker.config.hidden,
-                                            ranker.config.dropout)
-                                for _ in range(ranker.config.heads)])
-        head.load_state_dict(state)
-        head.eval()
+        head = None
+        if saved.get("learned", True):
+            head = RankingEnsemble([RankingHead(len(FEATURES), ranker.config.hidden,
+                                                ranker.config.dropout)
+                                    for _ in range(ranker.config.heads)])
+            head.load_state_dict(state)
+            head.eval()
+        ranker.scale_ = None if saved["scale"] is None else _Scaler.from_dict(saved["scale"])
         ranker.head_, ranker.validation_ndcg_ = head, saved["validation_ndcg"]
         ranker.score_spread_ = float(saved["score_spread"])
         ranker.log_until_ = saved.get("log_until")
@@ -825,6 +850,24 @@ def _describe(name: str, value: float, effect: float) -> str:
         "query_category": "its category is what shoppers chose after this search",
     }.get(name, name)
     return f"{words} ({name} = {value:.3g}) {direction} it"
+
+
+# `_word_match` weights: chosen on Home Depot's validation terms (full-catalog NDCG@10
+# 0.4650; BM25 alone over the same candidates 0.4409, their fused order 0.4240, the ranker
+# learned from the training terms 0.4821).
+WORD_MATCH = {"bm25_share": 1.0, "idf_coverage": 0.5, "trigram_share": 0.3, "phrase": 0.2}
+UNLEARNED_SPREAD = 0.3  # a typical spread of `_word_match` among a query's candidates
+
+
+def _word_match(features: np.ndarray) -> np.ndarray:
+    """How well each candidate matches the query's words, with no log to learn from: the
+    best BM25 match, the rare terms it has, spelling-tolerant grams and the query's word
+    pairs in its title, each against the best candidate's; popularity breaks ties."""
+    column = {name: features[:, FEATURES.index(name)] for name in (*WORD_MATCH, "popularity")}
+    phrase = np.clip(column["phrase"], 0, None)
+    column["phrase"] = phrase / max(float(phrase.max(initial=0.0)), 1e-9)
+    score = sum(weight * column[name] for name, weight in WORD_MATCH.items())
+    return (score + 1e-3 * column["popularity"]).astype(np.float32)
 
 
 def _with_typed_price(parsed: ParsedQuery, filters: SearchFilters | None
