@@ -113,6 +113,8 @@ def test_explanations_name_real_past_events(shop):
                 any(f"({item})" in reason for item in history_items), reason
         assert all(f"({r.item_id})" not in reason for reason in r.reasons)
         assert all(" on " in reason for reason in r.reasons)  # which channel
+        assert all(reason.endswith(("(most recently)", "before your latest visit)"))
+                   for reason in r.reasons), r.reasons  # when, against what
 
 
 def test_new_person_gets_popular_items_and_unfitted_use_is_refused(shop):

@@ -456,5 +456,8 @@ def _verb(event_type: str) -> str:
 
 
 def _when(moment: datetime, latest: datetime) -> str:
+    """When, against the person's latest event: reasons are listed by closeness, not time,
+    so "2 days before that" (it read so) had nothing to be before."""
     days = math.floor((_seconds(latest) - _seconds(moment)) / 86_400)
-    return "most recently" if days <= 0 else f"{days} day{'s' * (days != 1)} before that"
+    return ("most recently" if days <= 0
+            else f"{days} day{'s' * (days != 1)} before your latest visit")
