@@ -41,6 +41,7 @@ def test_a_review_splits_at_punctuation_and_contrast(review, expected):
     ("盒子坏了", ["quality", "packaging"]),  # two terms side by side: both aspects
     ("快递员态度很差", ["logistics", "service"]),
     ("充不进电，还经常死机", ["performance"]),
+    ("耳机用了两周就充不进电了", ["performance"]),
     ("蓝牙老是连不上", ["performance"]),
     ("it freezes and will not recharge", ["performance"]),
 ])

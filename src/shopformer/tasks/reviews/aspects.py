@@ -52,7 +52,7 @@ SEED_TERMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
               ("taste", "tastes", "tasty", "flavor", "flavour", "fresh", "stale", "delicious",
                "sweet", "sour", "bitter", "expired", "rotten")),
     "performance": (("性能", "运行速度", "电池", "续航", "屏幕", "系统", "卡顿", "好用", "发热",
-                     "信号", "运行", "充电", "死机", "耗电", "连不上"),
+                     "信号", "运行", "充电", "充不进", "充不上", "死机", "耗电", "连不上"),
                     ("performance", "battery", "screen", "lag", "laggy", "crash", "crashes",
                      "works", "working", "signal", "overheats", "recharge", "freezes",
                      "disconnects")),
