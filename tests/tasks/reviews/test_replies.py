@@ -75,6 +75,19 @@ def test_praise_gets_thanks_and_no_support_answer(suggester):
     assert "sorry" not in replies[0].text.lower()
 
 
+def test_an_aspect_the_review_does_not_clearly_praise_is_not_thanked_for(suggester):
+    """"耳机用了两周就充不进电了" read 0.51 on the demo and its reply said 很高兴产品用起来顺手."""
+    from shopformer.tasks.reviews.analysis import ClauseOpinion, ReviewOpinion
+
+    opinion = ReviewOpinion(0.06, (
+        ClauseOpinion("耳机用了两周就充不进电了", ("performance",), 0.51),
+        ClauseOpinion("客服也不回", ("service",), 0.06),
+        ClauseOpinion("包装很好", ("packaging",), 0.93)))
+    template = suggester._template(opinion, "zh")
+    assert template.grounds["aspects"] == {"service": "negative", "packaging": "positive"}
+    assert "顺手" not in template.text and "客服" in template.text
+
+
 def test_openai_compatible_endpoint_rewrites_the_template_reply(bilingual, monkeypatch):
     monkeypatch.setenv("SHOPFORMER_LLM_API_KEY", "k-123")
     received: list[dict] = []

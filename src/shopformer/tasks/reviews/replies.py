@@ -30,6 +30,7 @@ from shopformer.tasks.search.analyze import CJK
 
 log = logging.getLogger(__name__)
 
+PRAISE_FLOOR = 0.7  # P(positive) of an aspect's clauses from which a reply thanks for it
 # aspect → (zh complaint, zh praise, en complaint, en praise)
 ASPECT_REPLIES: dict[str, tuple[str, str, str, str]] = {
     "quality": ("商品质量问题让您失望了，非常抱歉，我们可以为您免费退换，也会把问题反馈给质检。",
@@ -137,7 +138,9 @@ class ReplySuggester:
         parts = [OPENING[(language, positive)]]
         aspects = opinion.aspects()
         said = [a for a, p in aspects.items() if p < 0.5 and a in ASPECT_REPLIES]
-        said += [a for a, p in aspects.items() if p >= 0.5 and a in ASPECT_REPLIES]
+        # praise only what the review clearly praises: "耳机用了两周就充不进电了" read 0.51
+        # and was thanked for ("很高兴产品用起来顺手")
+        said += [a for a, p in aspects.items() if p >= PRAISE_FLOOR and a in ASPECT_REPLIES]
         for aspect in said:
             parts.append(ASPECT_REPLIES[aspect][column + (aspects[aspect] >= 0.5)])
         if not positive and not any(aspects[a] < 0.5 for a in said):
