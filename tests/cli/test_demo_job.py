@@ -42,10 +42,16 @@ def test_demo_builds_ingests_and_keeps_planted_truths_reachable(tmp_path):
     workspace_bytes = b"".join(p.read_bytes() for p in shop.rglob("*") if p.is_file())
     for sample in samples:
         assert sample.encode() not in workspace_bytes
+    # the support assistant's policy file, in both languages; a shop's edits are kept
+    policy = shop / "policy.md"
+    assert "# Returns" in policy.read_text(encoding="utf-8") and "退货" in policy.read_text(
+        encoding="utf-8")
+    policy.write_text("# Returns\nOnly within 3 days.\n", encoding="utf-8")
     again = runner.invoke(app, ["demo", str(shop), "--data-dir", str(raw), *SMALL],
                           terminal_width=200)
     assert again.exit_code == 0
     assert "│ total  │        0 │" in again.output  # the same seed adds nothing new
+    assert policy.read_text(encoding="utf-8") == "# Returns\nOnly within 3 days.\n"
 
 
 def test_demo_rejects_bad_sizes(tmp_path):

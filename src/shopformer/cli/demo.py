@@ -39,6 +39,8 @@ def demo(
     complaint burst, a fraud ring, price elasticities), ingest it, print the store's stats,
     pretrain a shop model on it and train search, sentiment and support intents."""
     from shopformer.demo import DemoConfig, build_demo_shop
+    from shopformer.demo.policy import write_policy
+    from shopformer.workspace import POLICY_FILE
 
     try:
         config = DemoConfig(seed=seed, persons=persons, items=items, days=days)
@@ -54,6 +56,10 @@ def demo(
             counts = ", ".join(f"{kind} {n:,}" for kind, n in manifest.counts.items())
             console.print(f"demo shop files in {manifest.out_dir}: {counts}")
             console.print(f"planted truths: {manifest.truth_path}")
+            written = write_policy(workspace.root, POLICY_FILE)
+            if written is not None:
+                console.print(f"support policy (edit it, the assistant answers from it): "
+                              f"{written}")
             if ingest:
                 with row_progress("ingest demo shop") as advance:
                     summary = workspace.ingest(manifest.out_dir, adapter="shop", on_rows=advance)

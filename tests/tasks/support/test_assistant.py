@@ -85,6 +85,21 @@ def test_the_order_under_discussion_carries_over(shop):
     assert f"order:{order_id}" in later.grounds and chat.order_id == order_id
 
 
+def test_a_new_question_around_an_order_number_is_answered_as_asked(shop):
+    """After a status question, "订单X怎么退货" is a return question (it was taken for the
+    order number asked for, and answered with the order's status alone); a bare number
+    is answered in the language of the chat; answers keep to the customer's language."""
+    _, assistant, _ = shop
+    order_id, person = an_order(assistant, several=True)
+    chat = Conversation("c2b", person_id=person)
+    assert assistant.reply(chat, "我的订单到哪了").grounds == ("order:ask",)
+    given = assistant.reply(chat, order_id)
+    assert given.grounds == (f"order:{order_id}",) and "下单" in given.text
+    returns = assistant.reply(chat, f"订单{order_id}怎么退货")
+    assert returns.grounds == (f"order:{order_id}", "policy:Returns"), returns
+    assert "7天" in returns.text and "within 7 days" not in returns.text
+
+
 def test_orders_are_told_only_to_the_person_who_placed_them(shop):
     _, assistant, orders = shop
     order_id, person = an_order(assistant)

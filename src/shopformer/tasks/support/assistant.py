@@ -124,6 +124,10 @@ class SupportAssistant:
         if not isinstance(text, str) or not text.strip():
             raise ConfigError("support: the message must be non-empty text")
         zh = bool(CJK.search(text))
+        if not zh and not re.search("[a-z]{3}", text, re.IGNORECASE):
+            # "O0000001", "ok": in the language the customer wrote in before
+            earlier = [t.text for t in conversation.log if t.role == "customer"]
+            zh = bool(earlier) and bool(CJK.search(earlier[-1]))
         kind = small_talk(text)
         if kind is not None and not conversation.handed_off:
             return self._small_talk(conversation, text, kind, zh)
@@ -132,6 +136,8 @@ class SupportAssistant:
         if conversation.handed_off:  # a person has taken over: the assistant stays out
             return self._waiting(conversation, guess, zh)
         details_only = self._carry_over(conversation, text)
+        if details_only and conversation.intent:
+            details_only = not self._asks_anew(conversation, text)
         confident = guess.confidence >= self.config.intent_threshold
         if details_only and conversation.intent:
             # "O0000014", "order number is O0000014": continues the question asked before
@@ -205,6 +211,20 @@ class SupportAssistant:
                 conversation.item_id, conversation.item_choices = None, items
         return rest != text and len(self._words(rest)) <= DETAIL_WORDS
 
+    def _asks_anew(self, conversation: Conversation, text: str) -> bool:
+        """Whether the few words around an order number ask something else: "订单O0000001怎么
+        退货" after a status question is a return question, not the order asked for (the
+        words read without the number, which the intent model misreads: "O0000001" alone
+        read as a complaint)."""
+        rest = text
+        if conversation.order_id:
+            rest = re.sub(re.escape(conversation.order_id), " ", rest, flags=re.IGNORECASE)
+        if not self._words(rest):
+            return False
+        guess = self.intents.predict([rest], alternatives=1)[0]
+        return (guess.confidence >= self.config.intent_threshold
+                and guess.intent != conversation.intent)
+
     def _words(self, text: str) -> list[str]:
         return [w for w in self.intents.vectorizer.word_grams(text) if " " not in w.strip()]
 
@@ -226,6 +246,10 @@ class SupportAssistant:
             conversation.order_id = None
             return self._ask_order(conversation, self.orders.orders_of(
                 conversation.person_id)[:3], guess, zh, wrong=bad)
+        if self.policy is not None and "status" not in (conversation.intent or ""):
+            # "can I change my address": the order's facts and what the policy says about
+            # it ("until the order ships"); a status question needs the facts alone
+            return self._policy(conversation, text, guess, zh)
         return SupportReply(_order_text(found.facts, zh), guess.intent, guess.confidence,
                             (f"order:{found.order_id}",),
                             facts={"order": found.facts.to_dict()})
@@ -269,7 +293,7 @@ class SupportAssistant:
             grounds.append(f"order:{order.order_id}")
             facts["order"] = order.to_dict()
         if section is not None:
-            texts.append(section.known.answer)
+            texts.append(_in_language(section.known.answer, zh))
             grounds.append(section.known.source)
             facts["policy"] = {"section": section.known.question, "text": section.known.answer}
         return SupportReply("\n".join(texts), guess.intent, guess.confidence, tuple(grounds),
@@ -315,9 +339,6 @@ class SupportAssistant:
     def _small_talk(self, conversation, text, kind, zh) -> SupportReply:
         """Hello, thanks or goodbye in kind; "ok" or "88" answered in the language the
         customer wrote in before."""
-        if not zh and not re.search("[a-z]{3}", text, re.IGNORECASE):  # "ok", "88"
-            earlier = [t.text for t in conversation.log if t.role == "customer"]
-            zh = bool(earlier) and bool(CJK.search(earlier[-1]))
         conversation.record("customer", text)
         reply = REPLIES[(kind, zh)]
         conversation.record("bot", reply, grounds=(f"small_talk:{kind}",))
@@ -348,6 +369,14 @@ class SupportAssistant:
         conversation.record("bot", text, grounds=("handoff",))
         return SupportReply(text, guess.intent, guess.confidence, ("handoff",),
                             Handoff(reason, summary))
+
+
+def _in_language(text: str, zh: bool) -> str:
+    """The lines of a bilingual policy section in the customer's language (a line with
+    Chinese in it is Chinese), rejoined as running text; the whole section when none is."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    kept = [line for line in lines if bool(CJK.search(line)) == zh]
+    return ("" if zh else " ").join(kept) if kept else text
 
 
 def _order_text(facts: OrderFacts, zh: bool) -> str:
