@@ -246,10 +246,6 @@ class SupportAssistant:
             conversation.order_id = None
             return self._ask_order(conversation, self.orders.orders_of(
                 conversation.person_id)[:3], guess, zh, wrong=bad)
-        if self.policy is not None and "status" not in (conversation.intent or ""):
-            # "can I change my address": the order's facts and what the policy says about
-            # it ("until the order ships"); a status question needs the facts alone
-            return self._policy(conversation, text, guess, zh)
         return SupportReply(_order_text(found.facts, zh), guess.intent, guess.confidence,
                             (f"order:{found.order_id}",),
                             facts={"order": found.facts.to_dict()})
