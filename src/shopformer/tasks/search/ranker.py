@@ -95,9 +95,9 @@ class SearchConfig:
     char_floor: float = 0.1
     # ... and only when each of its words has at least this share of its character grams in
     # one catalog word (`CharIndex.spelt_like`): "tent" (against "tea") and "printer ink"
-    # (against "spring" / "drink") are then nothing the demo sells, not its drinks. On
-    # Home Depot's training terms, 109 of 7,615 match no word; this floor leaves out 25 of
-    # them, 3 with a relevant product in their top 10 by grams.
+    # (against "spring" / "drink") are then nothing the demo sells, not its drinks. Of
+    # Home Depot's 7,615 training and validation terms, 109 match no word; this floor
+    # leaves out 25 of them, 3 with a relevant product in their top 10 by grams.
     spelt_floor: float = 0.5
     # Character grams retrieve only items at this share of the best item's gram cosine:
     # a gram or two in common ("ear" of "earbuds" in "ClearSpring") is no match, and with
