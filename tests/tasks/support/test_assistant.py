@@ -100,6 +100,31 @@ def test_a_new_question_around_an_order_number_is_answered_as_asked(shop):
     assert "7天" in returns.text and "within 7 days" not in returns.text
 
 
+def test_a_past_answer_asking_for_the_order_number_is_not_given_once_it_is_known(shop):
+    """"can I change my address for order O…" read as a product question, and the closest
+    past answer asked for the order number the customer had just given."""
+    from dataclasses import replace
+
+    from shopformer.tasks.support.answers import AnswerIndex, KnownAnswer
+
+    _, assistant, _ = shop
+    order_id, person = an_order(assistant)
+    answers = AnswerIndex([
+        KnownAnswer("can I change my delivery address", "Could you share your order number "
+                    "so I can look into it?", "conversation:a1"),
+        KnownAnswer("can I change my delivery address", "Yes, until the order ships: tell "
+                    "us the new address here.", "conversation:a2")])
+    quiet = replace(assistant.config, routes={i: "faq" for i in assistant.intents.intents_})
+    helper = type(assistant)(assistant.intents, orders=assistant.orders, answers=answers,
+                             config=quiet)
+    fresh = helper.reply(Conversation("c2c", person_id=person),
+                         "can I change my delivery address")
+    assert fresh.grounds == ("conversation:a1",)  # no order known yet: asking is right
+    known = helper.reply(Conversation("c2d", person_id=person),
+                         f"can I change my delivery address for order {order_id}")
+    assert known.grounds == ("conversation:a2",), known
+
+
 def test_orders_are_told_only_to_the_person_who_placed_them(shop):
     _, assistant, orders = shop
     order_id, person = an_order(assistant)

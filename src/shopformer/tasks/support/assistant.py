@@ -42,6 +42,10 @@ ROUTE_WORDS = (  # (route, words in an intent's name), checked in this order
                "物流", "快递")),
     ("product", ("product", "item", "size", "stock", "spec", "商品", "尺码")),
 )
+# a past answer that only asks for the order number: no answer once the order is known
+ASKS_FOR_ORDER = re.compile(r"(?:请|麻烦)?(?:提供|告诉|发)[^。？?]{0,6}订单号|订单号是多少|"
+                            r"(?:share|send|provide|give|tell)[^.?]{0,30}\border (?:number|id)"
+                            r"|which order", re.IGNORECASE)
 DETAIL_WORDS = 4  # a message naming an order with at most this many other words adds a detail
 ASK_FOR_HUMAN = re.compile(r"人工|真人|转接|客服经理|投诉|human|real person|representative|"
                            r"speak to (?:an? )?(?:agent|person|someone)|manager", re.IGNORECASE)
@@ -321,7 +325,9 @@ class SupportAssistant:
     def _faq(self, conversation, text, guess, zh) -> SupportReply | None:
         if self.answers is None:
             return None
-        found = self.answers.find(text, k=1)
+        found = self.answers.find(text, k=3)
+        if conversation.order_id:  # "could you share your order number?" when it was given
+            found = [f for f in found if not ASKS_FOR_ORDER.search(f.known.answer)]
         if not found:
             return None
         best = found[0]
