@@ -196,3 +196,15 @@ def test_without_a_sentiment_model_recommendations_carry_no_reviews(shop_copy):
     assert refused.status_code == 422
     assert refused.json()["details"][0]["loc"] == ["query", "min_review_positive"]
     assert "no sentiment model" in refused.text
+
+
+def test_a_capability_without_its_model_says_how_to_make_one(workspace):
+    key = make_keys(workspace)["read"]
+    with TestClient(create_app(workspace, ServeConfig())) as client:
+        problems = client.app.state.serving.problems
+        found = client.get("/v1/search", params={"q": "tea"},
+                           headers={"Authorization": f"Bearer {key}"})
+    assert "shopformer search QUERY makes one" in problems["search"], problems
+    assert "shopformer pretrain makes one" in problems["search"]
+    assert "models.publish('ads'" in problems["ads"]
+    assert found.status_code == 503 and "shopformer pretrain" in found.text, found.text

@@ -54,6 +54,14 @@ CAPABILITIES: Mapping[str, tuple[str, ...]] = {
     "support": (INTENT_MODEL, SENTIMENT_MODEL),
     "ads": (ADS_MODEL,),
 }
+# how a missing model is made, for the 503 that says it is missing
+TRAINED_BY: Mapping[str, str] = {
+    SHOP_MODEL: "shopformer pretrain makes one",
+    SEARCH_MODEL: "shopformer search QUERY makes one on first use",
+    SENTIMENT_MODEL: "shopformer opinions or review makes one on first use",
+    INTENT_MODEL: "shopformer support chat makes one on first use",
+    ADS_MODEL: "an AdRanker saved and published with models.publish('ads', directory)",
+}
 # used when active, else done without
 OPTIONAL = {("support", SENTIMENT_MODEL), ("recommend", SENTIMENT_MODEL)}
 REQUIRED = {capability: tuple(m for m in models if (capability, m) not in OPTIONAL)
@@ -133,7 +141,8 @@ class ServingState:
         for capability in CAPABILITIES:
             missing = [m for m in REQUIRED[capability] if active[m] is None]
             if missing:
-                self.problems[capability] = f"no active {', '.join(missing)} model"
+                self.problems[capability] = f"no active {', '.join(missing)} model (" + \
+                    "; ".join(TRAINED_BY[m] for m in missing) + ")"
                 continue
             try:
                 self.served[capability] = self._build(capability, active)
