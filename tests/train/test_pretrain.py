@@ -74,7 +74,24 @@ def test_pretrain_publishes_an_active_version_with_metrics(shop):
     assert set(metrics["objectives"]) == {"masked_event", "next_event", "masked_language",
                                           "text_item_alignment"}
     assert 0.0 <= metrics["validation_ndcg@10"] <= 1.0
+    assert 0.0 <= metrics["popularity_ndcg@10"] <= 1.0  # the baseline, on the same events
     assert not (shop.root / "models" / "shop" / ".checkpoint").exists()
+
+
+def test_popularity_ranks_count_the_other_events_and_ties_against_the_target():
+    from shopformer.data.sequences import PersonSequences
+    from shopformer.model.config import FIRST_ID
+    from shopformer.train.evaluate import popularity_ranks
+
+    a, b, c, d = (FIRST_ID + i for i in range(4))
+    items = np.array([a, a, b, a, b, c, a, d, c])  # two persons: events 0-4 and 5-8
+    zeros = np.zeros(len(items), np.int64)
+    sequences = PersonSequences(["p1", "p2"], np.array([0, 5, 9]), items, zeros, zeros,
+                                zeros.astype(np.float32))
+    held = np.array([4, 8])  # b and c held out; counts left: a 4, b 1, c 1, d 1
+    ranks = popularity_ranks(sequences, held)
+    assert ranks.tolist() == [3, 3]  # behind a, tied with the other two singles
+    assert popularity_ranks(sequences, np.array([6])).tolist() == [0]  # a: the most seen
 
 
 def test_reloaded_model_gives_bit_identical_outputs(shop, tmp_path):

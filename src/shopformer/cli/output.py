@@ -47,7 +47,10 @@ def show_model(version: str, path: object, metrics: dict) -> None:
              f"{metrics.get('items', 0):,}"),
             ("objectives", ", ".join(metrics.get("objectives", []))),
             ("epochs (best)", f"{metrics.get('epochs')} ({metrics.get('best_epoch')})"),
-            ("validation NDCG@10", f"{metrics.get('validation_ndcg@10', 0):.4f}"),
+            ("validation NDCG@10", f"{metrics.get('validation_ndcg@10', 0):.4f}" + (
+                f" (the most popular items for everyone: "
+                f"{metrics['popularity_ndcg@10']:.4f})"
+                if "popularity_ndcg@10" in metrics else "")),
             ("events per second", f"{metrics.get('events_per_second') or 0:,.0f}"),
             ("training time", f"{metrics.get('train_seconds', 0):.0f} s")]
     for name, value in rows:

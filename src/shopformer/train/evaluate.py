@@ -52,6 +52,19 @@ def next_item_ranks(model: ShopModel, sequences: PersonSequences, persons: np.nd
     return np.concatenate(ranks) if ranks else np.zeros(0, np.int64)
 
 
+def popularity_ranks(sequences: PersonSequences, targets_at: np.ndarray) -> np.ndarray:
+    """Rank of each held-out event's item when every person gets the same list, the items
+    by how often they occur in the other events (ties count against the target, as for
+    the model): the baseline a shop model has to beat."""
+    held = np.zeros(sequences.events, bool)
+    held[targets_at] = True
+    counts = np.bincount(sequences.items[~held], minlength=int(sequences.items.max()) + 1)
+    counts = counts[FIRST_ID:]
+    order = np.sort(counts)
+    target = counts[sequences.items[targets_at] - FIRST_ID]
+    return len(counts) - np.searchsorted(order, target, side="left") - 1
+
+
 def ranking_metrics(ranks: np.ndarray, k: int = 10) -> dict[str, float]:
     return {f"ndcg@{k}": round(ndcg(ranks, k), 5), f"hr@{k}": round(hit_rate(ranks, k), 5),
             "mrr": round(mrr(ranks), 5)}

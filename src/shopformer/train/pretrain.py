@@ -46,7 +46,7 @@ from shopformer.train.bundle import ShopModelBundle
 from shopformer.train.checkpoint import load_checkpoint, save_checkpoint
 from shopformer.train.cold_start import fill_cold_items
 from shopformer.train.config import PretrainConfig
-from shopformer.train.evaluate import event_batch, next_item_ranks
+from shopformer.train.evaluate import event_batch, next_item_ranks, popularity_ranks
 
 log = logging.getLogger(__name__)
 WARMUP_STEPS = 100
@@ -148,6 +148,10 @@ class Pretrainer:
                                                started)
         model.eval()
         metrics = self._metrics(state, data, objectives)
+        if len(validation):  # what the same held-out events read under plain popularity
+            popular = popularity_ranks(data.sequences,
+                                       data.sequences.offsets[validation + 1] - 1)
+            metrics["popularity_ndcg@10"] = round(ndcg(popular, 10), 5)
         if tokenizer is not None and data.item_texts:
             warm = np.zeros(len(data.vocab.items), bool)
             warm[np.unique(data.sequences.items)] = True
