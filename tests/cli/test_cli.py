@@ -43,6 +43,13 @@ def test_init_ingest_stats_erase(tmp_path):
     assert "app 2" in stats.output and "purchase 1" in stats.output
     erased = runner.invoke(app, ["erase", "-w", str(shop), "--account", "u1", "--channel", "app"])
     assert erased.exit_code == 0 and "event 2" in erased.output
+    assert "nothing was stored" not in erased.output
+    # the pseudonym the store shows is not the account: said so, not a silent "0 rows"
+    pseudonym = runner.invoke(app, ["erase", "-w", str(shop), "--account",
+                                    "a_90a2520f048f23a68aa7dc08", "--channel", "app"],
+                              terminal_width=200)
+    assert pseudonym.exit_code == 0 and "looks like its pseudonym" in " ".join(
+        pseudonym.output.split())
     assert "rows │ 0" in runner.invoke(app, ["stats", "-w", str(shop)]).output.replace("┃", "│") \
         or "│ 0 " in runner.invoke(app, ["stats", "-w", str(shop)]).output
 

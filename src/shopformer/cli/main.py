@@ -8,6 +8,7 @@ Exit codes: 0 done; 1 unexpected failure; 2 wrong settings or options; 3 bad inp
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -151,6 +152,13 @@ def erase(
         total = sum(deleted.values())
         details = ", ".join(f"{kind} {n:,}" for kind, n in deleted.items() if n)
         console.print(f"erased {person}: {total:,} rows ({details or 'none stored'})")
+        if account is not None and total == 0:
+            pseudonym = re.fullmatch(r"a_[0-9a-f]{16,}", account.strip()) is not None
+            console.print(
+                f"[yellow]nothing was stored for account {account!r} on {channel}"
+                + (": that looks like its pseudonym (as the store shows it); give the raw "
+                   "account id as the shop knows it" if pseudonym else "") +
+                ". It is kept out of later ingests all the same.[/yellow]", highlight=False)
     except ShopformerError as error:
         raise _fail(error) from None
 
