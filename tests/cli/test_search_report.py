@@ -64,6 +64,7 @@ def test_tables_and_options(shop):
     elsewhere = runner.invoke(app, ["search-report", "-w", str(shop), "--channel", "web"])
     assert elsewhere.exit_code == 0 and "parka" not in elsewhere.output
     assert "no searches on web" in elsewhere.output
+    assert "rising queries" not in elsewhere.output  # no empty tables when nothing to show
     assert runner.invoke(app, ["search-report", "-w", str(shop), "--days", "0"]).exit_code == 2
     nowhere = runner.invoke(app, ["search-report", "-w", str(shop.parent / "nowhere")])
     assert nowhere.exit_code == 2 and "shopformer init" in nowhere.output

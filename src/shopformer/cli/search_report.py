@@ -69,6 +69,10 @@ def show_trends(trends: SearchTrends, top: int) -> None:
                   f"{trends.searches:,} from {trends.since:%Y-%m-%d %H:%M} to "
                   f"{trends.until:%Y-%m-%d %H:%M}, {trends.searches_before:,} in the "
                   f"{trends.window_days} days before{rate}", highlight=False)
+    if not trends.searches and not trends.searches_before:  # nothing to tabulate
+        for note in trends.notes:
+            console.print(f"note: {note}", highlight=False)
+        return
     for title, entries in (("rising", trends.rising), ("falling", trends.falling)):
         table = _table(f"{title} queries", ("query", "now", "before", "share ×", "p", "typed as"))
         for t in entries[:top]:
