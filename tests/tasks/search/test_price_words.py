@@ -19,8 +19,10 @@ from shopformer.tasks.search.price_words import read_price_limit
     ("100到200元之间 茶叶", "茶叶", 100, 200),
     ("耳机 ￥50～100", "耳机", 50, 100),  # full-width forms, as typed on a phone
     ("boots under $50", "boots", None, 50),
-    ("boots under 50", "boots", None, 50),
-    ("Boots < 50", "boots", None, 50),
+    ("boots priced under 50", "boots", None, 50),
+    ("Boots < $50", "boots", None, 50),
+    ("price under 80", "", None, 80),
+    ("沙发 10000元以下", "沙发", None, 10000),
     ("wireless earbuds under 30 bucks", "wireless earbuds", None, 30),
     ("tea over $10", "tea", 10, None),
     ("$20-$50 headphones", "headphones", 20, 50),
@@ -36,6 +38,9 @@ def test_a_price_phrase_becomes_a_limit_and_leaves_the_words(typed, rest, low, h
 
 @pytest.mark.parametrize("typed", [
     "under 50 gallon water heater",  # a size, not a price
+    "gifts for kids under 10",  # an age
+    "shoes for women over 50",
+    "boots under 50",  # maybe a price, maybe not: left alone
     "under cabinet light",
     "3岁以下 玩具",  # an age
     "50寸以上电视",  # a screen size
@@ -54,3 +59,4 @@ def test_the_limit_says_what_it_filters():
     assert read_price_limit("耳机 100元以下")[1].describe() == "price ≤ 100"
     assert read_price_limit("tea over $9.5")[1].describe() == "price ≥ 9.5"
     assert read_price_limit("$20-$50 tea")[1].describe() == "price 20–50"
+    assert read_price_limit("沙发 10000元以下")[1].describe() == "price ≤ 10000"

@@ -305,7 +305,7 @@ def test_a_filter_that_leaves_out_every_match_does_not_fill_the_page_with_neighb
 
 def test_a_price_typed_into_the_query_is_a_filter(engine):
     plain = engine.search("lamp", k=20, filters=SearchFilters(max_price=50))
-    for typed in ("lamp under $50", "lamp under 50", "lamp 50元以下", "50块以内的lamp"):
+    for typed in ("lamp under $50", "lamp priced under 50", "lamp 50元以下", "50块以内的lamp"):
         result = engine.search(typed, k=20)
         assert [h.item_id for h in result.hits] == [h.item_id for h in plain.hits], typed
         assert result.query.price is not None and result.query.price.high == 50
@@ -314,9 +314,9 @@ def test_a_price_typed_into_the_query_is_a_filter(engine):
     assert ranged and all(40 <= engine.catalog_.prices[engine.catalog_.position[h.item_id]]
                           <= 60 for h in ranged)
     # with a filter: the tighter limit of each side; none left: nothing, and it says so
-    both = engine.search("lamp under 60", k=20, filters=SearchFilters(max_price=50))
+    both = engine.search("lamp under $60", k=20, filters=SearchFilters(max_price=50))
     assert [h.item_id for h in both.hits] == [h.item_id for h in plain.hits]
-    none = engine.search("lamp over 60", k=20, filters=SearchFilters(max_price=50))
+    none = engine.search("lamp over $60", k=20, filters=SearchFilters(max_price=50))
     assert none.hits == [] and "nothing matches these filters" in none.notes
     # explain reads the query under the same filters
     top = engine.search("lamp under $50", k=1).hits[0].item_id
@@ -340,7 +340,7 @@ def test_a_shop_without_a_search_log_still_searches_by_word_match(tmp_path):
                         ("electirc kettel", "kettle-0-"), ("降噪耳机", "耳机-1-")):
         hits = engine.search(query, k=3).hits
         assert hits and hits[0].item_id.startswith(kind), (query, hits)
-    cheap = engine.search("lamp under 30", k=20).hits
+    cheap = engine.search("lamp under $30", k=20).hits
     assert cheap and all(engine.catalog_.prices[engine.catalog_.position[h.item_id]] <= 30
                          for h in cheap)
     assert engine.search("qqqq zzzz").hits == []

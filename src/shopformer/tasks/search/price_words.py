@@ -3,8 +3,9 @@
 
 Shoppers type them as often as product words, and no title holds "以下" or "under": left in
 the query they match stray numbers ("100" in a model name) and filter nothing. Only forms
-that are a price are read: a number after "under" or before 以下 with nothing but a
-currency between, a range only with a currency mark. "under 50 gallon", "3岁以下",
+that are a price are read: a number with a currency mark after "under" (or after "price
+under" and nothing else), a number before 以下 with nothing but a currency between, a range
+only with a currency mark. "under 50 gallon", "gifts for kids under 10", "3岁以下",
 "50寸以上" and "2x4-8" stay words.
 """
 
@@ -17,12 +18,13 @@ NUMBER = r"(\d+(?:\.\d+)?)"
 SIGN = r"(?:[$¥€£]|rmb|usd)"  # before the number
 EN_UNIT = r"(?:dollars?|bucks|usd|rmb|yuan|euros?)"  # after it (not "pounds": a weight)
 ZH_UNIT = r"(?:元|块钱|块|rmb)"
-# an English number is a price when a currency marks it or nothing follows it
-EN_MONEY = (rf"(?:{SIGN}\s*{NUMBER}(?:\s*{EN_UNIT})?|{NUMBER}\s*{EN_UNIT}"
-            rf"|{NUMBER}(?=\s*$|\s*[,;]))")
+# An English number is a price when a currency marks it, or when "price" names it and
+# nothing follows it: alone it may be an age ("gifts for kids under 10", "women over 50").
+EN_MONEY = rf"(?:{SIGN}\s*{NUMBER}(?:\s*{EN_UNIT})?|{NUMBER}\s*{EN_UNIT})"
+EN_PRICED = rf"(?:{EN_MONEY}|{NUMBER}(?=\s*$|\s*[,;]))"
 EN_BELOW = r"(?:under|below|less than|cheaper than|up to|at most|no more than|<=?)"
 EN_ABOVE = r"(?:over|above|more than|at least|no less than|>=?)"
-PRICE_WORD = r"(?:(?:priced|price|prices)\s+)?"
+PRICE_WORD = r"(?:priced|price|prices)\s+"
 ZH_PRICE_WORD = r"(?:价格|价位|售价)?"
 ZH_BELOW = r"(?:低于|不超过|不到|少于|小于|不高于|最多)"
 ZH_ABOVE = r"(?:高于|超过|大于|不低于|至少)"
@@ -42,8 +44,10 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (rf"{ZH_PRICE_WORD}¥?\s*(?<![\d.]){NUMBER}\s*(?:{ZH_UNIT}\s*(?:以下|以内|之内|内)"
          r"|以下|以内|之内)的?", "high"),
         (rf"{ZH_PRICE_WORD}¥?\s*(?<![\d.]){NUMBER}\s*{ZH_UNIT}?\s*以上的?", "low"),
-        (rf"(?<![a-z]){PRICE_WORD}{EN_BELOW}\s*{EN_MONEY}", "high"),
-        (rf"(?<![a-z]){PRICE_WORD}{EN_ABOVE}\s*{EN_MONEY}", "low"),
+        (rf"(?<![a-z]){PRICE_WORD}{EN_BELOW}\s*{EN_PRICED}", "high"),
+        (rf"(?<![a-z]){PRICE_WORD}{EN_ABOVE}\s*{EN_PRICED}", "low"),
+        (rf"(?<![a-z]){EN_BELOW}\s*{EN_MONEY}", "high"),
+        (rf"(?<![a-z]){EN_ABOVE}\s*{EN_MONEY}", "low"),
     ))
 
 
@@ -94,4 +98,4 @@ def _higher(a: float | None, b: float) -> float:
 
 
 def _number(value: float) -> str:
-    return f"{value:g}"
+    return f"{int(value)}" if value == int(value) else f"{value:g}"
