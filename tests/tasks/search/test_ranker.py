@@ -334,7 +334,8 @@ def test_a_price_typed_into_the_query_is_a_filter(engine):
 def test_a_shop_without_a_search_log_still_searches_by_word_match(tmp_path):
     """fit([]): no ranker to learn, so candidates rank by how well they match the words —
     spelling-tolerant, filtered, explained, saved and loaded like a learned engine."""
-    engine = SearchRanker(SearchConfig(candidates=20)).index(catalog()).fit([])
+    engine = SearchRanker(SearchConfig(candidates=20)).index(
+        catalog(), popularity={"lamp-0-0": 9, "lamp-1-1": 2}).fit([])
     assert not engine.learned
     for query, kind in (("cordless drill", "drill-0-"), ("desk lamp", "lamp-0-"),
                         ("electirc kettel", "kettle-0-"), ("降噪耳机", "耳机-1-")):
@@ -344,8 +345,11 @@ def test_a_shop_without_a_search_log_still_searches_by_word_match(tmp_path):
     assert cheap and all(engine.catalog_.prices[engine.catalog_.position[h.item_id]] <= 30
                          for h in cheap)
     assert engine.search("qqqq zzzz").hits == []
-    top = engine.search("desk lamp", k=1).hits[0].item_id
-    assert engine.explain("desk lamp", top)[0].startswith("rank 1 of")
+    for query in ("desk lamp", "lamp"):
+        top = engine.search(query, k=1).hits[0].item_id
+        why = engine.explain(query, top)
+        assert why[0].startswith("rank 1 of") and len(why) > 1
+        assert not any("popular" in reason for reason in why), why  # a tie-break is no reason
     engine.save(tmp_path / "search")
     loaded = SearchRanker.load(tmp_path / "search")
     assert not loaded.learned

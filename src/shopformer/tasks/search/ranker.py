@@ -558,8 +558,11 @@ class SearchRanker:
             effects.append((base - float(self._score(changed)[0]), name, row[column]))
         effects.sort(key=lambda e: -abs(e[0]))
         reasons = [f"rank {rank} of {len(candidates)} for “{parsed.corrected}”"]
+        # an effect under a tenth of the largest is no reason (popularity only breaks ties
+        # in the word-match order, and read as one there)
+        floor = max(1e-6, 0.1 * abs(effects[0][0]))
         reasons += [_describe(name, value, effect) for effect, name, value in effects[:3]
-                    if abs(effect) > 1e-6]
+                    if abs(effect) >= floor]
         return reasons
 
     # --- inside -----------------------------------------------------------------------
