@@ -139,9 +139,10 @@ class SupportAssistant:
         conversation.record("customer", text, intent=guess.intent, confidence=guess.confidence)
         if conversation.handed_off:  # a person has taken over: the assistant stays out
             return self._waiting(conversation, guess, zh)
-        details_only = self._carry_over(conversation, text)
+        rest = self._carry_over(conversation, text)
+        details_only = rest is not None and len(self._words(rest)) <= DETAIL_WORDS
         if details_only and conversation.intent:
-            details_only = not self._asks_anew(conversation, text)
+            details_only = not self._asks_anew(conversation, rest)
         confident = guess.confidence >= self.config.intent_threshold
         if details_only and conversation.intent:
             # "O0000014", "order number is O0000014": continues the question asked before
@@ -197,10 +198,10 @@ class SupportAssistant:
         return replace(out, text=reworded, grounds=(*out.grounds, "rewrite"))
 
     # ---- state ------------------------------------------------------------------------
-    def _carry_over(self, conversation: Conversation, text: str) -> bool:
-        """Note the order or item a message names; True when naming it is about all the
-        message does (a few words around an order number)."""
-        rest = text
+    def _carry_over(self, conversation: Conversation, text: str) -> str | None:
+        """Note the order or item a message names; the message without the order number
+        (None when it names none): a few words around one may only give it."""
+        rest = None
         if self.orders is not None:
             order = self.orders.mentioned(text)
             if order:
@@ -213,16 +214,12 @@ class SupportAssistant:
                 conversation.item_id, conversation.item_choices = items[0], []
             elif items:
                 conversation.item_id, conversation.item_choices = None, items
-        return rest != text and len(self._words(rest)) <= DETAIL_WORDS
+        return rest
 
-    def _asks_anew(self, conversation: Conversation, text: str) -> bool:
-        """Whether the few words around an order number ask something else: "订单O0000001怎么
-        退货" after a status question is a return question, not the order asked for (the
-        words read without the number, which the intent model misreads: "O0000001" alone
-        read as a complaint)."""
-        rest = text
-        if conversation.order_id:
-            rest = re.sub(re.escape(conversation.order_id), " ", rest, flags=re.IGNORECASE)
+    def _asks_anew(self, conversation: Conversation, rest: str) -> bool:
+        """Whether the few words around an order number (`rest`: the message without it)
+        ask something else: "订单O0000001怎么退货" after a status question is a return
+        question, not the order asked for ("O0000001" alone read as a complaint)."""
         if not self._words(rest):
             return False
         guess = self.intents.predict([rest], alternatives=1)[0]
