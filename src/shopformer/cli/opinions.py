@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from shopformer.cli.output import console, errors
+from shopformer.cli.output import console, errors, text_table
 from shopformer.core.errors import ConfigError, ShopformerError
 
 if TYPE_CHECKING:
@@ -100,12 +100,12 @@ def show_report(report: OpinionReport, top: int) -> None:
         lines = Text(a.reason(report.title(a))).wrap(console, max(20, console.width - 3))
         for number, line in enumerate(lines):
             console.print(Text(" ▲ " if number == 0 else "   ") + line, highlight=False)
-    table = _table("complaint themes", ("theme", "aspect", "clauses", "share", "for example"))
+    table = text_table("complaint themes", ("theme", "aspect", "clauses", "share", "for example"))
     for t in report.themes[:top]:
         table.add_row(t.label, t.aspect or "-", str(t.clauses), f"{t.share:.0%}",
                       " | ".join(e["text"] for e in t.examples[:2]))
     _print(table)
-    table = _table("highest negative share", ("level", "key", "reviews", "negative", "share"))
+    table = text_table("highest negative share", ("level", "key", "reviews", "negative", "share"))
     for s in report.worst[:top]:
         title = report.title(s)
         table.add_row(s.level, f"{s.key} {title}" if title else s.key, str(s.reviews),
@@ -114,13 +114,6 @@ def show_report(report: OpinionReport, top: int) -> None:
     _print(table)
     for note in report.notes:
         console.print(f"note: {note}", highlight=False)
-
-
-def _table(title: str, columns: tuple[str, ...]) -> Table:
-    table = Table(title=title)
-    for column in columns:
-        table.add_column(column, overflow="fold")  # never "…": rich wraps Chinese badly
-    return table
 
 
 def _print(table: Table) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
+
 from rich.console import Console
 from rich.table import Table
 
@@ -10,6 +12,18 @@ from shopformer.storage.base import KindStats
 
 console = Console()
 errors = Console(stderr=True)
+
+
+def text_table(title: str | None, columns: Iterable[str], right: Collection[str] = ()
+               ) -> Table:
+    """A table whose long cells fold onto the next line and never end in "…": rich wraps
+    cells holding Chinese badly and cut words short ("Variety Pac…") at some widths.
+    `right`: the columns aligned right (numbers)."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, justify="right" if column in right else "left",
+                         overflow="fold")
+    return table
 
 
 def show_summary(summary: IngestSummary) -> None:

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from shopformer.cli.output import console, errors
+from shopformer.cli.output import console, errors, text_table
 from shopformer.core.errors import ConfigError, ShopformerError
 
 WorkspaceOption = Annotated[Path, typer.Option(
@@ -56,11 +55,10 @@ def recommend(
     except ShopformerError as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(error.exit_code) from None
-    table = Table(title=f"{person}: {history} past events" + (f", asking on {channel}"
-                                                             if channel else ""))
     reviewed = recommender.reviews_ is not None
-    for column in ("#", "item", "score", "why", *(("reviews",) if reviewed else ())):
-        table.add_column(column, overflow="fold")  # never "…": rich wraps Chinese badly
+    table = text_table(f"{person}: {history} past events"
+                       + (f", asking on {channel}" if channel else ""),
+                       ("#", "item", "score", "why", *(("reviews",) if reviewed else ())))
     for rank, item in enumerate(found, 1):
         named = f"{item.item_id}\n{item.title}" if item.title else item.item_id
         table.add_row(str(rank), named, f"{item.score:.3f}", "; ".join(item.reasons),

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from shopformer.cli.opinions import RetrainOption, WorkspaceOption, ready_sentiment
-from shopformer.cli.output import console, errors
+from shopformer.cli.output import console, errors, text_table
 from shopformer.core.errors import ShopformerError
 
 if TYPE_CHECKING:
@@ -53,9 +52,7 @@ def show(opinion: ReviewOpinion, replies: list[SuggestedReply]) -> None:
     stars = "" if opinion.rating is None else f", reads like {opinion.rating:.1f} stars"
     console.print(f"{opinion.polarity}: P(positive) {opinion.probability:.2f}{stars}",
                   highlight=False)
-    table = Table(title="clauses")
-    for column in ("clause", "aspects", "P(positive)"):
-        table.add_column(column, overflow="fold")  # never "…": rich wraps Chinese badly
+    table = text_table("clauses", ("clause", "aspects", "P(positive)"))
     for clause in opinion.clauses:
         table.add_row(clause.text, ", ".join(clause.aspects) or "-",
                       f"{clause.probability:.2f}")

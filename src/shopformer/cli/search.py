@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from shopformer.cli.output import console, errors
+from shopformer.cli.output import console, errors, text_table
 from shopformer.core.errors import ConfigError, ShopformerError
 
 WorkspaceOption = Annotated[Path, typer.Option(
@@ -71,10 +70,9 @@ def search(
                       "it does)[/yellow]")
     for note in result.notes:
         console.print(f"[yellow]{note}[/yellow]")
-    table = Table(title=f"“{query}”: {result.matches} matches"
-                  + (f", for {person}" if person else ""))
-    for column in ("#", "item", "title", "score", *(["why"] if explain else [])):
-        table.add_column(column, overflow="fold")  # never "…": rich wraps Chinese badly
+    table = text_table(f"“{query}”: {result.matches} matches"
+                       + (f", for {person}" if person else ""),
+                       ("#", "item", "title", "score", *(["why"] if explain else [])))
     for rank, (hit, why) in enumerate(zip(result.hits, reasons, strict=True), 1):
         table.add_row(str(rank), hit.item_id, hit.title, f"{hit.score:.3f}",
                       *(["; ".join(why[1:])] if explain else []))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from shopformer.cli.output import console, errors
+from shopformer.cli.output import console, errors, text_table
 from shopformer.core.errors import ShopformerError
 
 if TYPE_CHECKING:
@@ -96,11 +96,7 @@ def show_trends(trends: SearchTrends, top: int) -> None:
 
 
 def _table(title: str, columns: tuple[str, ...]) -> Table:
-    table = Table(title=title)
-    for column in columns:
-        table.add_column(column, justify="left" if column in ("query", "typed as") else "right",
-                         overflow="fold")
-    return table
+    return text_table(title, columns, right=set(columns) - {"query", "typed as"})
 
 
 def _print(table: Table) -> None:

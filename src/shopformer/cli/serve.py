@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from shopformer.cli.output import console, errors
+from shopformer.cli.output import console, errors, text_table
 from shopformer.core.errors import ShopformerError
 
 WorkspaceOption = Annotated[Path, typer.Option(
@@ -119,9 +118,7 @@ def list_keys(workspace: WorkspaceOption = Path(".")) -> None:
     from shopformer.serve.app import key_ring
     from shopformer.workspace import Workspace
 
-    table = Table()
-    for column in ("id", "name", "scopes", "rate/s", "burst", "created"):
-        table.add_column(column, overflow="fold")  # never "…": rich wraps Chinese badly
+    table = text_table(None, ("id", "name", "scopes", "rate/s", "burst", "created"))
     try:
         for key in key_ring(Workspace.open(workspace)).list():
             table.add_row(key.key_id, key.name, ", ".join(key.scopes),
