@@ -251,6 +251,13 @@ class Workspace:
 
         return ShopModelBundle.from_pretrained(self.models.path(SHOP_MODEL, version))
 
+    def _shop_model_if_any(self, version: str | None = None) -> ShopModelBundle | None:
+        """The given or active shop model; None when there is none: a catalog alone is
+        searchable (without text vectors or taste)."""
+        if version is None and self.models.active(SHOP_MODEL) is None:
+            return None
+        return self.shop_model(version)
+
     def train_search(self, config: SearchConfig | None = None, *, show_progress: bool = True,
                      align_minutes: float = 0.0) -> tuple[str, SearchRanker]:
         """Train the search ranker from the store's catalog and search sessions on top of
@@ -264,8 +271,7 @@ class Workspace:
         from shopformer.tasks.search.from_store import catalog_rows, search_log
         from shopformer.tasks.search.ranker import SearchRanker
 
-        # a catalog alone is searchable: without a shop model, no text vectors or taste
-        bundle = self.shop_model() if self.models.active(SHOP_MODEL) else None
+        bundle = self._shop_model_if_any()
         rows = catalog_rows(self.store)
         log = search_log(self.store)
         if not log.judgments:
@@ -273,7 +279,7 @@ class Workspace:
             # (`SearchRanker.learned` is False) until it is trained again on a log
             align_minutes = 0.0  # nothing to align on
         aligned = None
-        text_vectors = _text_vectors(bundle) if bundle is not None else None
+        text_vectors = _text_vectors(bundle)
         if align_minutes > 0:
             if bundle is None:
                 raise ConfigError("aligning text for search needs a shop model: run "
@@ -323,10 +329,9 @@ class Workspace:
         from shopformer.tasks.search.from_store import replay_searches
         from shopformer.tasks.search.ranker import SearchRanker
 
-        bundle = (self.shop_model(shop_version)
-                  if shop_version is not None or self.models.active(SHOP_MODEL) else None)
+        bundle = self._shop_model_if_any(shop_version)
         directory = self.models.path(SEARCH_MODEL, version)
-        text_vectors = _text_vectors(bundle) if bundle is not None else None
+        text_vectors = _text_vectors(bundle)
         if bundle is not None and (directory / ALIGNED_TEXT_FILE).is_file():
             import copy
 
@@ -540,8 +545,8 @@ class Workspace:
         self.close()
 
 
-def _text_vectors(bundle: ShopModelBundle):
+def _text_vectors(bundle: ShopModelBundle | None):
     """The shop model's text encoder as a search text-vector function, when it has one."""
-    if bundle.tokenizer is None or bundle.model.text is None:
+    if bundle is None or bundle.tokenizer is None or bundle.model.text is None:
         return None
     return lambda texts: bundle.text_vectors(texts).numpy()
