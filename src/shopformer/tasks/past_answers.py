@@ -3,13 +3,17 @@
 Support retrieval and suggested review replies both draw on what agents answered before.
 An answer naming an order number, a date or another long number ("your refund for O123
 arrives by 9月10日") was true for that customer only: reused, it would tell someone else
-about a stranger's order, so both leave it out.
+about a stranger's order, so both leave it out. An answer about one product ("The Cotton
+Duvet Cover Set has a one-year warranty") is true of that product only: suggested beside a
+review of another it is wrong, so review replies also leave out answers that repeat what
+the customer named (`repeats_the_customer`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 import pyarrow.compute as pc
 
@@ -19,6 +23,10 @@ SPECIFIC = re.compile(
     r"\d{4,}|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}|"
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
     r"[a-z]+\d{3,}", re.IGNORECASE)
+
+# a run of characters or words: each CJK character one, each Latin word or number two
+RUN_TOKEN = re.compile(r"[\u3400-\u9fff]|[^\W_\u3400-\u9fff]+")
+ECHO_WEIGHT = 5  # "防晒霜 Plus", "the Foldable Phone", 长款羽绒服; not 投诉, "order number"
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,17 @@ class PastAnswer:
 def is_specific(answer: str) -> bool:
     """Does an answer name an order or tracking number, a date, or another long number?"""
     return SPECIFIC.search(answer) is not None
+
+
+def repeats_the_customer(answer: PastAnswer) -> bool:
+    """Does the agent repeat a run of the customer's words: the product, order or place
+    the customer named, which makes the answer theirs alone?"""
+    said = RUN_TOKEN.findall(answer.customer.lower())
+    answered = RUN_TOKEN.findall(answer.agent.lower())
+    match = SequenceMatcher(None, said, answered, autojunk=False).find_longest_match(
+        0, len(said), 0, len(answered))
+    return sum(1 if len(t) == 1 and t >= "\u3400" else 2
+               for t in said[match.a:match.a + match.size]) >= ECHO_WEIGHT
 
 
 def past_answers(store: Store) -> list[PastAnswer]:

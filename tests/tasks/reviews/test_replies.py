@@ -8,7 +8,7 @@ import pytest
 from tests.chat_endpoint import chat_endpoint
 
 from shopformer.core.errors import ConfigError
-from shopformer.tasks.past_answers import PastAnswer, past_answers
+from shopformer.tasks.past_answers import PastAnswer, past_answers, repeats_the_customer
 from shopformer.tasks.reviews.analysis import ReviewAnalyzer
 from shopformer.tasks.reviews.replies import ReplyConfig, ReplySuggester
 from shopformer.tasks.rewrite import EndpointConfig
@@ -39,6 +39,36 @@ def test_english_review_gets_an_english_reply_grounded_in_english_answers(sugges
     assert replies[0].grounds["language"] == "en" and "courier" in replies[0].text
     assert {r.grounds["conversation_id"] for r in replies[1:]} <= {"c3", "c4"}
     assert replies[1].grounds["conversation_id"] == "c3"
+
+
+def test_an_answer_about_the_product_the_customer_named_is_not_suggested(bilingual):
+    """On the demo, a broken zipper got "The Cotton Duvet Cover Set has a one-year
+    warranty": true of that product only, and the review may be about another."""
+    past = [PastAnswer("p1", "长款羽绒服尺码偏大还是偏小？", "长款羽绒服尺码标准，按平时尺码买。"),
+            PastAnswer("p2", "尺码太小了，穿不上", "尺码不合适可以免费换码，请联系客服办理。"),
+            PastAnswer("p3", "The Cotton Duvet Cover Set broke, the zipper is bad",
+                       "The Cotton Duvet Cover Set has a one-year warranty."),
+            PastAnswer("p4", "The zipper broke after a week, bad quality",
+                       "Sorry about that; we'll send a replacement at no cost.")]
+    suggester = ReplySuggester(ReviewAnalyzer(bilingual), past, ReplyConfig(retrieved=3))
+    for review, expected in [("尺码偏小，穿不上，太差了", ["p2"]),
+                             ("Bad quality, the zipper broke", ["p4"])]:
+        _, replies = suggester.suggest(review)
+        assert [r.grounds["conversation_id"] for r in replies if r.kind == "retrieved"] \
+            == expected, review
+
+
+@pytest.mark.parametrize(("customer", "agent", "repeats"), [
+    ("Is the Gentle Facial Cleanser in stock?", "Yes, the Gentle Facial Cleanser ships today.",
+     True),
+    ("防晒霜 Plus保修多久？", "防晒霜 Plus享受一年质保。", True),
+    ("长款羽绒服尺码偏大还是偏小？", "长款羽绒服尺码标准。", True),
+    ("太慢了，我要投诉你们", "非常抱歉，我们已记录您的投诉。", False),
+    ("Can you check my order status?", "Could you share your order number?", False),
+    ("I'm filing a complaint", "I've logged your complaint.", False),
+])
+def test_an_answer_repeating_what_the_customer_named_is_theirs(customer, agent, repeats):
+    assert repeats_the_customer(PastAnswer("c", customer, agent)) is repeats
 
 
 def test_an_answer_naming_one_customers_order_or_date_is_never_suggested(bilingual):

@@ -6,8 +6,10 @@ Two kinds of suggestion, each with the grounds it stands on:
   next step for a complaint, thanks for praise), in the review's language;
 - **retrieved** (for a complaint): the agent answers that followed the customer messages
   most like the review's negative clauses in the shop's support log (cosine of character
-  and word n-grams), leaving out answers that name one customer's order, date or number,
-  and answers to messages about aspects the complaint does not name.
+  and word n-grams). Left out: answers that name one customer's order, date or number, or
+  repeat the product the customer named (the review may be about another: "The Cotton
+  Duvet Cover Set has a one-year warranty" was offered for a broken zipper), and answers
+  to messages about aspects the complaint does not name.
 An OpenAI-compatible endpoint may rewrite the template reply (`ReplyConfig.rewrite`; in a
 workspace, shop.toml's `[rewrite]` table); it is off by default, and when it fails the
 template reply stands, with a note.
@@ -22,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from shopformer.core.errors import ConfigError
-from shopformer.tasks.past_answers import PastAnswer, is_specific
+from shopformer.tasks.past_answers import PastAnswer, is_specific, repeats_the_customer
 from shopformer.tasks.reviews.analysis import ReviewAnalyzer, ReviewOpinion
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
 from shopformer.tasks.rewrite import EndpointConfig, RewriteFailed, grounded_rewrite
@@ -106,8 +108,10 @@ class ReplySuggester:
                  config: ReplyConfig | None = None) -> None:
         self.analyzer = analyzer
         self.config = config or ReplyConfig()
-        # an answer naming one customer's order or date would tell a stranger about it
-        self.past = [p for p in past if not is_specific(p.agent)]
+        # an answer naming one customer's order or date would tell a stranger about it; one
+        # about one product would be wrong about the reviewed one
+        self.past = [p for p in past if not is_specific(p.agent)
+                     and not repeats_the_customer(p)]
         self._vectorizer: NgramVectorizer | None = None
         if self.past:
             self._vectorizer = NgramVectorizer(NgramConfig(1, 2, 1, 1, 200_000)).fit(
