@@ -11,10 +11,12 @@ from dataclasses import replace
 
 import pytest
 from tests.chat_endpoint import chat_endpoint
+from tests.conftest import write
 
 from shopformer.core.errors import ConfigError
 from shopformer.demo.build import build_demo_shop
 from shopformer.demo.config import DemoConfig
+from shopformer.ingest.mapping import ColumnMapping
 from shopformer.tasks.past_answers import is_specific
 from shopformer.tasks.reviews.signals import ItemReviewSignals
 from shopformer.tasks.rewrite import EndpointConfig
@@ -304,6 +306,55 @@ def test_items_a_message_fits_equally_are_asked_about_not_guessed(shop):
     reply = assistant.reply(chat, "is it in stock?")
     assert reply.grounds == ("product:ask",) and first["title"] in reply.text
     assert second["title"] in reply.text
+
+
+def test_the_answer_to_which_one_picks_the_item_and_continues_the_question(shop):
+    """"SKU00231" after "您问的是哪一款" was read as a complaint and handed off, and "the
+    Galaxis one" as a new product name; the pick now answers the question asked, in the
+    chat's language."""
+    _, assistant, _ = shop
+    first, second = (assistant.products._items[n]["item_id"] for n in (0, 1))
+    for n, (opening, pick, chinese) in enumerate([("有货吗？", second, True),
+                                                  ("is it in stock?", "the second one", False),
+                                                  ("有货吗？", "第二个", True)]):
+        chat = Conversation(f"c-pick-{n}", person_id="p_nobody")
+        chat.item_choices = [first, second]
+        asked = assistant.reply(chat, opening)
+        assert asked.grounds == ("product:ask",)
+        reply = assistant.reply(chat, pick)
+        assert reply.handoff is None and reply.grounds[0] == f"product:{second}", (pick, reply)
+        assert (reply.intent, reply.confidence) == (asked.intent, asked.confidence)
+        assert ("价格" in reply.text) is chinese, reply.text
+        # the demo's bilingual description in the chat's language, one full stop
+        description = assistant.products.get(second).description
+        english = description[description.index("。") + 1:].strip().rstrip(".")
+        assert (english in reply.text) is not chinese and ".." not in reply.text
+
+
+VARIANTS = """item_id,title,brand,price,attributes
+d1,眠蚕丝被 Pro,眠 SleepWell,229,"{""size"": ""1.8m"", ""color"": ""grey""}"
+d2,眠蚕丝被 Pro,眠 SleepWell,279,"{""size"": ""2.0m"", ""color"": ""grey""}"
+w1,Galaxis Sport Smartwatch Max,星河 Galaxis,679,"{""color"": ""white""}"
+w2,PulseFit Sport Smartwatch Max,跃动 PulseFit,599,"{""color"": ""black""}"
+"""
+
+
+def test_variants_are_offered_with_what_tells_them_apart(workspace, tmp_path):
+    """Two variants with one title were offered as the same name twice."""
+    workspace.ingest(write(tmp_path / "items.csv", VARIANTS), mapping=ColumnMapping(kind="item"))
+    products = ProductTool(workspace.store)
+    assert products.choice_labels(["d1", "d2"]) == ["眠蚕丝被 Pro (d1, 229.00, size: 1.8m)",
+                                                    "眠蚕丝被 Pro (d2, 279.00, size: 2.0m)"]
+    assert products.choice_labels(["w1", "w2"]) == ["Galaxis Sport Smartwatch Max (w1)",
+                                                    "PulseFit Sport Smartwatch Max (w2)"]
+    for said, picked in [("D2", "d2"), ("第二个", "d2"), ("the first one", "d1"),
+                         ("2.0m的", "d2"), ("229", "d1"), ("要1.8m那个", "d1"),
+                         ("灰色", None), ("pro", None)]:
+        assert products.chosen(said, ["d1", "d2"], 4) == picked, said
+    for said, picked in [("the Galaxis one", "w1"), ("black please", "w2"), ("星河的", "w1"),
+                         ("smartwatch", None), ("last one", "w2")]:
+        assert products.chosen(said, ["w1", "w2"], 4) == picked, said
+    assert [f.item_id for f in products.mentioned("w2 有货吗")] == ["w2"]
 
 
 def test_a_complaint_goes_to_a_person_as_routed_not_as_asked(shop):

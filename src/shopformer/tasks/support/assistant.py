@@ -21,7 +21,7 @@ from shopformer.tasks.rewrite import EndpointConfig, RewriteFailed, grounded_rew
 from shopformer.tasks.search.analyze import CJK
 from shopformer.tasks.support.answers import AnswerIndex
 from shopformer.tasks.support.conversation import Conversation
-from shopformer.tasks.support.intents import IntentClassifier
+from shopformer.tasks.support.intents import IntentClassifier, IntentGuess
 from shopformer.tasks.support.small_talk import REPLIES, small_talk
 from shopformer.tasks.support.tools import (
     OrderFacts,
@@ -46,6 +46,10 @@ ROUTE_WORDS = (  # (route, words in an intent's name), checked in this order
 ASKS_FOR_ORDER = re.compile(r"(?:请|麻烦)?(?:提供|告诉|发)[^。？?]{0,6}订单号|订单号是多少|"
                             r"(?:share|send|provide|give|tell)[^.?]{0,30}\border (?:number|id)"
                             r"|which order", re.IGNORECASE)
+WITH_DIGITS = re.compile(r"\w*\d\w*")  # ids and numbers: in no language
+SENTENCE_BREAK = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+")
+SENTENCE_END = " .。!！"  # a description's own full stop, before the reply adds one
+CHOICES_SHOWN = 4  # items listed when a message fits several
 DETAIL_WORDS = 4  # a message naming an order with at most this many other words adds a detail
 ASK_FOR_HUMAN = re.compile(r"人工|真人|转接|客服经理|投诉|human|real person|representative|"
                            r"speak to (?:an? )?(?:agent|person|someone)|manager", re.IGNORECASE)
@@ -128,8 +132,8 @@ class SupportAssistant:
         if not isinstance(text, str) or not text.strip():
             raise ConfigError("support: the message must be non-empty text")
         zh = bool(CJK.search(text))
-        if not zh and not re.search("[a-z]{3}", text, re.IGNORECASE):
-            # "O0000001", "ok": in the language the customer wrote in before
+        if not zh and not re.search("[a-z]{3}", WITH_DIGITS.sub(" ", text), re.IGNORECASE):
+            # "O0000001", "SKU00231", "ok": in the language the customer wrote in before
             earlier = [t.text for t in conversation.log if t.role == "customer"]
             zh = bool(earlier) and bool(CJK.search(earlier[-1]))
         kind = small_talk(text)
@@ -145,10 +149,15 @@ class SupportAssistant:
             details_only = not self._asks_anew(conversation, rest)
         confident = guess.confidence >= self.config.intent_threshold
         if details_only and conversation.intent:
-            # "O0000014", "order number is O0000014": continues the question asked before
+            # "O0000014", "order number is O0000014", "SKU00231": continues the question
+            # asked before, and the reply is that question's ("O0000014" alone reads as
+            # anything)
             intent = conversation.intent
+            guess = IntentGuess(intent, conversation.intent_confidence or 0.0, ())
+            confident = True
         elif confident:
             intent = conversation.intent = guess.intent
+            conversation.intent_confidence = guess.confidence
             conversation.question = text
         else:
             intent = None
@@ -207,13 +216,24 @@ class SupportAssistant:
             if order:
                 conversation.order_id = order
                 rest = re.sub(re.escape(order), " ", text, flags=re.IGNORECASE)
-        if self.products is not None:
-            # several items fitting equally are asked about, never guessed between
-            items = [f.item_id for f in self.products.mentioned(text)]
-            if len(items) == 1:
-                conversation.item_id, conversation.item_choices = items[0], []
-            elif items:
-                conversation.item_id, conversation.item_choices = None, items
+        if self.products is None:
+            return rest
+        if conversation.item_id is None and conversation.item_choices:
+            # the answer to "which one do you mean?": "SKU00231", "第二个", "the 2.0m one"
+            picked = self.products.chosen(text, conversation.item_choices, CHOICES_SHOWN)
+            if picked is not None:
+                conversation.item_id, conversation.item_choices = picked, []
+                without_ids = text
+                for item in self.products.named_ids(text):
+                    without_ids = re.sub(re.escape(item), " ", without_ids, flags=re.IGNORECASE)
+                # a short pick only answers the question asked: nothing is asked anew
+                return "" if len(self._words(without_ids)) <= DETAIL_WORDS else without_ids
+        # several items fitting equally are asked about, never guessed between
+        items = [f.item_id for f in self.products.mentioned(text)]
+        if len(items) == 1:
+            conversation.item_id, conversation.item_choices = items[0], []
+        elif items:
+            conversation.item_id, conversation.item_choices = None, items
         return rest
 
     def _asks_anew(self, conversation: Conversation, rest: str) -> bool:
@@ -300,12 +320,12 @@ class SupportAssistant:
         if self.products is None:
             return None
         if conversation.item_id is None and conversation.item_choices:
-            names = [f"{f.title} ({f.item_id})" for f in
-                     (self.products.get(i) for i in conversation.item_choices[:4]) if f]
+            shown = conversation.item_choices[:CHOICES_SHOWN]
+            names = self.products.choice_labels(shown)
             ask = ("您问的是哪一款：" + "；".join(names) + "？") if zh else \
                 ("Which one do you mean: " + "; ".join(names) + "?")
             return SupportReply(ask, guess.intent, guess.confidence, ("product:ask",),
-                                facts={"choices": conversation.item_choices[:4]})
+                                facts={"choices": shown})
         if conversation.item_id is None:
             return None
         facts = self.products.get(conversation.item_id)
@@ -378,6 +398,15 @@ def _in_language(text: str, zh: bool) -> str:
     return ("" if zh else " ").join(kept) if kept else text
 
 
+def _description_in_language(text: str, zh: bool) -> str:
+    """A bilingual description's sentences in the customer's language ("眠蚕丝被，四季通用。
+    SleepWell Silk-Filled Duvet: all-season." → its first sentence for a Chinese chat);
+    the whole description when none is."""
+    sentences = [s.strip() for s in SENTENCE_BREAK.split(text) if s.strip()]
+    kept = [s for s in sentences if bool(CJK.search(s)) == zh]
+    return ("" if zh else " ").join(kept) if kept else text
+
+
 def _order_text(facts: OrderFacts, zh: bool) -> str:
     placed = facts.placed.strftime("%Y-%m-%d %H:%M")
     status = dict(facts.status)
@@ -420,7 +449,7 @@ def _product_text(facts: ProductFacts, summary, zh: bool) -> str:
         parts += [f"品牌 {facts.brand}"] if facts.brand else []
         parts += [f"规格 {attributes}"] if attributes else []
         if facts.description:
-            parts.append(facts.description)
+            parts.append(_description_in_language(facts.description, zh).rstrip(SENTENCE_END))
         if summary:
             parts.append(f"{summary.reviews} 条评价，好评率 {summary.positive_share:.0%}")
         return "；".join(parts) + "。"
@@ -429,7 +458,8 @@ def _product_text(facts: ProductFacts, summary, zh: bool) -> str:
     parts += [f"brand {facts.brand}"] if facts.brand else []
     parts += [attributes] if attributes else []
     if facts.description:
-        parts.append(facts.description)
+        parts.append(_description_in_language(facts.description, zh).rstrip(SENTENCE_END))
     if summary:
-        parts.append(f"{summary.reviews} reviews, {summary.positive_share:.0%} positive")
+        parts.append(f"{summary.reviews} review{'s' if summary.reviews != 1 else ''}, "
+                     f"{summary.positive_share:.0%} positive")
     return "; ".join(parts) + "."

@@ -37,6 +37,7 @@ class Conversation:
     item_id: str | None = None  # the item under discussion
     item_choices: list[str] = field(default_factory=list)  # items a message fits equally
     intent: str | None = None  # the latest confident intent
+    intent_confidence: float | None = None  # how sure the intent was when it was asked
     question: str | None = None  # the message that asked it (later ones may only add details)
     handed_off: bool = False
     tried: list[str] = field(default_factory=list)  # what the assistant has answered with

@@ -33,6 +33,12 @@ from shopformer.tasks.support.answers import AnswerIndex, AnswerMatch, KnownAnsw
 ORDER_STATUS_FIELDS = ("status", "shipped_at", "delivered_at", "carrier", "tracking",
                        "expected_delivery", "refund_status")
 ORDER_TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]*")
+# words that pick one of the items offered: a CJK run, or a Latin word or number ("1.8m")
+MARK = re.compile(r"[\u3400-\u9fff]+|[0-9a-z][0-9a-z.+_-]*[0-9a-z]|[0-9a-z]")
+ORDINALS = ((r"第一|first|1st|^\s*#?1\s*$", 0), (r"第二|second|2nd|^\s*#?2\s*$", 1),
+            (r"第三|third|3rd|^\s*#?3\s*$", 2), (r"第四|fourth|4th|^\s*#?4\s*$", 3),
+            (r"最后|last one", -1))
+CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 
 
@@ -179,6 +185,7 @@ class ProductTool:
                                           "description", "attributes"], order_by=["item_id"])
         self._items = table.to_pylist()
         self._position = {row["item_id"]: n for n, row in enumerate(self._items)}
+        self._by_lower = {item.lower(): item for item in self._position}
         self.min_similarity = min_similarity
         titles = [row["title"] or "" for row in self._items]
         self._vectorizer = NgramVectorizer(NgramConfig(min_count=1)).fit(titles or [""])
@@ -188,6 +195,62 @@ class ProductTool:
         n = self._position.get(item_id)
         return None if n is None else self._facts(n)
 
+    def named_ids(self, text: str) -> list[str]:
+        """The catalog's item ids written in a message ("SKU00231"), in order."""
+        return list(dict.fromkeys(self._by_lower[t.lower()] for t in ORDER_TOKEN.findall(text)
+                                  if t.lower() in self._by_lower))
+
+    def choice_labels(self, item_ids: list[str]) -> list[str]:
+        """How to name each offered item so a customer can tell them apart: its title and
+        id, and where titles repeat (variants) the price and attributes that differ."""
+        facts = [f for f in (self.get(i) for i in item_ids) if f is not None]
+        labels = []
+        for f in facts:
+            twins = [g for g in facts if g.title == f.title]
+            details = []
+            if len(twins) > 1:
+                if len({g.price for g in twins}) > 1 and f.price is not None:
+                    details.append(f"{f.price:.2f}")
+                details += [f"{k}: {v}" for k, v in f.attributes.items()
+                            if len({str(g.attributes.get(k)) for g in twins}) > 1]
+            labels.append(f"{f.title} ({f.item_id}" + "".join(f", {d}" for d in details)
+                          + ")")
+        return labels
+
+    def chosen(self, text: str, choices: list[str], shown: int) -> str | None:
+        """Which of the items offered (`choices`, the first `shown` listed to the customer)
+        a reply picks: by id ("SKU00231"), by place ("第二个", "the first one"), or by
+        what only that item has (brand, price, an attribute: "Galaxis的", "the 2.0m
+        one"); None when it picks none or several."""
+        ids = [i for i in self.named_ids(text) if i in choices]
+        if len(ids) == 1:
+            return ids[0]
+        listed = choices[:shown]
+        for pattern, place in ORDINALS:
+            if re.search(pattern, text, re.IGNORECASE) and -len(listed) <= place < len(listed):
+                return listed[place]
+        marks = {i: self._marks(i) for i in choices}
+        common = set.intersection(*marks.values()) if marks else set()
+        said = normalize(text)
+        words = set(MARK.findall(said))
+        hits = {i: sum(1 for m in marks[i] - common
+                       if (m in said if CJK_RUN.fullmatch(m) else m in words))
+                for i in choices}
+        best = max(hits.values(), default=0)
+        picked = [i for i, n in hits.items() if n == best]
+        return picked[0] if best and len(picked) == 1 else None
+
+    def _marks(self, item_id: str) -> set[str]:
+        """The words an item can be told by: its title's, brand's, attributes' and price."""
+        f = self.get(item_id)
+        if f is None:
+            return set()
+        said = " ".join([f.title, f.brand or "", *map(str, f.attributes.values())])
+        marks = {m for m in MARK.findall(normalize(said)) if len(m) > 1}
+        if f.price is not None:
+            marks |= {f"{f.price:.2f}", f"{f.price:g}"}
+        return marks
+
     def mentioned(self, text: str, candidates: int = 10) -> list[ProductFacts]:
         """The items whose title a message names, when close enough: among the titles most
         like the message (n-gram cosine), those sharing the longest exact stretch with it
@@ -195,6 +258,9 @@ class ProductTool:
         message fits several equally ("休闲板鞋 Lite" of two brands): ask, do not guess."""
         if not self._items:
             return []
+        named = self.named_ids(text)
+        if named:
+            return [self._facts(self._position[i]) for i in named]
         similarity = np.asarray((self._titles @ self._vectorizer.transform([text]).T
                                  ).todense()).ravel()
         close = [int(i) for i in np.argsort(-similarity)[:candidates]
