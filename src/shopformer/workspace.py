@@ -351,7 +351,8 @@ class Workspace:
 
     def train_sentiment(self, config: SentimentConfig | None = None
                         ) -> tuple[str, ReviewSentiment]:
-        """Train review sentiment from the store's rated reviews (ratings are the labels),
+        """Train review sentiment from the store's rated reviews (ratings are the labels;
+        a review's own polarity flag, where it has one, wins over its stars),
         fine-tuning the active shop model's text encoder when it has one, each review's
         item category from the catalog as its domain; publish and activate it as a new
         version of `models/sentiment/`."""
@@ -359,19 +360,21 @@ class Workspace:
         from shopformer.tasks.reviews.sentiment import ReviewSentiment
 
         # in key order: the same store always trains the same model
-        table = self.store.read_table("review", ["text", "rating", "item_id"],
+        table = self.store.read_table("review", ["text", "rating", "polarity", "item_id"],
                                       order_by=["review_id"])
-        rated = [(t, r, d) for t, r, d in zip(
+        rated = [(t, r, p, d) for t, r, p, d in zip(
             table["text"].to_pylist(), table["rating"].to_pylist(),
+            table["polarity"].to_pylist(),
             review_domains(self.store, table["item_id"].to_pylist()), strict=True)
-            if t and r is not None]
+            if t and (r is not None or p is not None)]
         if not rated:
             raise ConfigError("the store holds no rated reviews: nothing to learn sentiment "
-                              "from (ingest reviews with a rating)")
+                              "from (ingest reviews with a rating or a polarity)")
         source = self._text_encoder_source()
-        texts, ratings, domains = (list(column) for column in zip(*rated, strict=True))
-        model = ReviewSentiment(config).fit(texts, ratings=ratings, encoder=source,
-                                            domains=domains)
+        texts, ratings, labels, domains = (list(c) for c in zip(*rated, strict=True))
+        model = ReviewSentiment(config).fit(
+            texts, labels if any(p is not None for p in labels) else None, ratings=ratings,
+            encoder=source, domains=domains)
         staged = self.models.staging_dir(SENTIMENT_MODEL)
         model.save(staged)
         return self.models.publish(SENTIMENT_MODEL, staged), model

@@ -40,6 +40,9 @@ class FieldSpec:
     maximum: float | None = None
     pii: Pii = Pii.NONE
     doc: str = ""
+    # read into the key derived from a row's content when the row has none; False for a
+    # field added later, so rows stored before it keep their keys (re-ingest adds nothing)
+    in_derived_key: bool = True
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,9 @@ REVIEW = RecordSpec("review", "reviews", "review_id", (
     FieldSpec("ts", FieldType.TIMESTAMP),
     FieldSpec("rating", FieldType.FLOAT, minimum=0.0, maximum=5.0),
     FieldSpec("text", required=True, pii=Pii.TEXT),
+    FieldSpec("polarity", FieldType.INT, minimum=0, maximum=1, in_derived_key=False,
+              doc="1 positive, 0 negative: a shop's own sentiment flag, for reviews without "
+                  "stars"),
 ), doc="what a customer wrote about an item")
 
 TURN = RecordSpec("turn", "turns", "turn_key", (

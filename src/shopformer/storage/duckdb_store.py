@@ -44,8 +44,8 @@ def _key_sql(spec: RecordSpec) -> str:
         return f"'l_' || left(sha256(least({a}, {b}) || '|' || greatest({a}, {b})), 24)"
     # Empty strings never reach the store (the validator turns them into NULL), so '' can
     # stand for NULL here; the unit separator keeps neighbouring fields apart.
-    parts = [f"coalesce(CAST(b.{name} AS VARCHAR), '')" for name in spec.names
-             if name != spec.key] + ["coalesce(b.extra, '')"]
+    parts = [f"coalesce(CAST(b.{f.name} AS VARCHAR), '')" for f in spec.fields
+             if f.name != spec.key and f.in_derived_key] + ["coalesce(b.extra, '')"]
     derived = f"'{spec.kind[0]}_' || left(md5(concat_ws(chr(31), {', '.join(parts)})), 24)"
     return f"coalesce(b.{spec.key}, {derived})"
 
@@ -84,6 +84,9 @@ class DuckDBStore(Store):
         con.begin()
         for spec in RECORDS.values():
             con.execute(self._table_ddl(spec))
+            for field in spec.fields:  # a field added since the store was made: a new column
+                con.execute(f"ALTER TABLE {spec.table} ADD COLUMN IF NOT EXISTS {field.name} "
+                            f"{_SQL_TYPES[field.type]}")
         con.execute("CREATE TABLE IF NOT EXISTS persons (channel VARCHAR, account VARCHAR, "
                     "person_id VARCHAR NOT NULL, PRIMARY KEY (channel, account))")
         con.execute("CREATE TABLE IF NOT EXISTS erased (channel VARCHAR, account VARCHAR, "
@@ -326,7 +329,8 @@ class DuckDBStore(Store):
                 raise StoreError(f"{kind} records have no column {name!r}")
         if since is not None and since.tzinfo is not None:  # stored as UTC, without a zone
             since = since.astimezone(UTC).replace(tzinfo=None)
-        select = ", ".join(columns) if columns else "*"
+        # the spec's order, also in a store whose later fields were added as new columns
+        select = ", ".join(columns or _columns(spec))
         where = " WHERE ts > $since" if since is not None else ""
         order = f" ORDER BY {', '.join(order_by)}" if order_by else ""
         cursor = self._con.cursor()

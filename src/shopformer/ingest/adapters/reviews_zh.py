@@ -1,9 +1,9 @@
 """Chinese online-shop reviews in ten categories (SophonPlus `online_shopping_10_cats`).
 
-`cat,label,review` → review records with `text` = review. `label` is the sentiment as the
-source writes it (1 = positive, 0 = negative) and `cat` (平板, 水果, 酒店, …) becomes
-`category`; both stay in `extra`. There is no item, account, channel or time, so two
-customers writing the same words would look like one review: `review_id` is
+`cat,label,review` → review records with `text` = review and `polarity` = label (1 positive,
+0 negative: what `shopformer review` learns sentiment from, there being no stars); `cat`
+(平板, 水果, 酒店, …) stays in `extra` as `category`. There is no item, account, channel or
+time, so two customers writing the same words would look like one review: `review_id` is
 `reviews_zh-<row>` (the file is a fixed corpus, so its row numbers are stable). A review
 that is empty in the source is rejected by the validator (text is required): the full file
 has one such row.
@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
+
+import pyarrow as pa
 
 from shopformer.ingest.adapters import files
 from shopformer.ingest.adapters.base import ADAPTERS, DatasetAdapter
@@ -40,8 +42,8 @@ class ReviewsZh(DatasetAdapter):
                 batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
         for file in files.data_files(path, _is_reviews_file):
             for table, rows, rejections in read_csv(file, batch_rows, keep_going=keep_going):
-                reviews = table.select(["label"]) \
-                    .append_column("review_id", numbered("reviews_zh-", rows)) \
-                    .append_column("category", table.column("cat")) \
-                    .append_column("text", without_bom(table.column("review")))
+                reviews = pa.table({"review_id": numbered("reviews_zh-", rows),
+                                    "polarity": table.column("label"),
+                                    "category": table.column("cat"),
+                                    "text": without_bom(table.column("review"))})
                 yield RawBatch("review", reviews, rows, str(file), rejections=rejections)

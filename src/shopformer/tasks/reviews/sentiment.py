@@ -191,7 +191,8 @@ class ReviewSentiment:
             encoder: TextEncoderSource | None = None,
             domains: Sequence[str | None] | None = None) -> ReviewSentiment:
         """Learn from the shop's reviews: `labels` (1 positive, 0 negative) or `ratings`
-        (1–5, None where a review has none); both may be given. `domains`: each review's
+        (1–5), None where a review has none; both may be given, and a label wins over the
+        stars. `domains`: each review's
         product category (None where unknown), so words can mean more in one category."""
         texts, y, stars = self._examples(texts, labels, ratings)
         usable = np.flatnonzero(y >= 0)
@@ -349,17 +350,17 @@ class ReviewSentiment:
                 raise ConfigError(f"sentiment: {len(texts)} texts but {len(values)} {name}")
         given = ratings if ratings is not None else [None] * len(texts)
         stars = np.array([np.nan if r is None else float(r) for r in given])
-        if labels is not None:
-            y = np.asarray(labels)
-            bad = np.flatnonzero(~np.isin(y, (0, 1)))
-            if len(bad):
-                raise ConfigError(f"sentiment: labels must be 1 (positive) or 0 (negative); "
-                                  f"row {bad[0]} is {y[bad[0]]!r}")
-            y = y.astype(np.int64)
-        else:
-            y = np.full(len(texts), -1, np.int64)
-            y[stars >= self.config.positive_rating] = 1
-            y[stars <= self.config.negative_rating] = 0
+        y = np.full(len(texts), -1, np.int64)
+        y[stars >= self.config.positive_rating] = 1
+        y[stars <= self.config.negative_rating] = 0
+        if labels is not None:  # a label wins over the stars; None: the stars decide
+            for row, label in enumerate(labels):
+                if label is None:
+                    continue
+                if label not in (0, 1):
+                    raise ConfigError(f"sentiment: labels must be 1 (positive), 0 (negative) "
+                                      f"or None; row {row} is {label!r}")
+                y[row] = int(label)
         counts = np.bincount(y[y >= 0], minlength=2)
         if counts.min() < 5:
             raise ConfigError(f"sentiment: need at least 5 positive and 5 negative reviews, "

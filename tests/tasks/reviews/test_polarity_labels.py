@@ -1,0 +1,35 @@
+"""Reviews that carry a shop's own positive/negative flag instead of stars (the reviews_zh
+data set, thumbs up/down) train sentiment: before, `shopformer review` on such a store
+said it held no rated reviews."""
+
+from __future__ import annotations
+
+import csv
+
+from typer.testing import CliRunner
+
+from shopformer.cli.main import app
+from shopformer.ingest.mapping import ColumnMapping
+
+runner = CliRunner()
+
+
+def test_reviews_with_a_polarity_and_no_stars_train_sentiment(workspace, tmp_path,
+                                                              make_reviews):
+    texts, ratings = make_reviews(800, 5)
+    path = tmp_path / "reviews.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["review_id", "text", "polarity"])
+        writer.writerows((f"r{n}", text, int(rating >= 4))
+                         for n, (text, rating) in enumerate(zip(texts, ratings, strict=True))
+                         if rating != 3)
+    workspace.ingest(path, mapping=ColumnMapping(kind="review"))
+    assert workspace.store.read_table("review", ["rating"])["rating"].null_count == \
+        workspace.store.count("review")
+    _, model = workspace.train_sentiment()
+    complaint, praise = model.probability(["质量太差了，用两天就坏了",
+                                           "质量很好，物流也快，五星好评"])
+    assert complaint < 0.5 < praise
+    result = runner.invoke(app, ["review", "物流太慢了，等了一个星期", "-w", str(workspace.root)])
+    assert result.exit_code == 0 and "negative" in result.output, result.output
