@@ -33,3 +33,9 @@ def test_reviews_with_a_polarity_and_no_stars_train_sentiment(workspace, tmp_pat
     assert complaint < 0.5 < praise
     result = runner.invoke(app, ["review", "物流太慢了，等了一个星期", "-w", str(workspace.root)])
     assert result.exit_code == 0 and "negative" in result.output, result.output
+    # reviews_zh has no dates either: opinions are per day, and say so (it said "ingest
+    # some first" to a store of 62,772 reviews)
+    opinions = runner.invoke(app, ["opinions", "-w", str(workspace.root)])
+    stored = workspace.store.count("review")
+    assert opinions.exit_code == 2, opinions.output
+    assert f"none of the store's {stored:,} reviews" in " ".join(opinions.output.split())

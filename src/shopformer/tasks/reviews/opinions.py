@@ -104,8 +104,13 @@ def opinion_report(store: Store, analyzer: ReviewAnalyzer, config: MonitorConfig
     config = config or MonitorConfig()
     reviews, complaints = scored_reviews(store, analyzer, timezone)
     if not reviews:
-        raise ConfigError("the store holds no reviews with a text and a time; ingest some "
-                          "first (shopformer ingest, kind review)")
+        stored = store.count("review")
+        if not stored:
+            raise ConfigError("the store holds no reviews; ingest some first (shopformer "
+                              "ingest, kind review)")
+        raise ConfigError(f"none of the store's {stored:,} reviews has both a text and a time "
+                          "(ts): opinions are counted per day, so they need the day each "
+                          "review was written")
     monitor = build_monitor(reviews, item_groups(store), config, until)
     alerts, tests = monitor.alerts()
     since = monitor.start_of(max(0, monitor.periods - config.window_periods))
