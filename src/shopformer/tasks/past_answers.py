@@ -5,8 +5,9 @@ An answer naming an order number, a date or another long number ("your refund fo
 arrives by 9月10日") was true for that customer only: reused, it would tell someone else
 about a stranger's order, so both leave it out. An answer about one product ("The Cotton
 Duvet Cover Set has a one-year warranty") is true of that product only: suggested beside a
-review of another it is wrong, so review replies also leave out answers that repeat what
-the customer named (`repeats_the_customer`).
+review of another it is wrong: review replies leave out answers that repeat what the
+customer named (`repeated_run`), and support reuses them only for a question that names
+the same (`said_in`).
 """
 
 from __future__ import annotations
@@ -41,15 +42,26 @@ def is_specific(answer: str) -> bool:
     return SPECIFIC.search(answer) is not None
 
 
-def repeats_the_customer(answer: PastAnswer) -> bool:
-    """Does the agent repeat a run of the customer's words: the product, order or place
-    the customer named, which makes the answer theirs alone?"""
+def repeated_run(answer: PastAnswer) -> str:
+    """The run of the customer's words the agent repeats — the product, order or place the
+    customer named, which makes the answer theirs alone — as `said_in` reads it; "" when
+    the answer repeats no such run."""
     said = RUN_TOKEN.findall(answer.customer.lower())
     answered = RUN_TOKEN.findall(answer.agent.lower())
     match = SequenceMatcher(None, said, answered, autojunk=False).find_longest_match(
         0, len(said), 0, len(answered))
-    return sum(1 if len(t) == 1 and t >= "\u3400" else 2
-               for t in said[match.a:match.a + match.size]) >= ECHO_WEIGHT
+    run = said[match.a:match.a + match.size]
+    weight = sum(1 if len(t) == 1 and t >= "\u3400" else 2 for t in run)
+    return " ".join(run) if weight >= ECHO_WEIGHT else ""
+
+
+def repeats_the_customer(answer: PastAnswer) -> bool:
+    return bool(repeated_run(answer))
+
+
+def said_in(run: str, text: str) -> bool:
+    """Does `text` name `run` (a `repeated_run`), whatever its case and spacing?"""
+    return f" {run} " in f" {' '.join(RUN_TOKEN.findall(text.lower()))} "
 
 
 def past_answers(store: Store) -> list[PastAnswer]:

@@ -10,6 +10,7 @@ from tests.tasks.support.test_intents import OPENERS, PHRASES
 
 from shopformer.core.errors import ConfigError, InputError
 from shopformer.data.tokenizer import ShopTokenizer, TokenizerConfig
+from shopformer.tasks.past_answers import said_in
 from shopformer.tasks.support.answers import (
     AnswerIndex,
     KnownAnswer,
@@ -118,6 +119,31 @@ def test_past_conversations_become_answers(demo_shop):
     index = AnswerIndex(known)
     first = known[0]
     assert index.find(first.question, k=1)[0].known.question == first.question
+
+
+def test_an_answer_about_what_its_customer_named_answers_only_that(demo_shop):
+    """"What's the warranty on headphones?" got "The Foldable Phone Max has a one-year
+    warranty": a past answer about one product, true of that product only."""
+    workspace, _, _ = demo_shop
+    known = conversation_answers(workspace.store)
+    named = [k for k in known if k.only_for]
+    assert named and all(said_in(k.only_for, k.question) for k in named)
+    assert all(said_in(k.only_for, k.answer) for k in named)
+    index = AnswerIndex(known)
+    for k in named[:20]:
+        assert index.find(k.question, k=1)[0].known.only_for == k.only_for, k
+    general = index.find("How long is the warranty?", k=5) + index.find("保修多久？", k=5)
+    assert not [m.known.answer for m in general if m.known.only_for]
+    past = [KnownAnswer("How long is the warranty on the Foldable Phone Max?",
+                        "The Foldable Phone Max has a one-year warranty.", "conversation:c1",
+                        "the foldable phone max"),
+            KnownAnswer("Where is my parcel?", "Share your order number, please.",
+                        "conversation:c2")]
+    two = AnswerIndex(past)
+    assert [m.known.source for m in two.find("what's the warranty on headphones?")] == [
+        "conversation:c2"]
+    assert two.find("warranty of THE foldable  phone max?")[0].known.source == \
+        "conversation:c1"
 
 
 def test_bad_input_is_refused_with_where(tmp_path):

@@ -357,6 +357,28 @@ def test_variants_are_offered_with_what_tells_them_apart(workspace, tmp_path):
     assert [f.item_id for f in products.mentioned("w2 有货吗")] == ["w2"]
 
 
+def test_a_question_naming_a_policy_section_gets_it_before_a_hand_off(shop, tmp_path):
+    """"保修多久？" read as a product question naming no product and was handed off; the
+    policy's section named by the question answers it. A question naming no section, or
+    several, gets no section this way."""
+    workspace, _, _ = shop
+    policy = tmp_path / "policy.md"
+    policy.write_text(POLICY + "\n# Warranty 保修\nElectronics carry a one-year warranty.\n"
+                      "数码产品保修一年。\n", encoding="utf-8")
+    assistant = workspace.support_assistant(policy=policy)
+    sections = assistant.policy
+    assert sections.named("how long does shipping take?").question == "Shipping"
+    assert sections.named("can I return it?").question == "Returns"
+    assert sections.named("保修多久？").question == "Warranty 保修"
+    assert sections.named("what's the warranty on headphones?").question == "Warranty 保修"
+    assert sections.named("what is the boiling point of tungsten on mars") is None
+    assert sections.named("火星上钨的沸点是多少") is None
+    assert sections.named("if I return it, how long does shipping take?") is None
+    reply = assistant.reply(Conversation("c-policy"), "保修多久？")
+    assert reply.handoff is None and reply.grounds == ("policy:Warranty 保修",), reply
+    assert reply.text == "数码产品保修一年。"
+
+
 def test_a_complaint_goes_to_a_person_as_routed_not_as_asked(shop):
     """Complaints are routed to a person; the customer asked for no one, and the hand-off
     says which it was (it read "asked" for both)."""

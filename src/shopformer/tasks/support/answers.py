@@ -10,7 +10,9 @@ of the question↔question and question↔answer cosines, which ranks but is not
 probability.
 
 Past agent answers are reused only when they hold nothing specific to one customer
-(`shopformer.tasks.past_answers.is_specific`).
+(`shopformer.tasks.past_answers.is_specific`), and an answer about what its customer named
+("The Foldable Phone Max has a one-year warranty") only for a question naming it too: it
+was given to "what's the warranty on headphones?".
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 
 from shopformer.core.errors import ConfigError, InputError, Location
 from shopformer.storage.base import Store
-from shopformer.tasks.past_answers import is_specific, past_answers
+from shopformer.tasks.past_answers import is_specific, past_answers, repeated_run, said_in
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
 from shopformer.tasks.search.analyze import Analyzer
 from shopformer.tasks.search.fusion import reciprocal_rank_fusion, top_indices
@@ -35,6 +37,9 @@ class KnownAnswer:
     question: str
     answer: str
     source: str  # "faq", or "conversation:<id>" for a past agent answer
+    # what the past customer named and the answer repeats ("the Foldable Phone Max"): the
+    # answer is true of that only, so it answers only a question naming it too
+    only_for: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,10 @@ class AnswerIndex:
         fused = pool[reciprocal_rank_fusion(
             [np.argsort(-s[pool], kind="stable") for s in every],
             self.fusion_k)]
+        fused = np.array([i for i in fused if not self.known[i].only_for
+                          or said_in(self.known[i].only_for, question)], np.int64)
+        if not len(fused):
+            return []
         if self.matcher is None:
             closeness = np.maximum(to_questions, to_answers)
             order = fused[np.argsort(-closeness[fused], kind="stable")][:k]
@@ -100,7 +109,8 @@ class AnswerIndex:
 def conversation_answers(store: Store) -> list[KnownAnswer]:
     """(customer message, the agent's next answer) of the store's conversations, where
     the answer holds nothing specific to that one customer."""
-    return [KnownAnswer(a.customer, a.agent, f"conversation:{a.conversation_id}")
+    return [KnownAnswer(a.customer, a.agent, f"conversation:{a.conversation_id}",
+                        repeated_run(a))
             for a in past_answers(store) if not is_specific(a.agent)]
 
 

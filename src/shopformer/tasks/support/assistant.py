@@ -178,6 +178,8 @@ class SupportAssistant:
             out = handlers[name](conversation, text, guess, zh)
             if out is not None:
                 break
+        if out is None and route in (None, "product", "faq"):
+            out = self._policy_named(text, guess, zh)
         if out is None:
             return self._handoff(conversation, "unsure" if not confident else "no_answer",
                                  guess, zh)
@@ -282,6 +284,16 @@ class SupportAssistant:
                 "Which order is it? Please send the order number" + \
                 (f"; your recent orders are {', '.join(recent)}" if recent else "") + "."
         return SupportReply(text, guess.intent, guess.confidence, ("order:ask",))
+
+    def _policy_named(self, text, guess, zh) -> SupportReply | None:
+        """Last, before a hand-off: the policy section whose heading the question names
+        ("保修多久？" read as a product question, with no product named)."""
+        section = self.policy.named(text) if self.policy is not None else None
+        if section is None:
+            return None
+        return SupportReply(_in_language(section.answer, zh), guess.intent, guess.confidence,
+                            (section.source,), facts={"policy": {"section": section.question,
+                                                                 "text": section.answer}})
 
     def _policy_only(self, conversation, text, guess, zh) -> SupportReply | None:
         return self._policy(conversation, text, guess, zh, with_order=False)

@@ -27,7 +27,7 @@ import numpy as np
 from shopformer.core.errors import ConfigError
 from shopformer.storage.base import Store
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
-from shopformer.tasks.search.analyze import normalize
+from shopformer.tasks.search.analyze import Analyzer, normalize
 from shopformer.tasks.support.answers import AnswerIndex, AnswerMatch, KnownAnswer
 
 ORDER_STATUS_FIELDS = ("status", "shipped_at", "delivered_at", "carrier", "tracking",
@@ -132,6 +132,12 @@ class PolicyTool:
         self.source = source
         self.index = AnswerIndex([KnownAnswer(title, body, f"policy:{title}")
                                   for title, body in sections])
+        # the words of each section's heading that name it and no other section
+        self._analyzer = Analyzer()
+        words = [{w for w in self._analyzer.terms(title) if _names_a_topic(w)}
+                 for title, _ in sections]
+        self._heading_words = [w - set().union(*(o for o in words if o is not w))
+                               for w in words]
 
     @classmethod
     def from_file(cls, path: Path) -> PolicyTool:
@@ -144,6 +150,21 @@ class PolicyTool:
     def lookup(self, question: str) -> AnswerMatch | None:
         found = self.index.find(question, k=1)
         return found[0] if found else None
+
+    def named(self, question: str) -> KnownAnswer | None:
+        """The one section whose heading the question names ("发货要多久？" → "Shipping
+        发货与配送", "what's the warranty on headphones?" → "Warranty 保修"); None when it
+        names none or several. Stricter than `lookup`'s closeness, whose scores do not
+        tell a real question from nonsense, so it may answer what no intent did."""
+        said = set(self._analyzer.terms(question))
+        named = [n for n, words in enumerate(self._heading_words) if words & said]
+        return self.index.known[named[0]] if len(named) == 1 else None
+
+
+def _names_a_topic(term: str) -> bool:
+    """A heading's word that can name its section: a Chinese word of two characters or
+    more, a Latin stem of four letters or more ("ship", "refund"; not "the", "与")."""
+    return len(term) >= 2 if CJK_RUN.match(term) else len(term) >= 4 and term.isalpha()
 
 
 def policy_sections(text: str) -> list[tuple[str, str]]:
