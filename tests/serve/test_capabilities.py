@@ -41,6 +41,21 @@ def test_a_price_typed_into_the_query_filters_and_is_returned(served):
     assert plain["price_from_query"] is None
 
 
+def test_search_sorted_by_price_returns_prices_in_order(served):
+    item = served.workspace.store.read_table("item", ["title"]).to_pylist()[0]
+    word = item["title"].split()[-1]
+    for sort, step in (("price", 1), ("-price", -1)):
+        found = served.client.get("/v1/search", headers=served.headers(),
+                                  params={"q": word, "k": 20, "sort": sort})
+        assert found.status_code == 200, found.text
+        prices = [h["price"] for h in found.json()["hits"]]
+        assert prices and None not in prices and prices == sorted(prices)[::step]
+        assert found.json()["notes"][-1].startswith("sorted by price")
+    bad = served.client.get("/v1/search", headers=served.headers(),
+                            params={"q": word, "sort": "cheapest"})
+    assert bad.status_code == 422
+
+
 def test_sentiment_and_aspects(served):
     answer = served.client.post("/v1/sentiment", headers=served.headers(), json={
         "texts": ["物流太慢了，等了一个星期", "质量很好，包装也不错"]})

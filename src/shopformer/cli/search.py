@@ -30,6 +30,9 @@ def search(
                      ] = None,
     min_price: Annotated[float | None, typer.Option(help="Lowest price.")] = None,
     max_price: Annotated[float | None, typer.Option(help="Highest price.")] = None,
+    sort: Annotated[str, typer.Option(
+        help="relevance, price (low to high) or -price (high to low); a price sort orders "
+             "the results that match the query.")] = "relevance",
     retrain: Annotated[bool, typer.Option(
         help="Train a new search model from the store first (else the active one is used, "
              "and trained only if there is none).")] = False,
@@ -58,7 +61,7 @@ def search(
                 console.print("training the search model from the store's search sessions…")
                 shop.train_search(show_progress=True, align_minutes=align_minutes)
             engine = shop.search_engine(personalize=person is not None)
-            result = engine.search(query, k=k, person_id=person, filters=filters)
+            result = engine.search(query, k=k, person_id=person, filters=filters, sort=sort)
             reasons = [engine.explain(query, h.item_id, person, filters) if explain else []
                        for h in result.hits]
     except ShopformerError as error:
@@ -72,9 +75,11 @@ def search(
         console.print(f"[yellow]{note}[/yellow]")
     table = text_table(f"“{query}”: {result.matches} matches"
                        + (f", for {person}" if person else ""),
-                       ("#", "item", "title", "score", *(["why"] if explain else [])))
+                       ("#", "item", "title", "price", "score",
+                        *(["why"] if explain else [])))
     for rank, (hit, why) in enumerate(zip(result.hits, reasons, strict=True), 1):
-        table.add_row(str(rank), hit.item_id, hit.title, f"{hit.score:.3f}",
+        table.add_row(str(rank), hit.item_id, hit.title,
+                      "" if hit.price is None else f"{hit.price:.2f}", f"{hit.score:.3f}",
                       *(["; ".join(why[1:])] if explain else []))
     console.print(table)
     if result.facets:

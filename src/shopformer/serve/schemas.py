@@ -101,6 +101,7 @@ class Recommendations(BaseModel):
 class SearchHitOut(BaseModel):
     item_id: str
     title: str
+    price: float | None = Field(None, description="the catalog's price; null when it has none")
     score: float
 
 

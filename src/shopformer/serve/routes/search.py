@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -26,6 +26,9 @@ from shopformer.serve.schemas import (
 )
 
 router = APIRouter(prefix="/v1", tags=["search"])
+Sort = Annotated[Literal["relevance", "price", "-price"], Query(
+    description="relevance, or price low to high (price) / high to low (-price) over the "
+                "results that match the query")]
 
 
 @router.get("/search", response_model=SearchOut, dependencies=[Depends(require("read"))],
@@ -35,7 +38,7 @@ async def search(request: Request,
                  q: Annotated[str, Query(min_length=1, max_length=256, description="the query")],
                  account: Account = None, channel: Channel = None, person: PersonId = None,
                  k: Count = 10, category: Category = None, min_price: Price = None,
-                 max_price: Price = None) -> SearchOut:
+                 max_price: Price = None, sort: Sort = "relevance") -> SearchOut:
     from shopformer.tasks.search.catalog import SearchFilters
 
     state = request.app.state.serving
@@ -46,12 +49,12 @@ async def search(request: Request,
                             max_price=max_price,
                             channel=channel_name(channel) if channel else None)
     with state.lock:
-        found = served.value.search(q, k=k, person_id=person, filters=filters)
+        found = served.value.search(q, k=k, person_id=person, filters=filters, sort=sort)
     price = found.query.price
     return SearchOut(query=q, matches=found.matches, notes=found.notes,
                      price_from_query=None if price is None else PriceFromQuery(
                          min=price.low, max=price.high, phrases=list(price.phrases)),
                      facets=found.facets,
                      model=ModelVersion(**served.answering),
-                     hits=[SearchHitOut(item_id=h.item_id, title=h.title, score=h.score)
-                           for h in found.hits])
+                     hits=[SearchHitOut(item_id=h.item_id, title=h.title, price=h.price,
+                                        score=h.score) for h in found.hits])

@@ -41,6 +41,7 @@ from shopformer.tasks.search.fusion import reciprocal_rank_fusion, top_indices
 from shopformer.tasks.search.history import QueryHistory
 from shopformer.tasks.search.lexical import CharIndex, TermIndex, bigrams
 from shopformer.tasks.search.query import ParsedQuery, QueryUnderstanding
+from shopformer.tasks.search.sorting import check_sort, price_order
 from shopformer.tasks.search.spelling import Speller
 from shopformer.tasks.search.synonyms import RelatedTerms, SynonymConfig
 from shopformer.tasks.search.trail import SearchTrail
@@ -137,6 +138,7 @@ class SearchHit:
     item_id: str
     score: float
     title: str
+    price: float | None = None  # None: the catalog gives none
 
 
 @dataclass(frozen=True)
@@ -470,12 +472,16 @@ class SearchRanker:
 
     # --- answering --------------------------------------------------------------------
     def search(self, query: str, k: int = 10, person_id: str | None = None,
-               filters: SearchFilters | None = None) -> SearchResult:
+               filters: SearchFilters | None = None, sort: str = "relevance"
+               ) -> SearchResult:
+        """`sort`: "relevance", or "price" / "-price" (low / high first) over the results
+        that match the query (`tasks/search/sorting.py`)."""
         self._check_fitted()
         if not isinstance(query, str):
             raise ConfigError("query must be text")
         if k < 1:
             raise ConfigError("k must be at least 1")
+        check_sort(sort)
         parsed = self.understanding_.parse(query)
         notes = [f"showing results for “{parsed.corrected}”"] if parsed.was_corrected else []
         if parsed.price is not None:
@@ -491,9 +497,19 @@ class SearchRanker:
             notes.append("nothing matches" + (" these filters" if allowed is not None else ""))
             return SearchResult(parsed, [], 0, {}, notes)
         scores = self._score(features)
-        order = np.argsort(-scores, kind="stable")[:k]
+        if sort == "relevance":
+            order = np.argsort(-scores, kind="stable")[:k]
+        else:
+            order, note = price_order(
+                self.catalog_.prices[candidates], scores,
+                features[:, FEATURES.index("all_terms")] > 0, bool(parsed.terms), k,
+                descending=sort == "-price")
+            order = order[:k]
+            notes.append(note)
+        prices = self.catalog_.prices[candidates]
         hits = [SearchHit(self.catalog_.ids[candidates[i]], float(scores[i]),
-                          self.catalog_.texts["title"][candidates[i]]) for i in order]
+                          self.catalog_.texts["title"][candidates[i]],
+                          None if math.isnan(prices[i]) else float(prices[i])) for i in order]
         return SearchResult(parsed, hits, len(candidates), self.catalog_.facets(candidates),
                             notes)
 
