@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -38,6 +39,17 @@ def show_summary(summary: IngestSummary) -> None:
         console.print(f"identity: {summary.persons_changed:,} accounts joined or changed person")
     if summary.rejects_file and summary.total.rejected:
         console.print(f"rejected rows and their reasons: {summary.rejects_file}")
+    for file, read_as in summary.read_as.items():
+        console.print(f"{Path(file).name}: columns read by their common names: "
+                      + ", ".join(f"{theirs} as {ours}" for ours, theirs in read_as.items())
+                      + " (--map our_field=their_column reads them otherwise)")
+    for file, maybe in summary.maybe.items():
+        console.print(f"{Path(file).name}: kept in extra, though named like our fields: "
+                      + ", ".join(f"{theirs} ({ours})" for ours, theirs in maybe.items())
+                      + "; read them so with " + " ".join(
+                          f"--map {ours}={theirs}" for ours, theirs in maybe.items())
+                      + " (its rows are keyed by their content, so a file stored before "
+                        "would be stored again)")
 
 
 def show_stats(stats: dict[str, KindStats], persons: int) -> None:

@@ -57,6 +57,10 @@ class IngestSummary:
     kinds: dict[str, KindCounts] = field(default_factory=dict)
     persons_changed: int = 0
     rejects_file: str | None = None
+    # file → {our field: its column} read by the column's common name (header_names.py)
+    read_as: dict[str, dict[str, str]] = field(default_factory=dict)
+    # file → {our field: its column} that looks like the field but was kept in extra
+    maybe: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def counts(self, kind: str) -> KindCounts:
         return self.kinds.setdefault(kind, KindCounts())
@@ -148,6 +152,10 @@ class IngestPipeline:
         try:
             for batch in batches:
                 links_seen |= batch.kind == "link"
+                if batch.read_as:
+                    summary.read_as.setdefault(batch.file, {}).update(batch.read_as)
+                if batch.maybe:
+                    summary.maybe.setdefault(batch.file, {}).update(batch.maybe)
                 self._one_batch(batch, pii_columns, summary, sink)
         finally:
             if sink:

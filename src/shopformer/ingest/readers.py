@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ import pyarrow.parquet as pq
 
 from shopformer.core.errors import InputError, Location
 from shopformer.ingest.encoding import check_encoding, detect_encoding
+from shopformer.ingest.header_names import columns_to_read
 from shopformer.ingest.mapping import ColumnMapping
 from shopformer.ingest.source import RawBatch
 from shopformer.schema.validate import Rejection
@@ -41,7 +43,9 @@ def file_format(path: Path, declared: str | None = None) -> str:
 
 def read_mapped(path: Path, mapping: ColumnMapping, *, keep_going: bool,
                 batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
-    """Read any supported file and rename its columns to our fields."""
+    """Read any supported file and rename its columns to our fields: as `mapping` says,
+    and a column the shop commonly names so ("user_id", "用户ID") for a field the file
+    lacks (`header_names.py`; each batch says which)."""
     fmt = file_format(path, mapping.format)
     if fmt == "parquet":
         chunks = read_parquet(path, batch_rows)
@@ -51,9 +55,15 @@ def read_mapped(path: Path, mapping: ColumnMapping, *, keep_going: bool,
         delimiter = mapping.delimiter or ("\t" if fmt == "tsv" else ",")
         chunks = read_csv(path, batch_rows, keep_going=keep_going, encoding=mapping.encoding,
                           delimiter=delimiter, names=mapping.names or None)
+    read_as: dict[str, str] | None = None
+    maybe: dict[str, str] = {}
     for table, rows, rejections in chunks:
+        if read_as is None:  # every chunk of a file has its columns
+            read_as, maybe = columns_to_read(mapping.kind, table.column_names,
+                                             mapping.columns, mapping.constants)
+            mapping = replace(mapping, columns={**mapping.columns, **read_as})
         yield RawBatch(mapping.kind, mapping.apply(table, str(path)), rows, str(path),
-                       mapping.parse, rejections)
+                       mapping.parse, rejections, read_as, maybe)
 
 
 Chunk = tuple[pa.Table, np.ndarray, list[Rejection]]

@@ -20,6 +20,10 @@ class RawBatch:
     file: str
     options: ParseOptions = field(default_factory=ParseOptions)
     rejections: list[Rejection] = field(default_factory=list)  # rows the reader could not parse
+    # our field → the file's column read as it by its common name (header_names.py)
+    read_as: dict[str, str] = field(default_factory=dict)
+    # the same for columns only suggested: their rows are keyed by content (header_names.py)
+    maybe: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if len(self.rows) != self.table.num_rows:

@@ -79,6 +79,10 @@ CHANNEL_ALIASES = {
     "mini-program": "mini", "mini_program": "mini", "miniprogram": "mini", "wechat": "mini",
     "mp": "mini", "offline": "store", "pos": "store", "shop": "store", "retail": "store",
     "catalog": "catalog", "call": "phone", "callcenter": "phone",
+    "网站": "web", "官网": "web", "网页": "web", "pc端": "web", "电脑": "web",
+    "手机app": "app", "app端": "app", "客户端": "app", "小程序": "mini", "微信小程序": "mini",
+    "微信": "mini", "门店": "store", "线下": "store", "实体店": "store", "线下门店": "store",
+    "电话": "phone",
 }
 def channel_name(value: str) -> str:
     """A channel as the store names it: trimmed, lower case, aliases resolved (ios → app)."""
@@ -96,6 +100,11 @@ EVENT_TYPE_ALIASES = {
     "add_to_cart": "cart", "addtocart": "cart", "add-to-cart": "cart", "basket": "cart",
     "favorite": "fav", "favourite": "fav", "like": "fav", "wishlist": "fav", "collect": "fav",
     "rating": "rate", "query": "search", "remove_from_cart": "remove_cart",
+    "浏览": "view", "查看": "view", "点击": "click", "曝光": "impression", "展示": "impression",
+    "搜索": "search", "加购": "cart", "加入购物车": "cart", "移出购物车": "remove_cart",
+    "收藏": "fav", "购买": "purchase", "下单": "purchase", "支付": "purchase",
+    "付款": "purchase", "成交": "purchase", "评分": "rate", "评价": "review", "退货": "return",
+    "退款": "refund", "分享": "share", "结算": "checkout",
 }
 ROLES = frozenset({"customer", "agent", "bot", "system"})
 ORDER_LABELS = frozenset({"fraud", "legit"})

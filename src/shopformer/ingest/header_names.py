@@ -1,0 +1,104 @@
+"""Column names shops commonly export, in English and Chinese, read as our fields.
+
+A shop's export says "user_id", "timestamp", "用户ID" or "下单时间", not `account` or `ts`;
+without a mapping such a file stopped with "missing required column(s)". A column whose
+name (compared without case, spaces, '_', '-' or '.') is a common name of a field the file
+lacks is read as that field — only when exactly one column is, and never over a column
+that already has our name or an explicit mapping. Every column read this way is reported
+(`IngestSummary.read_as`), so nothing is guessed silently; `--map` overrides it.
+
+Re-ingesting a file must add nothing, also after an upgrade. A record without a key of its
+own (an event without `event_id`) is keyed by its content, `extra` included, so reading one
+of its columns as a field now would key its rows anew. Columns are therefore read by their
+common names only where a file could not be read before (a required field is missing) or
+its records carry their own key; elsewhere they are only suggested (`maybe`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from shopformer.schema.records import record_spec
+
+# field → common names, normalized (`normalized_name`); per record kind where they differ
+NAMES: dict[str, tuple[str, ...]] = {
+    "account": ("userid", "user", "uid", "customerid", "customer", "memberid", "buyerid",
+                "buyer", "clientid", "visitorid", "用户id", "用户", "用户名", "会员id", "会员",
+                "会员名", "客户id", "客户", "买家id", "买家", "买家会员名", "顾客id"),
+    "ts": ("timestamp", "time", "datetime", "eventtime", "eventdate", "date", "createdat",
+           "createtime", "occurredat", "时间", "日期", "时间戳", "行为时间", "发生时间",
+           "创建时间"),
+    "type": ("event", "eventtype", "eventname", "action", "actiontype", "behavior",
+             "behaviour", "behaviortype", "behaviourtype", "行为", "行为类型", "事件",
+             "事件类型", "动作"),
+    "item_id": ("productid", "product", "sku", "skuid", "goodsid", "itemcode", "productcode",
+                "商品id", "商品编号", "商品编码", "商品", "货号"),
+    "channel": ("platform", "source", "渠道", "平台", "来源", "终端"),
+    "query": ("searchterm", "searchquery", "keyword", "keywords", "搜索词", "关键词",
+              "搜索关键词"),
+    "price": ("unitprice", "价格", "单价", "售价"),
+    "quantity": ("qty", "数量", "件数", "购买数量"),
+    "session_id": ("session", "visitid", "会话id", "会话"),
+    "title": ("name", "productname", "itemname", "goodsname", "商品名称", "商品名", "标题",
+              "名称", "品名"),
+    "description": ("desc", "details", "商品描述", "描述", "详情"),
+    "category": ("categoryname", "productcategory", "类目", "分类", "品类", "商品类目",
+                 "类别"),
+    "brand": ("brandname", "品牌"),
+    "rating": ("stars", "star", "score", "评分", "星级", "打分"),
+    "polarity": ("sentiment", "情感", "情感倾向"),
+    "order_id": ("orderid", "orderno", "ordernumber", "订单号", "订单编号", "订单id"),
+    "amount": ("total", "totalamount", "ordertotal", "paid", "金额", "实付金额", "订单金额",
+               "支付金额", "总金额", "实付款"),
+    "payment": ("paymentmethod", "paymenttype", "支付方式", "付款方式"),
+    "role": ("speaker", "sender", "角色", "发送方"),
+}
+KIND_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
+    "review": {"text": ("review", "reviewtext", "content", "comment", "body", "评价",
+                        "评论", "评价内容", "评论内容", "内容")},
+    "turn": {"text": ("message", "content", "utterance", "消息", "内容", "聊天内容"),
+             "conversation_id": ("sessionid", "session", "dialogid", "chatid", "会话id",
+                                 "对话id"),
+             "turn": ("turnid", "seq", "sequence", "序号", "轮次")},
+    "order": {"ts": ("timestamp", "time", "datetime", "date", "orderdate", "ordertime",
+                     "createdat", "时间", "日期", "下单时间", "订单创建时间", "创建时间")},
+}
+_SEPARATORS = re.compile(r"[\s_.\-]+")
+
+
+def normalized_name(column: str) -> str:
+    return _SEPARATORS.sub("", column.strip().lower())
+
+
+def common_columns(kind: str, fields: Iterable[str], columns: Iterable[str],
+                   mapped: Mapping[str, str]) -> dict[str, str]:
+    """our field → the file's column, for the `fields` the file lacks (neither a column of
+    that name nor in `mapped`, our field → their column) and one column commonly names."""
+    columns = list(columns)
+    taken = set(mapped.values()) | set(fields) & set(columns)
+    found: dict[str, str] = {}
+    for field in fields:
+        if field in columns or field in mapped:
+            continue
+        names = KIND_NAMES.get(kind, {}).get(field) or NAMES.get(field, ())
+        fitting = [c for c in columns if c not in taken and normalized_name(c) in names]
+        if len(fitting) == 1:
+            found[field] = fitting[0]
+            taken.add(fitting[0])
+    return found
+
+
+def columns_to_read(kind: str, columns: list[str], mapped: Mapping[str, str],
+                    constants: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """(read, maybe): our field → column read by its common name, and the same for columns
+    only suggested, whose rows are keyed by their content (module doc)."""
+    spec = record_spec(kind)
+    found = common_columns(kind, spec.names, columns, mapped)
+    given = set(columns) | set(mapped) | set(constants)
+    needed = list(spec.required)
+    if kind == "event" and "query" not in given:
+        needed.append("item_id")  # every event but a search needs its item
+    unreadable_before = any(f not in given for f in needed)
+    keyed = spec.key in given or bool(spec.key_from)
+    return (found, {}) if unreadable_before or keyed else ({}, found)
