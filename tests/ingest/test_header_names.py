@@ -29,8 +29,9 @@ def test_common_names_are_read_once_and_never_over_our_own():
     assert common_columns("event", ["account"], ["uid", "customer_id"], {}) == {}
     assert common_columns("event", ["account"], ["uid", "member"], {"account": "member"}) == {}
     # the kind decides: "content" is a review's text and a chat turn's text
-    assert common_columns("review", ["text", "rating"], ["评价内容", "评分"], {}) == {
-        "text": "评价内容", "rating": "评分"}
+    assert common_columns("review", ["review_id", "text", "rating"],
+                          ["评价ID", "评价内容", "评分"], {}) == {
+        "review_id": "评价ID", "text": "评价内容", "rating": "评分"}
     assert common_columns("order", ["order_id", "ts", "amount"],
                           ["订单编号", "下单时间", "实付金额"], {}) == {
         "order_id": "订单编号", "ts": "下单时间", "amount": "实付金额"}

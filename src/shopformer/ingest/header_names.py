@@ -49,6 +49,8 @@ NAMES: dict[str, tuple[str, ...]] = {
     "rating": ("stars", "star", "score", "评分", "星级", "打分"),
     "polarity": ("sentiment", "情感", "情感倾向"),
     "order_id": ("orderid", "orderno", "ordernumber", "订单号", "订单编号", "订单id"),
+    "review_id": ("reviewid", "commentid", "评价id", "评论id", "评价编号"),
+    "event_id": ("eventid", "logid", "事件id", "日志id"),
     "amount": ("total", "totalamount", "ordertotal", "paid", "金额", "实付金额", "订单金额",
                "支付金额", "总金额", "实付款"),
     "payment": ("paymentmethod", "paymenttype", "支付方式", "付款方式"),
