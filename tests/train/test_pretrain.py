@@ -75,7 +75,27 @@ def test_pretrain_publishes_an_active_version_with_metrics(shop):
                                           "text_item_alignment"}
     assert 0.0 <= metrics["validation_ndcg@10"] <= 1.0
     assert 0.0 <= metrics["popularity_ndcg@10"] <= 1.0  # the baseline, on the same events
+    assert 0 < metrics["validation_events"] <= metrics["persons"]
     assert not (shop.root / "models" / "shop" / ".checkpoint").exists()
+
+
+def test_the_report_says_on_how_many_held_out_events_it_stands():
+    """A 4-event shop read validation NDCG@10 1.0 and said nothing of standing on one."""
+    from rich.console import Console
+
+    from shopformer.cli import output
+
+    for events, warned in ((1, True), (2_500, False)):
+        console = Console(width=200, record=True)
+        output.console, kept = console, output.console
+        try:
+            output.show_model("v1", "models/shop/v1", {"validation_ndcg@10": 1.0,
+                                                       "validation_events": events})
+        finally:
+            output.console = kept
+        said = " ".join(console.export_text().split())
+        assert f"on {events:,} held-out event" in said
+        assert ("too few to tell" in said) is warned
 
 
 def test_popularity_ranks_count_the_other_events_and_ties_against_the_target():

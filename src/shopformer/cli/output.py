@@ -27,6 +27,9 @@ def text_table(title: str | None, columns: Iterable[str], right: Collection[str]
     return table
 
 
+FEW_HELD_OUT = 100  # held-out events under which validation numbers say little
+
+
 def show_summary(summary: IngestSummary) -> None:
     table = Table(title=f"ingest {summary.source} ({summary.adapter}) in {summary.seconds:.1f}s")
     for column in ("kind", "accepted", "duplicate", "updated", "rejected", "erased"):
@@ -50,6 +53,17 @@ def show_summary(summary: IngestSummary) -> None:
                           f"--map {ours}={theirs}" for ours, theirs in maybe.items())
                       + " (its rows are keyed by their content, so a file stored before "
                         "would be stored again)")
+
+
+def _held_out(metrics: dict) -> str:
+    """On how many held-out events the validation numbers stand, and a word when they are
+    too few to mean much (4 events read NDCG@10 1.0)."""
+    events = metrics.get("validation_events")
+    if events is None:
+        return ""
+    few = events < FEW_HELD_OUT
+    return (f", on {events:,} held-out event{'s' if events != 1 else ''}"
+            + (": too few to tell a good model from a poor one" if few else ""))
 
 
 def show_stats(stats: dict[str, KindStats], persons: int) -> None:
@@ -76,7 +90,7 @@ def show_model(version: str, path: object, metrics: dict) -> None:
             ("validation NDCG@10", f"{metrics.get('validation_ndcg@10', 0):.4f}" + (
                 f" (the most popular items for everyone: "
                 f"{metrics['popularity_ndcg@10']:.4f})"
-                if "popularity_ndcg@10" in metrics else "")),
+                if "popularity_ndcg@10" in metrics else "") + _held_out(metrics)),
             ("events per second", f"{metrics.get('events_per_second') or 0:,.0f}"),
             ("training time", f"{metrics.get('train_seconds', 0):.0f} s")]
     for name, value in rows:

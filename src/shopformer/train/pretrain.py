@@ -148,6 +148,7 @@ class Pretrainer:
                                                started)
         model.eval()
         metrics = self._metrics(state, data, objectives)
+        metrics["validation_events"] = len(validation)  # one held-out event per person
         if len(validation):  # what the same held-out events read under plain popularity
             popular = popularity_ranks(data.sequences,
                                        data.sequences.offsets[validation + 1] - 1)
