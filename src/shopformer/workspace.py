@@ -360,12 +360,14 @@ class Workspace:
         from shopformer.tasks.reviews.sentiment import ReviewSentiment
 
         # in key order: the same store always trains the same model
-        table = self.store.read_table("review", ["text", "rating", "polarity", "item_id"],
-                                      order_by=["review_id"])
+        table = self.store.read_table(
+            "review", ["text", "rating", "polarity", "item_id", "category"],
+            order_by=["review_id"])
         rated = [(t, r, p, d) for t, r, p, d in zip(
             table["text"].to_pylist(), table["rating"].to_pylist(),
             table["polarity"].to_pylist(),
-            review_domains(self.store, table["item_id"].to_pylist()), strict=True)
+            review_domains(self.store, table["item_id"].to_pylist(),
+                           table["category"].to_pylist()), strict=True)
             if t and (r is not None or p is not None)]
         if not rated:
             raise ConfigError("the store holds no rated reviews: nothing to learn sentiment "

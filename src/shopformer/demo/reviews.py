@@ -20,7 +20,8 @@ from shopformer.demo.texts import review_text
 from shopformer.demo.timeline import DAY, Timeline
 from shopformer.schema.records import REVIEW
 
-REVIEW_COLUMNS = REVIEW.names
+# the demo's reviews have stars and items in the catalog: no polarity flag, no own category
+REVIEW_COLUMNS = tuple(n for n in REVIEW.names if n not in ("polarity", "category"))
 RATING_SHARES = np.array([[0.01, 0.02, 0.07, 0.30, 0.60],  # good
                           [0.05, 0.10, 0.30, 0.35, 0.20],  # average
                           [0.30, 0.30, 0.20, 0.12, 0.08]])  # bad

@@ -165,6 +165,8 @@ REVIEW = RecordSpec("review", "reviews", "review_id", (
     FieldSpec("polarity", FieldType.INT, minimum=0, maximum=1, in_derived_key=False,
               doc="1 positive, 0 negative: a shop's own sentiment flag, for reviews without "
                   "stars"),
+    FieldSpec("category", in_derived_key=False,
+              doc="the reviewed item's category, for a review whose item the catalog lacks"),
 ), doc="what a customer wrote about an item")
 
 TURN = RecordSpec("turn", "turns", "turn_key", (

@@ -1,5 +1,5 @@
-"""Chinese shop reviews: text intact, the 1/0 sentiment as the review's polarity, the
-category kept, empty reviews rejected."""
+"""Chinese shop reviews: text intact, the 1/0 sentiment as the review's polarity, its
+category as the review's own, empty reviews rejected."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ def test_reviews_keep_text_category_and_label(sliced, ingest, source_line) -> No
     assert len(reviews) == 500
     first = reviews[0]
     assert first["text"].startswith("做父母一定要有刘墉这样的心态")  # the stray BOM is gone
-    assert first["extra"] == {"category": "书籍"} and first["polarity"] == 1
+    assert first["category"] == "书籍" and first["polarity"] == 1 and not first["extra"]
     assert first["channel"] is None and first["review_id"] == "reviews_zh-1"
     assert first["rating"] is None  # a label is not a star rating
     assert {r["polarity"] for r in reviews} == {0, 1}
     for review in reviews[::41]:
         category, label, text = source_line(path, review["_row"]).split(",", 2)
-        assert (review["extra"]["category"], review["polarity"]) == (category, int(label))
+        assert (review["category"], review["polarity"]) == (category, int(label))
         assert review["text"] == text.strip('"').lstrip("\ufeff")
 
 

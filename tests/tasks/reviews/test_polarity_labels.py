@@ -1,6 +1,7 @@
 """Reviews that carry a shop's own positive/negative flag instead of stars (the reviews_zh
 data set, thumbs up/down) train sentiment: before, `shopformer review` on such a store
-said it held no rated reviews."""
+said it held no rated reviews. Their own category, where no catalog item gives one, is the
+sentiment model's domain."""
 
 from __future__ import annotations
 
@@ -20,14 +21,16 @@ def test_reviews_with_a_polarity_and_no_stars_train_sentiment(workspace, tmp_pat
     path = tmp_path / "reviews.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["review_id", "text", "polarity"])
-        writer.writerows((f"r{n}", text, int(rating >= 4))
+        writer.writerow(["review_id", "text", "polarity", "category"])
+        writer.writerows((f"r{n}", text, int(rating >= 4), ("书籍", "水果")[n % 2])
                          for n, (text, rating) in enumerate(zip(texts, ratings, strict=True))
                          if rating != 3)
     workspace.ingest(path, mapping=ColumnMapping(kind="review"))
     assert workspace.store.read_table("review", ["rating"])["rating"].null_count == \
         workspace.store.count("review")
     _, model = workspace.train_sentiment()
+    # no catalog: each review's own category is its domain (reviews_zh's ten categories)
+    assert set(model.domains.names) == {"书籍", "水果"}
     complaint, praise = model.probability(["质量太差了，用两天就坏了",
                                            "质量很好，物流也快，五星好评"])
     assert complaint < 0.5 < praise

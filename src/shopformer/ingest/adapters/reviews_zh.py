@@ -1,12 +1,12 @@
 """Chinese online-shop reviews in ten categories (SophonPlus `online_shopping_10_cats`).
 
 `cat,label,review` → review records with `text` = review and `polarity` = label (1 positive,
-0 negative: what `shopformer review` learns sentiment from, there being no stars); `cat`
-(平板, 水果, 酒店, …) stays in `extra` as `category`. There is no item, account, channel or
-time, so two customers writing the same words would look like one review: `review_id` is
-`reviews_zh-<row>` (the file is a fixed corpus, so its row numbers are stable). A review
-that is empty in the source is rejected by the validator (text is required): the full file
-has one such row.
+0 negative: what `shopformer review` learns sentiment from, there being no stars) and
+`category` = cat (平板, 水果, 酒店, …: the sentiment model's domain, there being no catalog).
+There is no item, account, channel or time, so two customers writing the same words would
+look like one review: `review_id` is `reviews_zh-<row>` (the file is a fixed corpus, so its
+row numbers are stable). A review that is empty in the source is rejected by the validator
+(text is required): the full file has one such row.
 """
 
 from __future__ import annotations

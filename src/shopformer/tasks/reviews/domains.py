@@ -20,9 +20,14 @@ def domain_of(category: str | None) -> str | None:
     return top_category(category) if category and category.strip() else None
 
 
-def review_domains(store: Store, items: Sequence[str | None]) -> list[str | None]:
-    """The domain of each reviewed item (None: no item, or no category in the catalog)."""
+def review_domains(store: Store, items: Sequence[str | None],
+                   own: Sequence[str | None] | None = None) -> list[str | None]:
+    """The domain of each reviewed item from the catalog; where the catalog gives none, the
+    review's own category (`own`, the review's `category` field: a data set of reviews
+    without a catalog); None when neither is known."""
     table = store.read_table("item", ["item_id", "category"])
     category = {item: domain_of(c) for item, c in zip(
         table["item_id"].to_pylist(), table["category"].to_pylist(), strict=True)}
-    return [category.get(item) if item else None for item in items]
+    own = own if own is not None else [None] * len(items)
+    return [(category.get(item) if item else None) or domain_of(mine)
+            for item, mine in zip(items, own, strict=True)]

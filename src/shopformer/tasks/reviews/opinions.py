@@ -26,7 +26,7 @@ from shopformer.tasks.reviews.monitor import (
 )
 from shopformer.tasks.reviews.themes import Complaint, Theme, complaint_themes
 
-REVIEW_COLUMNS = ["review_id", "item_id", "ts", "rating", "text"]
+REVIEW_COLUMNS = ["review_id", "item_id", "ts", "rating", "text", "category"]
 
 
 @dataclass
@@ -69,7 +69,7 @@ def scored_reviews(store: Store, analyzer: ReviewAnalyzer, timezone: str = "UTC"
         return [], []
     zone = ZoneInfo(timezone)
     ids, items = table["review_id"].to_pylist(), table["item_id"].to_pylist()
-    domains = review_domains(store, items)
+    domains = review_domains(store, items, table["category"].to_pylist())
     texts = table["text"].to_pylist()
     days = [ts.astimezone(zone).date() for ts in table["ts"].to_pylist()]
     scored, complaints = [], []
