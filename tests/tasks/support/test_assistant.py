@@ -332,8 +332,8 @@ def test_the_answer_to_which_one_picks_the_item_and_continues_the_question(shop)
 
 
 VARIANTS = """item_id,title,brand,price,attributes
-d1,眠蚕丝被 Pro,眠 SleepWell,229,"{""size"": ""1.8m"", ""color"": ""grey""}"
-d2,眠蚕丝被 Pro,眠 SleepWell,279,"{""size"": ""2.0m"", ""color"": ""grey""}"
+DV-01,眠蚕丝被 Pro,眠 SleepWell,229,"{""size"": ""1.8m"", ""color"": ""grey""}"
+DV-02,眠蚕丝被 Pro,眠 SleepWell,279,"{""size"": ""2.0m"", ""color"": ""grey""}"
 w1,Galaxis Sport Smartwatch Max,星河 Galaxis,679,"{""color"": ""white""}"
 w2,PulseFit Sport Smartwatch Max,跃动 PulseFit,599,"{""color"": ""black""}"
 """
@@ -343,18 +343,19 @@ def test_variants_are_offered_with_what_tells_them_apart(workspace, tmp_path):
     """Two variants with one title were offered as the same name twice."""
     workspace.ingest(write(tmp_path / "items.csv", VARIANTS), mapping=ColumnMapping(kind="item"))
     products = ProductTool(workspace.store)
-    assert products.choice_labels(["d1", "d2"]) == ["眠蚕丝被 Pro (d1, 229.00, size: 1.8m)",
-                                                    "眠蚕丝被 Pro (d2, 279.00, size: 2.0m)"]
+    assert products.choice_labels(["DV-01", "DV-02"]) == [
+        "眠蚕丝被 Pro (DV-01, 229.00, size: 1.8m)", "眠蚕丝被 Pro (DV-02, 279.00, size: 2.0m)"]
     assert products.choice_labels(["w1", "w2"]) == ["Galaxis Sport Smartwatch Max (w1)",
                                                     "PulseFit Sport Smartwatch Max (w2)"]
-    for said, picked in [("D2", "d2"), ("第二个", "d2"), ("the first one", "d1"),
-                         ("2.0m的", "d2"), ("229", "d1"), ("要1.8m那个", "d1"),
+    for said, picked in [("dv-02", "DV-02"), ("第二个", "DV-02"), ("the first one", "DV-01"),
+                         ("2.0m的", "DV-02"), ("229", "DV-01"), ("要1.8m那个", "DV-01"),
                          ("灰色", None), ("pro", None)]:
-        assert products.chosen(said, ["d1", "d2"], 4) == picked, said
+        assert products.chosen(said, ["DV-01", "DV-02"], 4) == picked, said
     for said, picked in [("the Galaxis one", "w1"), ("black please", "w2"), ("星河的", "w1"),
                          ("smartwatch", None), ("last one", "w2")]:
         assert products.chosen(said, ["w1", "w2"], 4) == picked, said
-    assert [f.item_id for f in products.mentioned("w2 有货吗")] == ["w2"]
+    assert [f.item_id for f in products.mentioned("DV-02 有货吗")] == ["DV-02"]
+    assert products.named_ids("I paid w2 and 100") == []  # too short to be read as ids
 
 
 def test_a_question_naming_a_policy_section_gets_it_before_a_hand_off(shop, tmp_path):

@@ -39,6 +39,7 @@ ORDINALS = ((r"第一|first|1st|^\s*#?1\s*$", 0), (r"第二|second|2nd|^\s*#?2\s
             (r"第三|third|3rd|^\s*#?3\s*$", 2), (r"第四|fourth|4th|^\s*#?4\s*$", 3),
             (r"最后|last one", -1))
 CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+MIN_NAMED_ID = 5  # characters an item id needs to be read out of a message
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 
 
@@ -206,7 +207,9 @@ class ProductTool:
                                           "description", "attributes"], order_by=["item_id"])
         self._items = table.to_pylist()
         self._position = {row["item_id"]: n for n, row in enumerate(self._items)}
-        self._by_lower = {item.lower(): item for item in self._position}
+        # ids short enough to be any number ("100", "12") are not read out of messages
+        self._by_lower = {item.lower(): item for item in self._position
+                          if len(item) >= MIN_NAMED_ID}
         self.min_similarity = min_similarity
         titles = [row["title"] or "" for row in self._items]
         self._vectorizer = NgramVectorizer(NgramConfig(min_count=1)).fit(titles or [""])
@@ -217,7 +220,8 @@ class ProductTool:
         return None if n is None else self._facts(n)
 
     def named_ids(self, text: str) -> list[str]:
-        """The catalog's item ids written in a message ("SKU00231"), in order."""
+        """The catalog's item ids written in a message ("SKU00231"), in order; ids shorter
+        than `MIN_NAMED_ID` are not looked for ("I paid 100" names no item 100)."""
         return list(dict.fromkeys(self._by_lower[t.lower()] for t in ORDER_TOKEN.findall(text)
                                   if t.lower() in self._by_lower))
 
