@@ -47,6 +47,7 @@ ASKS_FOR_ORDER = re.compile(r"(?:请|麻烦)?(?:提供|告诉|发)[^。？?]{0,6
                             r"(?:share|send|provide|give|tell)[^.?]{0,30}\border (?:number|id)"
                             r"|which order", re.IGNORECASE)
 WITH_DIGITS = re.compile(r"\w*\d\w*")  # ids and numbers: in no language
+LINE_BREAK = re.compile(r"\n")
 SENTENCE_BREAK = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+")
 SENTENCE_END = " .。!！"  # a description's own full stop, before the reply adds one
 CHOICES_SHOWN = 4  # items listed when a message fits several
@@ -402,20 +403,13 @@ class SupportAssistant:
                             Handoff(reason, summary))
 
 
-def _in_language(text: str, zh: bool) -> str:
-    """The lines of a bilingual policy section in the customer's language (a line with
-    Chinese in it is Chinese), rejoined as running text; the whole section when none is."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    kept = [line for line in lines if bool(CJK.search(line)) == zh]
-    return ("" if zh else " ").join(kept) if kept else text
-
-
-def _description_in_language(text: str, zh: bool) -> str:
-    """A bilingual description's sentences in the customer's language ("眠蚕丝被，四季通用。
-    SleepWell Silk-Filled Duvet: all-season." → its first sentence for a Chinese chat);
-    the whole description when none is."""
-    sentences = [s.strip() for s in SENTENCE_BREAK.split(text) if s.strip()]
-    kept = [s for s in sentences if bool(CJK.search(s)) == zh]
+def _in_language(text: str, zh: bool, pieces: re.Pattern = LINE_BREAK) -> str:
+    """The pieces of a bilingual text in the customer's language (a piece with Chinese in
+    it is Chinese), rejoined as running text; the whole text when none is. Pieces are a
+    policy section's lines or (`SENTENCE_BREAK`) a description's sentences: "眠蚕丝被，四季
+    通用。SleepWell Silk-Filled Duvet: all-season." → its first sentence for a Chinese chat."""
+    kept = [p.strip() for p in pieces.split(text)
+            if p.strip() and bool(CJK.search(p)) == zh]
     return ("" if zh else " ").join(kept) if kept else text
 
 
@@ -461,7 +455,7 @@ def _product_text(facts: ProductFacts, summary, zh: bool) -> str:
         parts += [f"品牌 {facts.brand}"] if facts.brand else []
         parts += [f"规格 {attributes}"] if attributes else []
         if facts.description:
-            parts.append(_description_in_language(facts.description, zh).rstrip(SENTENCE_END))
+            parts.append(_in_language(facts.description, zh, SENTENCE_BREAK).rstrip(SENTENCE_END))
         if summary:
             parts.append(f"{summary.reviews} 条评价，好评率 {summary.positive_share:.0%}")
         return "；".join(parts) + "。"
@@ -470,7 +464,7 @@ def _product_text(facts: ProductFacts, summary, zh: bool) -> str:
     parts += [f"brand {facts.brand}"] if facts.brand else []
     parts += [attributes] if attributes else []
     if facts.description:
-        parts.append(_description_in_language(facts.description, zh).rstrip(SENTENCE_END))
+        parts.append(_in_language(facts.description, zh, SENTENCE_BREAK).rstrip(SENTENCE_END))
     if summary:
         parts.append(f"{summary.reviews} review{'s' if summary.reviews != 1 else ''}, "
                      f"{summary.positive_share:.0%} positive")
