@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from shopformer.cli.output import console, errors, text_table
+from shopformer.cli.progress import working
 from shopformer.core.errors import ConfigError, ShopformerError
 
 if TYPE_CHECKING:
@@ -31,7 +32,9 @@ def ready_sentiment(shop: Workspace, retrain: bool) -> None:
 
     if retrain or shop.models.active(SENTIMENT_MODEL) is None:
         console.print("training the sentiment model from the store's rated reviews…")
-        shop.train_sentiment()
+        with working("training sentiment"):
+            version, _ = shop.train_sentiment()
+        console.print(f"sentiment model {version}")
 
 
 def opinions(

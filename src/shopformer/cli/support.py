@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from shopformer.cli.output import console, errors
+from shopformer.cli.progress import working
 from shopformer.core.errors import ConfigError, ShopformerError
 from shopformer.workspace import POLICY_FILE  # looked for when --policy is not given
 
@@ -58,7 +59,9 @@ def chat(
                 policy = shop.root / POLICY_FILE
             if retrain or shop.models.active(INTENT_MODEL) is None:
                 console.print("training the intent model from the store's conversations…")
-                shop.train_intents()
+                with working("training intents"):
+                    version, _ = shop.train_intents()
+                console.print(f"intent model {version}")
             assistant = shop.support_assistant(policy=policy)
             conversation = Conversation(f"cli-{uuid.uuid4().hex[:12]}", person_id=person)
             interactive = not message
