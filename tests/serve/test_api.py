@@ -53,6 +53,33 @@ def test_keys_are_needed_scoped_and_stored_hashed(served):
     assert ok.status_code == 200
 
 
+def test_keys_created_and_revoked_while_serving_take_effect(shop_copy):
+    """`shopformer keys create` / `revoke` in another terminal: before, the running
+    server knew only the keys of its start, and a revoked key kept working."""
+    workspace, _ = shop_copy
+    path = workspace.root / ".shopformer" / "api_keys.json"
+    with TestClient(create_app(workspace)) as client:
+        elsewhere = KeyRing(path)  # the CLI's own, another process in real use
+        record, token = elsewhere.create("late client", ("read",))
+        headers = {"Authorization": f"Bearer {token}"}
+        assert client.get("/v1/admin/models", headers=headers).status_code == 403  # known
+        assert client.get("/v1/recommend", params={"person": "p_00"},
+                          headers=headers).status_code != 401
+        KeyRing(path).revoke(record.key_id)
+        assert client.get("/v1/recommend", params={"person": "p_00"},
+                          headers=headers).status_code == 401
+        kept = {"Authorization": f"Bearer {make_keys(workspace)['read']}"}
+        assert client.get("/v1/recommend", params={"person": "p_00"},
+                          headers=kept).status_code == 200
+        text = path.read_text(encoding="utf-8")
+        path.write_text("not json", encoding="utf-8")  # a broken file: no key, not the old
+        assert client.get("/v1/recommend", params={"person": "p_00"},
+                          headers=kept).status_code == 401
+        path.write_text(text, encoding="utf-8")
+        assert client.get("/v1/recommend", params={"person": "p_00"},
+                          headers=kept).status_code == 200
+
+
 def test_rate_limit_answers_429_with_retry_after(shop_copy):
     workspace, _ = shop_copy
     _, token = KeyRing(workspace.root / ".shopformer" / "api_keys.json").create(

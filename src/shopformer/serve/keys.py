@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 from dataclasses import asdict, dataclass
@@ -21,6 +22,7 @@ from shopformer.core.errors import ConfigError
 
 SCOPES = ("read", "events:write", "admin")  # admin may do everything
 KEY_PREFIX = "sf_"
+log = logging.getLogger(__name__)
 _UNKNOWN_DIGEST = hashlib.sha256(b"no such key").hexdigest()
 
 
@@ -39,10 +41,14 @@ class ApiKey:
 
 
 class KeyRing:
-    """The workspace's API keys (`.shopformer/api_keys.json`)."""
+    """The workspace's API keys (`.shopformer/api_keys.json`). A running server sees keys
+    created or revoked since it started (`shopformer keys` in another terminal): the file
+    is read again whenever it changed. Before, a revoked key kept working until a restart.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._stamp = self._file_stamp()
         self._keys = self._read()
 
     def create(self, name: str, scopes: tuple[str, ...], *,
@@ -64,21 +70,25 @@ class KeyRing:
         record = ApiKey(key_id, name.strip(), _digest(token), tuple(dict.fromkeys(scopes)),
                         datetime.now(UTC).isoformat(timespec="seconds"),
                         requests_per_second, burst)
+        self._refresh()
         self._keys[key_id] = record
         self._write()
         return record, token
 
     def revoke(self, key_id: str) -> None:
+        self._refresh()
         if self._keys.pop(key_id, None) is None:
             raise ConfigError(f"no key {key_id!r}; known: {', '.join(self._keys) or 'none'}")
         self._write()
 
     def list(self) -> list[ApiKey]:
+        self._refresh()
         return sorted(self._keys.values(), key=lambda k: k.created)
 
     def authenticate(self, token: str) -> ApiKey | None:
         """The key's record, or None; the digest comparison runs whether or not the key id
         is known, so timing tells nothing about which ids exist."""
+        self._refresh()
         key_id = token[len(KEY_PREFIX):].split("_", 1)[0] if token.startswith(KEY_PREFIX) else ""
         record = self._keys.get(key_id)
         expected = record.digest if record is not None else _UNKNOWN_DIGEST
@@ -87,6 +97,27 @@ class KeyRing:
 
     def __len__(self) -> int:
         return len(self._keys)
+
+    def _file_stamp(self) -> tuple[int, int, int] | None:
+        """Identity, time and size of the key file: each write replaces it by a new one."""
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+    def _refresh(self) -> None:
+        """Read the file again when another process changed it; a file that cannot be read
+        then leaves no key valid (a revocation must not be lost), and says why."""
+        stamp = self._file_stamp()
+        if stamp == self._stamp:
+            return
+        self._stamp = stamp
+        try:
+            self._keys = self._read()
+        except ConfigError as error:
+            log.error("API keys not reloaded, every key refused until fixed: %s", error)
+            self._keys = {}
 
     def _read(self) -> dict[str, ApiKey]:
         if not self.path.exists():
@@ -107,6 +138,7 @@ class KeyRing:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, self.path)
+        self._stamp = self._file_stamp()
 
 
 def _digest(token: str) -> str:
