@@ -48,7 +48,7 @@ def test_pretrain_command_saves_and_activates_a_version(tmp_path):
                                 "-k", "3"], terminal_width=250)
     assert found.exit_code == 0, found.output
     assert "12 past events" in found.output and "you viewed" in found.output
-    assert found.output.count("on web") >= 3
+    assert found.output.count("on the web") >= 3  # each reason names its channel
     unknown = runner.invoke(app, ["recommend", "u1", "-w", str(shop)])
     assert unknown.exit_code == 2 and "--channel" in unknown.output
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from shopformer.core.errors import ConfigError, NotFittedError
-from shopformer.tasks.recommend import Filters, RecommendConfig, Recommender
+from shopformer.tasks.recommend import WHERE, Filters, RecommendConfig, Recommender
 
 
 @pytest.fixture(scope="module")
@@ -108,11 +108,14 @@ def test_explanations_name_real_past_events(shop):
         assert r.title == titles[r.item_id]  # what the item is, beside why
         assert r.reasons
         for reason in r.reasons:  # a past event of the item itself calls it "it"
-            itself = reason.split(" on ")[0].endswith(" it")
+            itself = " it " in reason
             assert (r.item_id in history_items) if itself else \
                 any(f"({item})" in reason for item in history_items), reason
         assert all(f"({r.item_id})" not in reason for reason in r.reasons)
-        assert all(" on " in reason for reason in r.reasons)  # which channel
+        assert all(any(where in reason for where in WHERE.values())  # which channel
+                   for reason in r.reasons), r.reasons
+        # read as English: "you added it to your cart in the app", not "added to cart it"
+        assert not any(" to cart " in reason or " on app " in reason for reason in r.reasons)
         assert all(reason.endswith(("(most recently)", "before your latest visit)"))
                    for reason in r.reasons), r.reasons  # when, against what
 

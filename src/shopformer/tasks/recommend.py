@@ -411,9 +411,9 @@ class Recommender:
         latest = history[-1]["ts"]
         # the item itself, when its own past event is among them, is "it" (its title
         # stands beside the reason)
-        return [[f"you {_verb(history[i]['type'])} "
-                 f"{'it' if past[i] == index else self._name(past[i])} on "
-                 f"{history[i]['channel']} ({_when(history[i]['ts'], latest)})" for i in row]
+        return [[f"{_did(history[i]['type'], 'it' if past[i] == index else self._name(past[i]))}"
+                 f" {_where(history[i]['channel'])} ({_when(history[i]['ts'], latest)})"
+                 for i in row]
                 for index, row in zip(indices, closest.tolist(), strict=True)]
 
     def _name(self, index: int) -> str:
@@ -449,10 +449,22 @@ def _seconds(moment: datetime) -> float:
     return moment.timestamp() if isinstance(moment, datetime) else float(moment)
 
 
-def _verb(event_type: str) -> str:
-    return {"view": "viewed", "click": "clicked", "cart": "added to cart", "fav": "saved",
-            "purchase": "bought", "rate": "rated", "review": "reviewed",
-            "return": "returned"}.get(event_type, event_type)
+DID = {"view": "you viewed {}", "click": "you clicked {}", "cart": "you added {} to your cart",
+       "remove_cart": "you took {} out of your cart", "fav": "you saved {}",
+       "purchase": "you bought {}", "checkout": "you checked out {}", "rate": "you rated {}",
+       "review": "you reviewed {}", "return": "you returned {}", "refund": "you were refunded {}",
+       "share": "you shared {}", "impression": "you were shown {}"}
+WHERE = {"web": "on the web", "app": "in the app", "mini": "in the mini-program",
+         "store": "in a store", "phone": "by phone", "catalog": "from the catalog"}
+
+
+def _did(event_type: str, thing: str) -> str:
+    """"you added it to your cart": it read "you added to cart it"."""
+    return DID.get(event_type, f"you {event_type} {{}}").format(thing)
+
+
+def _where(channel: str) -> str:
+    return WHERE.get(channel, f"on {channel}")
 
 
 def _when(moment: datetime, latest: datetime) -> str:
