@@ -59,6 +59,7 @@ INTENT_MODEL = "intents"
 ADS_MODEL = "ads"
 ALIGNED_TEXT_FILE = "aligned_text.safetensors"  # a search model's own text encoder
 POLICY_FILE = "policy.md"  # the shop's policy for the support assistant, in the workspace
+FAQ_FILE = "faq.jsonl"  # the shop's FAQ: one {"question", "answer", …} per line
 
 
 @dataclass(frozen=True)
@@ -454,16 +455,26 @@ class Workspace:
         model.save(staged)
         return self.models.publish(INTENT_MODEL, staged), model
 
-    def add_intent(self, name: str, examples: list[str]) -> str:
+    def add_intent(self, name: str, examples: list[str], answer: str | None = None) -> str:
         """A new intent from a handful of examples added to the active intent model without
         retraining (`IntentClassifier.add_intent`); published and activated as a new
-        version of `models/intents/`, so the previous one can be rolled back to."""
+        version of `models/intents/`, so the previous one can be rolled back to. `answer`:
+        what the assistant answers it with, kept in the workspace's FAQ file (without one
+        the intent is recognised and handed to a person)."""
         from shopformer.tasks.support.intents import IntentClassifier
 
+        if answer is not None and not answer.strip():
+            raise ConfigError("the intent's answer is empty")
         model = IntentClassifier.load(self.models.path(INTENT_MODEL)).add_intent(name, examples)
         staged = self.models.staging_dir(INTENT_MODEL)
         model.save(staged)
-        return self.models.publish(INTENT_MODEL, staged)
+        version = self.models.publish(INTENT_MODEL, staged)
+        if answer is not None:
+            entry = {"question": examples[0], "variants": list(examples[1:]),
+                     "answer": answer.strip(), "intent": name}
+            with (self.root / FAQ_FILE).open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        return version
 
     def _text_encoder_source(self, bundle: ShopModelBundle | None = None
                              ) -> TextEncoderSource | None:
@@ -486,11 +497,16 @@ class Workspace:
                           sentiment_version: str | None = None,
                           signals: ItemReviewSignals | None = None) -> SupportAssistant:
         """The support assistant on the active (or given) intent model (trained first when
-        there is none), with the store's orders, products and past answers, the policy file
-        when given, and review intelligence when a sentiment model is active (or given;
-        `signals`: what that model read in the reviews, when already at hand).
+        there is none), with the store's orders, products and past answers, the workspace's
+        FAQ file (`FAQ_FILE`) when there is one, the policy file when given, and review
+        intelligence when a sentiment model is active (or given; `signals`: what that model
+        read in the reviews, when already at hand).
         Without `config`, answers are reworded by shop.toml's `[rewrite]` endpoint if set."""
-        from shopformer.tasks.support.answers import AnswerIndex, conversation_answers
+        from shopformer.tasks.support.answers import (
+            AnswerIndex,
+            conversation_answers,
+            faq_from_file,
+        )
         from shopformer.tasks.support.assistant import SupportAssistant, SupportConfig
         from shopformer.tasks.support.intents import IntentClassifier
         from shopformer.tasks.support.tools import OrderTool, PolicyTool, ProductTool
@@ -498,7 +514,8 @@ class Workspace:
         if intents_version is None and self.models.active(INTENT_MODEL) is None:
             self.train_intents()
         intents = IntentClassifier.load(self.models.path(INTENT_MODEL, intents_version))
-        past = conversation_answers(self.store)
+        faq = self.root / FAQ_FILE
+        known = (faq_from_file(faq) if faq.is_file() else []) + conversation_answers(self.store)
         reviews = sentiment = None
         if sentiment_version is not None or self.models.active(SENTIMENT_MODEL) is not None:
             from shopformer.tasks.support.tools import ReviewTool
@@ -510,7 +527,7 @@ class Workspace:
         return SupportAssistant(
             intents, orders=OrderTool(self.store), products=ProductTool(self.store),
             policy=PolicyTool.from_file(policy) if policy is not None else None,
-            answers=AnswerIndex(past) if past else None, reviews=reviews,
+            answers=AnswerIndex(known) if known else None, reviews=reviews,
             sentiment=sentiment,
             config=config or SupportConfig(rewrite=self.settings.rewrite))
 

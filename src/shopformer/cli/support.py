@@ -12,7 +12,7 @@ import typer
 from shopformer.cli.output import console, errors
 from shopformer.cli.progress import working
 from shopformer.core.errors import ConfigError, ShopformerError
-from shopformer.workspace import POLICY_FILE  # looked for when --policy is not given
+from shopformer.workspace import FAQ_FILE, POLICY_FILE  # POLICY_FILE: when --policy is not given
 
 app = typer.Typer(help="The customer-service assistant.", no_args_is_help=True)
 
@@ -107,6 +107,9 @@ def add_intent(
     example: Annotated[list[str], typer.Option(
         "--example", "-e", help="A customer message meaning it (repeat; at least two).")],
     workspace: WorkspaceOption = Path("."),
+    answer: Annotated[str | None, typer.Option(
+        help="What the assistant answers it with (kept in faq.jsonl in the workspace); "
+             "without one the intent is recognised and handed to a person.")] = None,
 ) -> None:
     """Teach the active intent model a new intent from a handful of examples, without
     retraining; saved as a new version (the old one can be rolled back to)."""
@@ -114,9 +117,11 @@ def add_intent(
 
     try:
         with Workspace.open(workspace) as shop:
-            version = shop.add_intent(name, example)
+            version = shop.add_intent(name, example, answer)
     except ShopformerError as error:
         errors.print(f"[red]error:[/red] {error}", highlight=False)
         raise typer.Exit(error.exit_code) from None
     console.print(f"intent {name!r} added from {len(example)} examples: intents version "
                   f"{version}", highlight=False)
+    if answer is not None:
+        console.print(f"its answer is kept in {FAQ_FILE} in the workspace", highlight=False)

@@ -16,6 +16,7 @@ from shopformer.tasks.support.answers import (
     KnownAnswer,
     conversation_answers,
     faq_answers,
+    faq_from_file,
 )
 from shopformer.tasks.support.matching import MatcherConfig, QuestionMatcher
 from shopformer.train.finetune import TextEncoderSource
@@ -144,6 +145,24 @@ def test_an_answer_about_what_its_customer_named_answers_only_that(demo_shop):
         "conversation:c2"]
     assert two.find("warranty of THE foldable  phone max?")[0].known.source == \
         "conversation:c1"
+
+
+def test_an_faq_file_is_read_with_the_intent_each_entry_answers(tmp_path):
+    path = tmp_path / "faq.jsonl"
+    path.write_text('{"question": "Do you sell gift cards?", "answer": "Yes, online.", '
+                    '"variants": ["礼品卡怎么买"], "intent": "gift_card"}\n\n'
+                    '{"question": "Opening hours?", "answer": "9 to 5."}\n', encoding="utf-8")
+    known = faq_from_file(path)
+    assert [(k.question, k.intent) for k in known] == [
+        ("Do you sell gift cards?", "gift_card"), ("礼品卡怎么买", "gift_card"),
+        ("Opening hours?", "")]
+    path.write_text('{"question": "a", "answer": "b"}\n\n{"question": "c", "answer": ""}\n',
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=r"faq.jsonl, row 3, field 'answer'"):
+        faq_from_file(path)
+    path.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"faq.jsonl, row 1: not a JSON object"):
+        faq_from_file(path)
 
 
 def test_bad_input_is_refused_with_where(tmp_path):

@@ -271,15 +271,24 @@ def test_support_chat_command(tmp_path):
     # a new intent from a handful of examples becomes a new version of the intent model
     with Workspace.open(tmp_path / "shop") as workspace:
         before = workspace.models.active("intents")
+    # … with the answer the shop wants given (it was recognised, then handed off)
+    answer = "Gift cards are sold on the gift card page.\n礼品卡在礼品卡页面购买。"
     added = CliRunner().invoke(app, ["support", "add-intent", "gift_card", "-w",
                                      str(tmp_path / "shop"), "-e", "I want to buy a gift card",
-                                     "-e", "do you sell gift cards", "-e", "礼品卡怎么买"])
+                                     "-e", "do you sell gift cards", "-e", "礼品卡怎么买",
+                                     "--answer", answer])
     assert added.exit_code == 0, added.output
+    assert json.loads((tmp_path / "shop" / "faq.jsonl").read_text(encoding="utf-8"))[
+        "intent"] == "gift_card"
     with Workspace.open(tmp_path / "shop") as workspace:
         assert workspace.models.active("intents") != before
         assert workspace.models.previous("intents") == before
-        intents = workspace.support_assistant().intents
-        assert intents.predict(["where can I buy a gift card"])[0].intent == "gift_card"
+        assistant = workspace.support_assistant()
+        assert assistant.intents.predict(["where can I buy a gift card"])[0].intent == \
+            "gift_card"
+        reply = assistant.reply(Conversation("c-gift"), "where can I buy a gift card?")
+        assert reply.handoff is None and reply.grounds == ("faq:gift_card",), reply
+        assert reply.text == "Gift cards are sold on the gift card page."
     bad = CliRunner().invoke(app, ["support", "chat", "-w", str(tmp_path / "shop"),
                                    "--person", "p_x", "--account", "a", "-m", "hi"])
     assert bad.exit_code == 2 and "not both" in bad.output

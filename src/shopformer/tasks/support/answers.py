@@ -17,8 +17,10 @@ was given to "what's the warranty on headphones?".
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -40,6 +42,7 @@ class KnownAnswer:
     # what the past customer named and the answer repeats ("the Foldable Phone Max"): the
     # answer is true of that only, so it answers only a question naming it too
     only_for: str = ""
+    intent: str = ""  # an FAQ entry's intent: the answer to every message of that intent
 
 
 @dataclass(frozen=True)
@@ -114,27 +117,60 @@ def conversation_answers(store: Store) -> list[KnownAnswer]:
             for a in past_answers(store) if not is_specific(a.agent)]
 
 
-def faq_answers(entries: Sequence[dict]) -> list[KnownAnswer]:
-    """FAQ entries {"question": …, "answer": …, optional "variants": [other phrasings]}
-    → one known answer per phrasing."""
+def faq_answers(entries: Sequence[dict], file: str | None = None) -> list[KnownAnswer]:
+    """FAQ entries {"question": …, "answer": …, optional "variants": [other phrasings],
+    optional "intent": the intent it answers} → one known answer per phrasing (`file`:
+    where the entries come from, for errors)."""
     out = []
     for row, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
             raise InputError("an FAQ entry must be an object with question and answer",
-                             Location(row=row))
+                             Location(file, row=row))
         variants = entry.get("variants") or []
         if not isinstance(variants, list):
             raise InputError("variants must be a list of questions",
-                             Location(row=row, field="variants"))
+                             Location(file, row=row, field="variants"))
+        intent = entry.get("intent") or ""
+        if not isinstance(intent, str):
+            raise InputError("intent must be the name of an intent",
+                             Location(file, row=row, field="intent"))
         for question in [entry.get("question"), *variants]:
-            out.append(_checked(KnownAnswer(question, entry.get("answer"), "faq"), row))
+            out.append(_checked(KnownAnswer(question, entry.get("answer"), "faq",
+                                            intent=intent.strip()), row, file))
     return out
 
 
-def _checked(known: KnownAnswer, row: int) -> KnownAnswer:
+def faq_from_file(path: Path) -> list[KnownAnswer]:
+    """The shop's FAQ file: one JSON entry per line (`faq_answers`); blank lines skipped."""
+    entries = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read the FAQ file ({error})") from None
+    rows = []
+    for row, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            entries.append(json.loads(line))
+        except ValueError as error:
+            raise InputError(f"not a JSON object ({error})", Location(str(path), row=row)
+                             ) from None
+        rows.append(row)
+    known = []
+    for row, entry in zip(rows, entries, strict=True):  # errors name the file's own line
+        try:
+            known += faq_answers([entry], str(path))
+        except InputError as error:
+            raise InputError(error.reason, replace(error.location, row=row)) from None
+    return known
+
+
+def _checked(known: KnownAnswer, row: int, file: str | None = None) -> KnownAnswer:
     for name in ("question", "answer"):
         value = getattr(known, name)
         if not isinstance(value, str) or not value.strip():
-            raise InputError(f"{name} must be non-empty text", Location(row=row, field=name))
+            raise InputError(f"{name} must be non-empty text",
+                             Location(file, row=row, field=name))
     return known
 

@@ -114,6 +114,9 @@ class SupportAssistant:
         self.orders, self.policy, self.products = orders, policy, products
         self.reviews, self.answers, self.sentiment = reviews, answers, sentiment
         self.config = config or SupportConfig()
+        # FAQ entries that answer an intent (`shopformer support add-intent --answer`)
+        self.intent_answers = {k.intent: k for k in (answers.known if answers else ())
+                               if k.intent}
         unknown = [i for i in self.config.routes if i not in intents.intents_]
         if unknown:
             raise ConfigError(f"support routes name intents the model does not know: "
@@ -163,6 +166,8 @@ class SupportAssistant:
         else:
             intent = None
         route = self.route(intent) if intent else None
+        if intent in self.intent_answers and route != "human":
+            route = "faq"  # the shop wrote this intent's answer
         if ASK_FOR_HUMAN.search(text):
             return self._handoff(conversation, "asked", guess, zh)
         if route == "human":  # the shop sends this intent to a person (complaints)
@@ -355,6 +360,12 @@ class SupportAssistant:
     def _faq(self, conversation, text, guess, zh) -> SupportReply | None:
         if self.answers is None:
             return None
+        own = self.intent_answers.get(guess.intent)
+        if own is not None and guess.confidence >= self.config.intent_threshold:
+            return SupportReply(_in_language(own.answer, zh), guess.intent, guess.confidence,
+                                (f"faq:{own.intent}",), facts={"answer": {
+                                    "question": own.question, "answer": own.answer,
+                                    "source": own.source, "intent": own.intent}})
         found = self.answers.find(text, k=3)
         if conversation.order_id:  # "could you share your order number?" when it was given
             found = [f for f in found if not ASKS_FOR_ORDER.search(f.known.answer)]
@@ -365,7 +376,7 @@ class SupportAssistant:
             else self.config.similarity_threshold
         if best.confidence < needed:
             return None
-        return SupportReply(best.known.answer, guess.intent, best.confidence,
+        return SupportReply(_in_language(best.known.answer, zh), guess.intent, best.confidence,
                             (best.known.source,), facts={"answer": best.to_dict()})
 
     def _small_talk(self, conversation, text, kind, zh) -> SupportReply:
