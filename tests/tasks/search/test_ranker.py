@@ -186,6 +186,8 @@ def test_bad_input_is_refused_with_where():
         SearchRanker().index([{"item_id": "a", "title": "x"}, {"title": "no id"}])
     with pytest.raises(InputError, match="price"):
         SearchRanker().index([{"item_id": "a", "title": "x", "price": "cheap"}])
+    with pytest.raises(ConfigError, match="ingest the items first"):  # events alone: Taobao
+        SearchRanker().index([])
     indexed = SearchRanker(SearchConfig(candidates=10)).index(catalog())
     with pytest.raises(InputError, match="gain"):
         indexed.fit([Judgment("lamp", "lamp-0-0", -1.0)])

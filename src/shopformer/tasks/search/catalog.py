@@ -48,7 +48,9 @@ class SearchCatalog:
     def __init__(self, items: Iterable[Mapping[str, object]]) -> None:
         rows = list(items)
         if not rows:
-            raise ConfigError("the catalog is empty: there is nothing to search")
+            raise ConfigError("the catalog is empty: there is nothing to search (ingest the "
+                              "items first: a file of item_id, title, … with --kind item; "
+                              "events name items, but only the catalog says what they are)")
         self.ids: list[str] = []
         self.texts: dict[str, list[str]] = {name: [] for name in FIELDS}
         prices, channels = [], []
