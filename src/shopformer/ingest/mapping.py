@@ -59,8 +59,9 @@ class ColumnMapping:
                                   f"fields: {', '.join(spec.names)}")
         if not self.header and not self.names:
             raise ConfigError("a file without a header row needs `names` for its columns")
-        if self.format not in (None, "csv", "tsv", "jsonl", "parquet"):
-            raise ConfigError(f"unknown format {self.format!r}; known: csv, tsv, jsonl, parquet")
+        if self.format not in (None, "csv", "tsv", "jsonl", "parquet", "xlsx"):
+            raise ConfigError(f"unknown format {self.format!r}; known: csv, tsv, jsonl, "
+                              "parquet, xlsx")
 
     @classmethod
     def from_toml(cls, path: Path, kind: str | None = None) -> ColumnMapping:

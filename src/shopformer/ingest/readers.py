@@ -1,4 +1,5 @@
-"""Streaming readers for CSV/TSV, JSONL and Parquet: every value arrives as it was written.
+"""Streaming readers for CSV/TSV, JSONL, Parquet and Excel (`excel.py`): every value arrives
+as it was written.
 
 Readers only split files into rows and columns; deciding what a value means is the
 validator's job. Rows that cannot even be split (wrong number of fields, broken JSON) become
@@ -20,6 +21,7 @@ import pyarrow.parquet as pq
 
 from shopformer.core.errors import InputError, Location
 from shopformer.ingest.encoding import check_encoding, detect_encoding
+from shopformer.ingest.excel import read_xlsx
 from shopformer.ingest.header_names import columns_to_read
 from shopformer.ingest.mapping import ColumnMapping
 from shopformer.ingest.source import RawBatch
@@ -27,7 +29,7 @@ from shopformer.schema.validate import Rejection
 
 BATCH_ROWS = 100_000
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
-           ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
+           ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx"}
 
 
 def file_format(path: Path, declared: str | None = None) -> str:
@@ -49,6 +51,9 @@ def read_mapped(path: Path, mapping: ColumnMapping, *, keep_going: bool,
     fmt = file_format(path, mapping.format)
     if fmt == "parquet":
         chunks = read_parquet(path, batch_rows)
+    elif fmt == "xlsx":
+        _require_content(path)
+        chunks = read_xlsx(path, batch_rows)
     elif fmt == "jsonl":
         chunks = read_jsonl(path, batch_rows, keep_going=keep_going, encoding=mapping.encoding)
     else:
