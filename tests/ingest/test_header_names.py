@@ -4,6 +4,8 @@ that a file stored before would be stored again."""
 
 from __future__ import annotations
 
+import json
+
 from tests.conftest import write
 from typer.testing import CliRunner
 
@@ -42,17 +44,32 @@ def test_rows_keyed_by_their_content_keep_their_keys():
     extra, as before, and only suggests it; one that was not, or whose rows carry their
     own key, reads it."""
     readable = ["ts", "account", "channel", "type", "item_id", "数量"]
-    assert columns_to_read("event", readable, {}, ()) == ({}, {"quantity": "数量"})
+    assert columns_to_read("event", readable, {}, ()) == ({"quantity": "数量"}, False)
     assert columns_to_read("event", [*readable, "event_id"], {}, ()) == (
-        {"quantity": "数量"}, {})
+        {"quantity": "数量"}, True)
     assert columns_to_read("event", ["时间", "用户ID", "channel", "type", "item_id", "数量"],
-                           {}, ())[0] == {"ts": "时间", "account": "用户ID",
-                                          "quantity": "数量"}
+                           {}, ()) == ({"ts": "时间", "account": "用户ID",
+                                        "quantity": "数量"}, True)
     # no item column and no query: no view could be read before
     assert columns_to_read("event", ["ts", "account", "channel", "type", "商品ID"], {},
-                           ())[0] == {"item_id": "商品ID"}
-    assert columns_to_read("item", ["item_id", "商品名称", "价格"], {}, ())[0] == {
-        "title": "商品名称", "price": "价格"}
+                           ()) == ({"item_id": "商品ID"}, True)
+    assert columns_to_read("item", ["item_id", "商品名称", "价格"], {}, ()) == (
+        {"title": "商品名称", "price": "价格"}, True)
+
+
+def test_a_jsonl_chunk_may_bring_a_key_the_first_lacked(workspace, tmp_path):
+    """JSONL rows name their own keys: a search's 搜索词 first appears in a later chunk."""
+    lines = [json.dumps({"用户ID": f"u{n}", "时间": "2026-11-01 10:00:00", "渠道": "app",
+                         "行为类型": "浏览", "商品ID": "i1"}, ensure_ascii=False)
+             for n in range(3)]
+    lines.append(json.dumps({"用户ID": "u9", "时间": "2026-11-01 11:00:00", "渠道": "app",
+                             "行为类型": "搜索", "搜索词": "耳机"}, ensure_ascii=False))
+    path = write(tmp_path / "events.jsonl", "\n".join(lines) + "\n")
+    summary = workspace.ingest(path, mapping=ColumnMapping(kind="event"), batch_rows=2)
+    assert summary.kinds["event"].accepted == 4
+    assert summary.read_as[str(path)]["query"] == "搜索词"
+    rows = workspace.store.read_table("event", ["type", "query"], order_by=["ts"]).to_pylist()
+    assert rows[-1] == {"type": "search", "query": "耳机"}
 
 
 def test_a_chinese_export_is_ingested_without_a_mapping(workspace, tmp_path):

@@ -92,9 +92,10 @@ def common_columns(kind: str, fields: Iterable[str], columns: Iterable[str],
 
 
 def columns_to_read(kind: str, columns: list[str], mapped: Mapping[str, str],
-                    constants: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
-    """(read, maybe): our field → column read by its common name, and the same for columns
-    only suggested, whose rows are keyed by their content (module doc)."""
+                    constants: Iterable[str]) -> tuple[dict[str, str], bool]:
+    """(our field → column named as shops commonly name it, whether such columns are read:
+    False where the rows are keyed by their content and the file was readable before, so
+    they are only suggested; module doc)."""
     spec = record_spec(kind)
     found = common_columns(kind, spec.names, columns, mapped)
     given = set(columns) | set(mapped) | set(constants)
@@ -103,4 +104,4 @@ def columns_to_read(kind: str, columns: list[str], mapped: Mapping[str, str],
         needed.append("item_id")  # every event but a search needs its item
     unreadable_before = any(f not in given for f in needed)
     keyed = spec.key in given or bool(spec.key_from)
-    return (found, {}) if unreadable_before or keyed else ({}, found)
+    return found, unreadable_before or keyed

@@ -60,15 +60,22 @@ def read_mapped(path: Path, mapping: ColumnMapping, *, keep_going: bool,
         delimiter = mapping.delimiter or ("\t" if fmt == "tsv" else ",")
         chunks = read_csv(path, batch_rows, keep_going=keep_going, encoding=mapping.encoding,
                           delimiter=delimiter, names=mapping.names or None)
-    read_as: dict[str, str] | None = None
+    read_as: dict[str, str] = {}
     maybe: dict[str, str] = {}
+    reading: bool | None = None  # decided on the first chunk, for the whole file
     for table, rows, rejections in chunks:
-        if read_as is None:  # every chunk of a file has its columns
-            read_as, maybe = columns_to_read(mapping.kind, table.column_names,
-                                             mapping.columns, mapping.constants)
-            mapping = replace(mapping, columns={**mapping.columns, **read_as})
-        yield RawBatch(mapping.kind, mapping.apply(table, str(path)), rows, str(path),
-                       mapping.parse, rejections, read_as, maybe)
+        found, readable = columns_to_read(mapping.kind, table.column_names, mapping.columns,
+                                          mapping.constants)
+        reading = readable if reading is None else reading
+        for ours, theirs in found.items():  # a JSONL chunk may bring keys the first lacked
+            if ours not in read_as and ours not in maybe:
+                (read_as if reading else maybe)[ours] = theirs
+        present = {ours: theirs for ours, theirs in read_as.items()
+                   if theirs in table.column_names}
+        applied = replace(mapping, columns={**mapping.columns, **present}) if present \
+            else mapping
+        yield RawBatch(mapping.kind, applied.apply(table, str(path)), rows, str(path),
+                       mapping.parse, rejections, dict(read_as), dict(maybe))
 
 
 Chunk = tuple[pa.Table, np.ndarray, list[Rejection]]
