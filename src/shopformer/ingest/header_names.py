@@ -11,7 +11,7 @@ Re-ingesting a file must add nothing, also after an upgrade. A record without a 
 own (an event without `event_id`) is keyed by its content, `extra` included, so reading one
 of its columns as a field now would key its rows anew. Columns are therefore read by their
 common names only where a file could not be read before (a required field is missing) or
-its records carry their own key; elsewhere they are only suggested (`maybe`).
+its records carry their own key; elsewhere they are only suggested (`IngestSummary.maybe`).
 """
 
 from __future__ import annotations
