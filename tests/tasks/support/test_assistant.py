@@ -340,6 +340,23 @@ def test_the_answer_to_which_one_picks_the_item_and_continues_the_question(shop)
         assert (english in reply.text) is not chinese and ".." not in reply.text
 
 
+def test_none_of_the_items_offered_goes_to_a_person_with_the_question(shop):
+    """"都不是" after "您问的是哪一款" read as a delivery question and asked an anonymous
+    customer to sign in; it answers the question asked, so a person takes the product
+    question over, and the list is not offered again."""
+    _, assistant, _ = shop
+    first, second = (assistant.products._items[n]["item_id"] for n in (0, 1))
+    for n, (opening, none) in enumerate([("有货吗？", "都不是"),
+                                        ("is it in stock?", "neither of them")]):
+        chat = Conversation(f"c-none-{n}")
+        chat.item_choices = [first, second]
+        asked = assistant.reply(chat, opening)
+        assert asked.grounds == ("product:ask",)
+        reply = assistant.reply(chat, none)
+        assert reply.handoff is not None and reply.handoff.reason == "no_answer", reply
+        assert reply.handoff.summary["intent"] == asked.intent and not chat.item_choices
+
+
 VARIANTS = """item_id,title,brand,price,attributes
 DV-01,眠蚕丝被 Pro,眠 SleepWell,229,"{""size"": ""1.8m"", ""color"": ""grey""}"
 DV-02,眠蚕丝被 Pro,眠 SleepWell,279,"{""size"": ""2.0m"", ""color"": ""grey""}"

@@ -51,6 +51,8 @@ LINE_BREAK = re.compile(r"\n")
 SENTENCE_BREAK = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+")
 SENTENCE_END = " .。!！"  # a description's own full stop, before the reply adds one
 CHOICES_SHOWN = 4  # items listed when a message fits several
+NONE_OF_THEM = re.compile(r"都不是|都不对|不是这|没有我要|neither|none of (?:them|these|those)|"
+                          r"not (?:any|one) of|not th(?:ese|ose)", re.IGNORECASE)
 DETAIL_WORDS = 4  # a message naming an order with at most this many other words adds a detail
 ASK_FOR_HUMAN = re.compile(r"人工|真人|转接|客服经理|投诉|human|real person|representative|"
                            r"speak to (?:an? )?(?:agent|person|someone)|manager", re.IGNORECASE)
@@ -229,6 +231,11 @@ class SupportAssistant:
         if conversation.item_id is None and conversation.item_choices:
             # the answer to "which one do you mean?": "SKU00231", "第二个", "the 2.0m one"
             picked = self.products.chosen(text, conversation.item_choices, CHOICES_SHOWN)
+            if picked is None and NONE_OF_THEM.search(text):
+                # "都不是" answers the question asked (it read as a delivery question):
+                # the product question goes on without an item, so to a person
+                conversation.item_choices = []
+                return ""
             if picked is not None:
                 conversation.item_id, conversation.item_choices = picked, []
                 without_ids = text
