@@ -355,8 +355,8 @@ class Workspace:
         """Train review sentiment from the store's rated reviews (ratings are the labels;
         a review's own polarity flag, where it has one, wins over its stars),
         fine-tuning the active shop model's text encoder when it has one, each review's
-        item category from the catalog as its domain; publish and activate it as a new
-        version of `models/sentiment/`."""
+        item category from the catalog as its domain (else the review's own category);
+        publish and activate it as a new version of `models/sentiment/`."""
         from shopformer.tasks.reviews.domains import review_domains
         from shopformer.tasks.reviews.sentiment import ReviewSentiment
 

@@ -192,8 +192,8 @@ class ReviewSentiment:
             domains: Sequence[str | None] | None = None) -> ReviewSentiment:
         """Learn from the shop's reviews: `labels` (1 positive, 0 negative) or `ratings`
         (1–5), None where a review has none; both may be given, and a label wins over the
-        stars. `domains`: each review's
-        product category (None where unknown), so words can mean more in one category."""
+        stars. `domains`: each review's product category (None where unknown), so words can
+        mean more in one category."""
         texts, y, stars = self._examples(texts, labels, ratings)
         usable = np.flatnonzero(y >= 0)
         train, held = holdout_split(y[usable], self.config.validation_share,
