@@ -3,6 +3,7 @@ model version behind it."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 from fastapi.testclient import TestClient
@@ -123,6 +124,22 @@ def test_support_chat_keeps_the_conversation_and_hands_off(served):
     other = served.client.post("/v1/support/chat", headers=served.headers(), json={
         "conversation_id": "c-1", "message": "hello", "account": "u1", "channel": "web"})
     assert other.status_code == 409  # a conversation stays with its person
+
+
+def test_an_faq_written_while_serving_answers_without_a_restart(served):
+    """faq.jsonl (or policy.md) edited while the server runs: it was read only at start."""
+    question = "Do you offer free gift wrapping for birthdays?"
+    ask = lambda n: served.client.post("/v1/support/chat", headers=served.headers(),  # noqa: E731
+                                       json={"conversation_id": f"c-faq-{n}",
+                                             "message": question}).json()
+    assert "faq" not in ask(0)["grounds"]
+    faq = served.workspace.root / "faq.jsonl"
+    faq.write_text(json.dumps({"question": question, "answer": "Yes, gift wrapping is "
+                               "free; choose it at checkout."}) + "\n", encoding="utf-8")
+    answered = ask(1)
+    assert answered["grounds"] == ["faq"] and answered["text"].startswith("Yes, gift wrapping")
+    faq.write_text("{broken\n", encoding="utf-8")  # kept as it was, and logged
+    assert ask(2)["grounds"] == ["faq"]
 
 
 def test_ads_rank_by_expected_value_and_keep_the_daily_cap(served):

@@ -17,6 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,7 @@ from shopformer.serve.config import ServeConfig
 from shopformer.storage.base import AppendResult
 from shopformer.workspace import (
     ADS_MODEL,
+    FAQ_FILE,
     INTENT_MODEL,
     POLICY_FILE,
     SEARCH_MODEL,
@@ -129,6 +131,8 @@ class ServingState:
         self._analyzer: tuple[str, Any] | None = None  # the last sentiment model loaded
         # what it read in the reviews: (version, reviews stored then, signals)
         self._signals: tuple[str, int, Any] | None = None
+        # the policy and FAQ files as the serving support assistant read them
+        self._support_files: tuple | None = None
         self._persons = self._read_persons()
         erased = workspace.store.erased_accounts()
         self._erased = set(zip(erased["channel"].to_pylist(), erased["account"].to_pylist(),
@@ -209,7 +213,33 @@ class ServingState:
                 version, analyzer=self._review_analyzer(version)))
         return self._signals[2]
 
+    def support(self) -> Served:
+        """The support assistant, built again when the workspace's policy or FAQ file
+        changed since it was (edited while serving: before, a restart was needed). A file
+        that no longer reads keeps the assistant as it was, and the log says why."""
+        served = self.capability("support")
+        if self._support_stamp() == self._support_files:
+            return served
+        with self._activating:  # one rebuild at a time, never beside an activation
+            served = self.capability("support")
+            stamp = self._support_stamp()
+            if stamp != self._support_files:
+                try:
+                    served = self._build("support", served.versions)
+                except ShopformerError as error:
+                    log.error("support: %s; the assistant keeps its earlier policy and FAQ",
+                              error)
+                    self._support_files = stamp  # not read again until it changes
+                    return served
+                with self.lock:
+                    self.served = {**self.served, "support": served}
+        return served
+
+    def _support_stamp(self) -> tuple:
+        return tuple(_file_stamp(self.workspace.root / name) for name in (POLICY_FILE, FAQ_FILE))
+
     def _build_support(self, versions: Mapping[str, str]) -> Any:
+        self._support_files = self._support_stamp()  # before reading: a later edit is seen
         policy = self.workspace.root / POLICY_FILE
         return self.workspace.support_assistant(
             policy=policy if policy.is_file() else None,
@@ -376,3 +406,12 @@ class ServingState:
 
 class ModelRefused(ShopformerError):
     """A model version that could not be loaded (409): the old one keeps serving."""
+
+
+def _file_stamp(path: Path) -> tuple[int, int, int] | None:
+    """Identity, time and size of a file; None when there is none."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size

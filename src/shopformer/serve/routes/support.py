@@ -18,7 +18,7 @@ def chat(body: ChatIn, request: Request) -> ChatOut:
     from shopformer.tasks.support.conversation import Conversation
 
     state = request.app.state.serving
-    served = state.capability("support")
+    served = state.support()  # built again when policy.md or faq.jsonl changed
     person = state.asking_person(body.account, body.channel, where="body")
     with state.lock:
         conversation = state.conversations.get(body.conversation_id)
