@@ -57,6 +57,19 @@ def test_search_sorted_by_price_returns_prices_in_order(served):
     assert bad.status_code == 422
 
 
+
+def test_search_filters_by_brand_as_the_cli_does(served):
+    items = served.workspace.store.read_table("item", ["item_id", "title", "brand"]).to_pylist()
+    item = next(i for i in items if i["brand"])
+    word = item["title"].split()[-1]
+    found = served.client.get("/v1/search", headers=served.headers(),
+                              params={"q": word, "k": 50, "brand": [item["brand"]]})
+    assert found.status_code == 200, found.text
+    brand_of = {i["item_id"]: i["brand"] for i in items}
+    hits = found.json()["hits"]
+    assert hits and {brand_of[h["item_id"]] for h in hits} == {item["brand"]}
+
+
 def test_sentiment_and_aspects(served):
     answer = served.client.post("/v1/sentiment", headers=served.headers(), json={
         "texts": ["物流太慢了，等了一个星期", "质量很好，包装也不错"]})

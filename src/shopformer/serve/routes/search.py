@@ -26,6 +26,9 @@ from shopformer.serve.schemas import (
 )
 
 router = APIRouter(prefix="/v1", tags=["search"])
+Brands = Annotated[list[str] | None, Query(
+    max_length=50, description="only these brands (repeat: brand=A&brand=B), as the CLI's "
+                               "--brand")]
 Sort = Annotated[Literal["relevance", "price", "-price"], Query(
     description="relevance, or price low to high (price) / high to low (-price) over the "
                 "results that match the query")]
@@ -38,15 +41,16 @@ async def search(request: Request,
                  q: Annotated[str, Query(min_length=1, max_length=256, description="the query")],
                  account: Account = None, channel: Channel = None, person: PersonId = None,
                  k: Count = 10, category: Category = None, min_price: Price = None,
-                 max_price: Price = None, sort: Sort = "relevance") -> SearchOut:
+                 max_price: Price = None, sort: Sort = "relevance",
+                 brand: Brands = None) -> SearchOut:
     from shopformer.tasks.search.catalog import SearchFilters
 
     state = request.app.state.serving
     check_price_range(min_price, max_price)
     person = state.asking_person(account, channel, person)
     served = state.capability("search")
-    filters = SearchFilters(category_prefix=category, min_price=min_price,
-                            max_price=max_price,
+    filters = SearchFilters(category_prefix=category, brands=frozenset(brand or ()),
+                            min_price=min_price, max_price=max_price,
                             channel=channel_name(channel) if channel else None)
     with state.lock:
         found = served.value.search(q, k=k, person_id=person, filters=filters, sort=sort)
