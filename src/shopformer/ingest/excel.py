@@ -15,12 +15,9 @@ from pathlib import Path
 from zipfile import BadZipFile
 
 import numpy as np
-import pyarrow as pa
 
 from shopformer.core.errors import InputError, Location
-from shopformer.schema.validate import Rejection
-
-Chunk = tuple[pa.Table, np.ndarray, list[Rejection]]
+from shopformer.ingest.source import Chunk, checked_header, string_table
 
 
 def read_xlsx(path: Path, batch_rows: int) -> Iterator[Chunk]:
@@ -45,10 +42,10 @@ def read_xlsx(path: Path, batch_rows: int) -> Iterator[Chunk]:
             records.append(values + [""] * (len(names) - len(values)))
             numbers.append(number)
             if len(records) >= batch_rows:
-                yield _table(names, records), np.array(numbers), []
+                yield string_table(names, records), np.array(numbers), []
                 records, numbers = [], []
         if records:
-            yield _table(names, records), np.array(numbers), []
+            yield string_table(names, records), np.array(numbers), []
     finally:
         workbook.close()
 
@@ -59,11 +56,7 @@ def _header(cells: tuple | None, path: Path) -> list[str]:
         names.pop()
     if not names:
         raise InputError("the first sheet is empty (not even a header row)", Location(str(path)))
-    duplicates = {n for n in names if names.count(n) > 1}
-    if duplicates or "" in names:
-        raise InputError(f"the header row needs unique, non-empty names; got {names}",
-                         Location(str(path), 0))
-    return names
+    return checked_header(names, str(path))
 
 
 def _text(value: object) -> str:
@@ -77,7 +70,3 @@ def _text(value: object) -> str:
         return value.isoformat()
     return str(value)
 
-
-def _table(names: list[str], records: list[list[str]]) -> pa.Table:
-    return pa.table({name: pa.array([r[i] for r in records], pa.string())
-                     for i, name in enumerate(names)})

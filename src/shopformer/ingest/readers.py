@@ -24,7 +24,7 @@ from shopformer.ingest.encoding import check_encoding, detect_encoding
 from shopformer.ingest.excel import read_xlsx
 from shopformer.ingest.header_names import columns_to_read
 from shopformer.ingest.mapping import ColumnMapping
-from shopformer.ingest.source import RawBatch
+from shopformer.ingest.source import Chunk, RawBatch, checked_header, string_table
 from shopformer.schema.validate import Rejection
 
 BATCH_ROWS = 100_000
@@ -78,7 +78,6 @@ def read_mapped(path: Path, mapping: ColumnMapping, *, keep_going: bool,
                        mapping.parse, rejections, dict(read_as), dict(maybe))
 
 
-Chunk = tuple[pa.Table, np.ndarray, list[Rejection]]
 
 
 def read_csv(path: Path, batch_rows: int = BATCH_ROWS, *, keep_going: bool = False,
@@ -146,15 +145,10 @@ def _read_csv_exactly(path: Path, batch_rows: int, encoding: str, delimiter: str
             records.append(fields)
             rows.append(number)
             if len(records) >= batch_rows:
-                yield _rows_table(names, records), np.array(rows), rejections
+                yield string_table(names, records), np.array(rows), rejections
                 records, rows, rejections = [], [], []
     if records or rejections:
-        yield _rows_table(names, records), np.array(rows, dtype=np.int64), rejections
-
-
-def _rows_table(names: list[str], records: list[list[str]]) -> pa.Table:
-    return pa.table({name: pa.array([r[i] for r in records], pa.string())
-                     for i, name in enumerate(names)})
+        yield string_table(names, records), np.array(rows, dtype=np.int64), rejections
 
 
 def _python_codec(encoding: str) -> str:
@@ -179,12 +173,8 @@ def _header(path: Path, encoding: str, delimiter: str, quoting: bool) -> list[st
         raise
     if not names:
         raise InputError("the file is empty (not even a header row)", Location(str(path)))
-    cleaned = [name.removeprefix("ï»¿").lstrip("\ufeff").strip() for name in names]
-    duplicates = {n for n in cleaned if cleaned.count(n) > 1}
-    if duplicates or "" in cleaned:
-        raise InputError(f"the header row needs unique, non-empty names; got {cleaned}",
-                         Location(str(path), 0))
-    return cleaned
+    return checked_header([name.removeprefix("ï»¿").lstrip("\ufeff").strip()
+                           for name in names], str(path))
 
 
 def _bad_line(path: Path, encoding: str, text: str, expected: int) -> Rejection:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
+from shopformer.core.errors import InputError, Location
 from shopformer.schema.validate import ParseOptions, Rejection
 
 
@@ -29,3 +30,22 @@ class RawBatch:
         if len(self.rows) != self.table.num_rows:
             raise ValueError(f"{self.file}: {len(self.rows)} row numbers for "
                              f"{self.table.num_rows} rows")
+
+
+# a reader's piece of a file: string columns, each row's 1-based number, rows it could not read
+Chunk = tuple[pa.Table, np.ndarray, list[Rejection]]
+
+
+def string_table(names: list[str], records: list[list[str]]) -> pa.Table:
+    """Rows of text values (as a CSV or an Excel sheet gives them) as string columns."""
+    return pa.table({name: pa.array([r[i] for r in records], pa.string())
+                     for i, name in enumerate(names)})
+
+
+def checked_header(names: list[str], file: str) -> list[str]:
+    """A header row's names, refused unless each is there and used once."""
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates or "" in names:
+        raise InputError(f"the header row needs unique, non-empty names; got {names}",
+                         Location(file, 0))
+    return names
