@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from shopformer.core.errors import ConfigError
+from shopformer.core.files import file_stamp
 
 SCOPES = ("read", "events:write", "admin")  # admin may do everything
 KEY_PREFIX = "sf_"
@@ -48,7 +49,7 @@ class KeyRing:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._stamp = self._file_stamp()
+        self._stamp = file_stamp(self.path)
         self._keys = self._read()
 
     def create(self, name: str, scopes: tuple[str, ...], *,
@@ -98,18 +99,10 @@ class KeyRing:
     def __len__(self) -> int:
         return len(self._keys)
 
-    def _file_stamp(self) -> tuple[int, int, int] | None:
-        """Identity, time and size of the key file: each write replaces it by a new one."""
-        try:
-            stat = self.path.stat()
-        except FileNotFoundError:
-            return None
-        return stat.st_ino, stat.st_mtime_ns, stat.st_size
-
     def _refresh(self) -> None:
         """Read the file again when another process changed it; a file that cannot be read
         then leaves no key valid (a revocation must not be lost), and says why."""
-        stamp = self._file_stamp()
+        stamp = file_stamp(self.path)
         if stamp == self._stamp:
             return
         self._stamp = stamp
@@ -138,7 +131,7 @@ class KeyRing:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, self.path)
-        self._stamp = self._file_stamp()
+        self._stamp = file_stamp(self.path)
 
 
 def _digest(token: str) -> str:

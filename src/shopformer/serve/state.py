@@ -17,13 +17,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from shopformer.core.errors import ConfigError, ShopformerError
+from shopformer.core.files import file_stamp
 from shopformer.ingest.identity import refresh_persons
 from shopformer.ingest.pipeline import IngestPipeline
 from shopformer.ingest.readers import records_table
@@ -236,7 +236,7 @@ class ServingState:
         return served
 
     def _support_stamp(self) -> tuple:
-        return tuple(_file_stamp(self.workspace.root / name) for name in (POLICY_FILE, FAQ_FILE))
+        return tuple(file_stamp(self.workspace.root / name) for name in (POLICY_FILE, FAQ_FILE))
 
     def _build_support(self, versions: Mapping[str, str]) -> Any:
         self._support_files = self._support_stamp()  # before reading: a later edit is seen
@@ -407,11 +407,3 @@ class ServingState:
 class ModelRefused(ShopformerError):
     """A model version that could not be loaded (409): the old one keeps serving."""
 
-
-def _file_stamp(path: Path) -> tuple[int, int, int] | None:
-    """Identity, time and size of a file; None when there is none."""
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return None
-    return stat.st_ino, stat.st_mtime_ns, stat.st_size
