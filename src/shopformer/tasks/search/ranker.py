@@ -497,16 +497,15 @@ class SearchRanker:
             notes.append("nothing matches" + (" these filters" if allowed is not None else ""))
             return SearchResult(parsed, [], 0, {}, notes)
         scores = self._score(features)
+        prices = self.catalog_.prices[candidates]
         if sort == "relevance":
             order = np.argsort(-scores, kind="stable")[:k]
         else:
-            order, note = price_order(
-                self.catalog_.prices[candidates], scores,
-                features[:, FEATURES.index("all_terms")] > 0, bool(parsed.terms), k,
-                descending=sort == "-price")
+            order, note = price_order(prices, scores,
+                                      features[:, FEATURES.index("all_terms")] > 0,
+                                      bool(parsed.terms), k, descending=sort == "-price")
             order = order[:k]
             notes.append(note)
-        prices = self.catalog_.prices[candidates]
         hits = [SearchHit(self.catalog_.ids[candidates[i]], float(scores[i]),
                           self.catalog_.texts["title"][candidates[i]],
                           None if math.isnan(prices[i]) else float(prices[i])) for i in order]

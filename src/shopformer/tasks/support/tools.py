@@ -27,7 +27,7 @@ import numpy as np
 from shopformer.core.errors import ConfigError
 from shopformer.storage.base import Store
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
-from shopformer.tasks.search.analyze import Analyzer, normalize
+from shopformer.tasks.search.analyze import CJK, normalize
 from shopformer.tasks.support.answers import AnswerIndex, AnswerMatch, KnownAnswer
 
 ORDER_STATUS_FIELDS = ("status", "shipped_at", "delivered_at", "carrier", "tracking",
@@ -38,7 +38,6 @@ MARK = re.compile(r"[\u3400-\u9fff]+|[0-9a-z][0-9a-z.+_-]*[0-9a-z]|[0-9a-z]")
 ORDINALS = ((r"第一|first|1st|^\s*#?1\s*$", 0), (r"第二|second|2nd|^\s*#?2\s*$", 1),
             (r"第三|third|3rd|^\s*#?3\s*$", 2), (r"第四|fourth|4th|^\s*#?4\s*$", 3),
             (r"最后|last one", -1))
-CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 MIN_NAMED_ID = 5  # characters an item id needs to be read out of a message
 HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 
@@ -134,8 +133,7 @@ class PolicyTool:
         self.index = AnswerIndex([KnownAnswer(title, body, f"policy:{title}")
                                   for title, body in sections])
         # the words of each section's heading that name it and no other section
-        self._analyzer = Analyzer()
-        words = [{w for w in self._analyzer.terms(title) if _names_a_topic(w)}
+        words = [{w for w in self.index.analyzer.terms(title) if _names_a_topic(w)}
                  for title, _ in sections]
         self._heading_words = [w - set().union(*(o for o in words if o is not w))
                                for w in words]
@@ -157,7 +155,7 @@ class PolicyTool:
         发货与配送", "what's the warranty on headphones?" → "Warranty 保修"); None when it
         names none or several. Stricter than `lookup`'s closeness, whose scores do not
         tell a real question from nonsense, so it may answer what no intent did."""
-        said = set(self._analyzer.terms(question))
+        said = set(self.index.analyzer.terms(question))
         named = [n for n, words in enumerate(self._heading_words) if words & said]
         return self.index.known[named[0]] if len(named) == 1 else None
 
@@ -165,7 +163,7 @@ class PolicyTool:
 def _names_a_topic(term: str) -> bool:
     """A heading's word that can name its section: a Chinese word of two characters or
     more, a Latin stem of four letters or more ("ship", "refund"; not "the", "与")."""
-    return len(term) >= 2 if CJK_RUN.match(term) else len(term) >= 4 and term.isalpha()
+    return len(term) >= 2 if CJK.match(term) else len(term) >= 4 and term.isalpha()
 
 
 def policy_sections(text: str) -> list[tuple[str, str]]:
@@ -259,7 +257,7 @@ class ProductTool:
         said = normalize(text)
         words = set(MARK.findall(said))
         hits = {i: sum(1 for m in marks[i] - common
-                       if (m in said if CJK_RUN.fullmatch(m) else m in words))
+                       if (m in said if CJK.match(m) else m in words))
                 for i in choices}
         best = max(hits.values(), default=0)
         picked = [i for i, n in hits.items() if n == best]
