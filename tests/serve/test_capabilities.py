@@ -139,6 +139,23 @@ def test_support_chat_keeps_the_conversation_and_hands_off(served):
     assert other.status_code == 409  # a conversation stays with its person
 
 
+def test_support_chat_reads_the_page_the_customer_writes_from(served):
+    """A chat widget passes the product page the customer is on; an id the catalog lacks
+    is refused with the field named."""
+    item = served.workspace.store.read_table("item", ["item_id"]).column(0)[0].as_py()
+    ask = lambda **page: served.client.post(  # noqa: E731
+        "/v1/support/chat", headers=served.headers(),
+        json={"conversation_id": f"c-page-{page}", "message": "现在有货吗？", **page})
+    answered = ask(item_id=item)
+    assert answered.status_code == 200, answered.text
+    body = answered.json()  # answered about the page's item, or handed off with it
+    about = body["handoff"]["summary"]["item_id"] if body["handoff"] else body["grounds"][0]
+    assert about in (item, f"product:{item}"), body
+    refused = ask(item_id="no-such-item")
+    assert refused.status_code == 422, refused.text
+    assert "no-such-item" in refused.text and "item_id" in refused.text
+
+
 def test_an_faq_written_while_serving_answers_without_a_restart(served):
     """faq.jsonl (or policy.md) edited while the server runs: it was read only at start."""
     question = "Do you offer free gift wrapping for birthdays?"

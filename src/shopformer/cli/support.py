@@ -29,6 +29,12 @@ def chat(
     account: Annotated[str | None, typer.Option(
         help="Chat as the person behind this raw account id (with --channel).")] = None,
     channel: Annotated[str | None, typer.Option(help="The account's channel.")] = None,
+    item: Annotated[str | None, typer.Option(
+        help="Chat from this item's product page: what a message naming no item is about.")
+    ] = None,
+    order: Annotated[str | None, typer.Option(
+        help="Chat from this order's page: what a message naming no order is about.")
+    ] = None,
     policy: Annotated[Path | None, typer.Option(
         help=f"The shop's policy file (Markdown); default: {POLICY_FILE} in the workspace "
              "when it exists.")] = None,
@@ -67,8 +73,10 @@ def chat(
             interactive = not message
             if interactive:
                 console.print("[dim]type a message; an empty line or Ctrl-D ends the chat[/dim]")
+            page = {"item_id": item, "order_id": order}  # where the chat starts from
             for text in message or _keyboard():
-                reply = assistant.reply(conversation, text)
+                reply = assistant.reply(conversation, text, **page)
+                page = {}
                 if as_json:
                     console.print_json(json.dumps(reply.to_dict(), ensure_ascii=False))
                 else:

@@ -180,6 +180,10 @@ class ChatIn(BaseModel):
     account: str | None = Field(None, min_length=1, max_length=200,
                                 description="the signed-in account, with channel")
     channel: str | None = Field(None, min_length=1, max_length=40)
+    item_id: str | None = Field(None, min_length=1, max_length=200,
+                                description="the product page the customer writes from")
+    order_id: str | None = Field(None, min_length=1, max_length=200,
+                                 description="the order page the customer writes from")
 
 
 class HandoffOut(BaseModel):

@@ -13,7 +13,7 @@ import pytest
 from tests.chat_endpoint import chat_endpoint
 from tests.conftest import write
 
-from shopformer.core.errors import ConfigError
+from shopformer.core.errors import ConfigError, InputError
 from shopformer.demo.build import build_demo_shop
 from shopformer.demo.config import DemoConfig
 from shopformer.ingest.mapping import ColumnMapping
@@ -21,9 +21,10 @@ from shopformer.tasks.past_answers import is_specific
 from shopformer.tasks.reviews.signals import ItemReviewSignals
 from shopformer.tasks.rewrite import EndpointConfig
 from shopformer.tasks.support.answers import conversation_answers
-from shopformer.tasks.support.assistant import SupportConfig
+from shopformer.tasks.support.assistant import SupportAssistant, SupportConfig
 from shopformer.tasks.support.conversation import Conversation
-from shopformer.tasks.support.tools import ProductTool, ReviewTool, policy_sections
+from shopformer.tasks.support.intents import IntentGuess
+from shopformer.tasks.support.tools import PolicyTool, ProductTool, ReviewTool, policy_sections
 from shopformer.workspace import Workspace
 
 POLICY = """# Returns
@@ -404,6 +405,104 @@ def test_a_question_naming_a_policy_section_gets_it_before_a_hand_off(shop, tmp_
     reply = assistant.reply(Conversation("c-policy"), "保修多久？")
     assert reply.handoff is None and reply.grounds == ("policy:Warranty 保修",), reply
     assert reply.text == "数码产品保修一年。"
+
+
+def test_a_policy_section_is_named_by_its_topic_in_either_language(tmp_path):
+    """"你们发什么快递？" names no heading word of "Shipping 发货与配送" and was handed off;
+    "can I get my money back" named no section. The topics a heading names (a seed
+    lexicon) name it too, in both languages; words two sections share name neither."""
+    sections = PolicyTool(POLICY + "\n# Refunds 退款\nRefunds take 3-5 working days.\n"
+                          "\n# Changing the address\nAddresses change until it ships.\n")
+    said = {"你们发什么快递？": "Shipping", "what courier do you use?": "Shipping",
+            "多久能到": "Shipping", "can I get my money back": "Refunds 退款",
+            "退货运费谁出？": "Returns", "can I send it back?": "Returns",
+            "how do I change my delivery address?": "Changing the address",
+            "do you have this in red?": None, "do you have a discount code?": None,
+            "能开发票吗？": None, "when will my refund arrive?": "Refunds 退款"}
+    for question, section in said.items():
+        named = sections.named(question)
+        assert (named.question if named else None) == section, question
+
+
+def test_a_message_unsure_of_its_intent_gets_only_the_section_it_names(shop):
+    """Unsure what was asked, the assistant quoted the closest policy section: "do you
+    have this in red?" and "can I pay with paypal?" got the returns policy. Closeness
+    does not tell those from a return question; a section the message names does."""
+    _, assistant, _ = shop
+    unsure = SupportAssistant(assistant.intents, policy=assistant.policy,
+                              config=SupportConfig(intent_threshold=1.0))
+    for question in ("do you have this in red?", "can I pay with paypal?",
+                     "I want to cancel my order"):
+        reply = unsure.reply(Conversation(f"c-unsure-{question}"), question)
+        assert reply.handoff is not None and reply.handoff.reason == "unsure", reply
+    reply = unsure.reply(Conversation("c-unsure-zh"), "你们发什么快递？")
+    assert reply.grounds == ("policy:Shipping",) and "订单48小时内发货" in reply.text
+
+
+def test_the_section_a_policy_question_names_beats_the_intents_name(shop):
+    """A message read (barely) as a refund question that names shipping ("多久能到") got
+    the refunds section: the intent's name decided where the customer's words did not."""
+    _, assistant, _ = shop
+    policy = PolicyTool(POLICY + "\n# Refunds\nRefunds take 3-5 working days.\n")
+    refund = next(i for i in assistant.intents.intents_ if "refund" in i)
+    config = SupportConfig(routes={i: "policy" for i in assistant.intents.intents_})
+    routed = SupportAssistant(assistant.intents, policy=policy, config=config)
+    chat = Conversation("c-named", intent=refund, intent_confidence=0.9,
+                        question="how long until it arrives?")
+    reply = routed._policy(chat, "how long until it arrives?",
+                           IntentGuess(refund, 0.9, ()), zh=False)
+    assert reply.grounds == ("policy:Shipping",), reply
+
+
+def test_a_product_question_naming_a_policy_topic_gets_both(shop, tmp_path):
+    """"How long is the warranty on the …?" got the item's catalog facts, which say
+    nothing of warranties; the policy section the question names comes after them."""
+    workspace, _, _ = shop
+    policy = tmp_path / "policy.md"
+    policy.write_text(POLICY + "\n# Warranty 保修\nElectronics carry a one-year warranty."
+                      "\n数码产品保修一年。\n", encoding="utf-8")
+    assistant = workspace.support_assistant(policy=policy)
+    item = assistant.products._items[0]
+    product = next(i for i in assistant.intents.intents_ if "product" in i)
+    chat = Conversation("c-both", item_id=item["item_id"], intent=product,
+                        intent_confidence=0.9, question="how long is the warranty on it?")
+    reply = assistant._product(chat, "how long is the warranty on it?",
+                               IntentGuess(product, 0.9, ()), zh=False)
+    assert reply.grounds[0] == f"product:{item['item_id']}"
+    assert reply.grounds[-1] == "policy:Warranty 保修"
+    assert reply.text.endswith("\nElectronics carry a one-year warranty.")
+    assert reply.facts["policy"]["section"] == "Warranty 保修"
+
+
+def test_the_page_a_customer_writes_from_says_what_a_message_is_about(shop):
+    """A shop's chat widget knows the product or order page the customer is on. Before,
+    "is it in stock?" on a product page knew no item, and "where is it?" on an order page
+    asked which order."""
+    _, assistant, _ = shop
+    item = assistant.products._items[3]["item_id"]
+    reply = assistant.reply(Conversation("c-page"), "现在有货吗？", item_id=item)
+    assert reply.grounds[0] == f"product:{item}", reply
+    order_id, person = an_order(assistant, several=True)
+    chat = Conversation("c-order-page", person_id=person)
+    reply = assistant.reply(chat, "where is it?", order_id=order_id)
+    assert reply.grounds == (f"order:{order_id}",), reply
+    with pytest.raises(InputError, match=r"item_id.*'nope' is not in the catalog"):
+        assistant.reply(Conversation("c-bad-page"), "hi", item_id="nope")
+
+
+def test_an_item_already_discussed_goes_on_when_a_message_fits_it_and_others(shop):
+    """A message that fits several items, one of them the item under discussion (or the
+    page's), is about that one: it was asked "which one do you mean?"."""
+    _, assistant, _ = shop
+    first, second = assistant.products._items[0], assistant.products._items[1]
+    chat = Conversation("c-goes-on", item_id=first["item_id"])
+    assistant.products.mentioned = lambda text: [assistant.products.get(first["item_id"]),
+                                                 assistant.products.get(second["item_id"])]
+    try:
+        assistant._carry_over(chat, "and is it waterproof?")
+    finally:
+        del assistant.products.mentioned
+    assert chat.item_id == first["item_id"] and chat.item_choices == []
 
 
 def test_a_complaint_goes_to_a_person_as_routed_not_as_asked(shop):

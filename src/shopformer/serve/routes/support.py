@@ -30,7 +30,8 @@ def chat(body: ChatIn, request: Request) -> ChatOut:
         elif conversation.person_id != person:
             raise HTTPException(409, "this conversation belongs to another person")
         state.conversations.move_to_end(body.conversation_id)
-        reply = served.value.reply(conversation, body.message)
+        reply = served.value.reply(conversation, body.message, item_id=body.item_id,
+                                   order_id=body.order_id)
     return ChatOut(conversation_id=body.conversation_id, text=reply.text, intent=reply.intent,
                    confidence=reply.confidence, grounds=list(reply.grounds),
                    handoff=HandoffOut(reason=reply.handoff.reason,

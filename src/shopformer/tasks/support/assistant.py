@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from shopformer.core.errors import ConfigError
+from shopformer.core.errors import ConfigError, InputError, Location
 from shopformer.tasks.rewrite import EndpointConfig, RewriteFailed, grounded_rewrite
 from shopformer.tasks.search.analyze import CJK
 from shopformer.tasks.support.answers import AnswerIndex
@@ -133,10 +133,15 @@ class SupportAssistant:
                 return route
         return "faq"
 
-    def reply(self, conversation: Conversation, text: str) -> SupportReply:
-        """Answer one customer message and update the conversation."""
+    def reply(self, conversation: Conversation, text: str, *, item_id: str | None = None,
+              order_id: str | None = None) -> SupportReply:
+        """Answer one customer message and update the conversation. `item_id` / `order_id`:
+        the page the customer writes from (a product page, an order page), as a shop's chat
+        widget passes it: what a message naming no item or order is about ("现在有货吗？"
+        on a product page; "运动饮料 Pro" fits four brands' drinks, but not on that page)."""
         if not isinstance(text, str) or not text.strip():
             raise ConfigError("support: the message must be non-empty text")
+        self._on_page(conversation, item_id, order_id)
         zh = bool(CJK.search(text))
         if not zh and not re.search("[a-z]{3}", WITH_DIGITS.sub(" ", text), re.IGNORECASE):
             # "O0000001", "SKU00231", "ok": in the language the customer wrote in before
@@ -186,7 +191,7 @@ class SupportAssistant:
             out = handlers[name](conversation, text, guess, zh)
             if out is not None:
                 break
-        if out is None and route in (None, "product", "faq"):
+        if out is None and route in ("product", "faq"):
             out = self._policy_named(text, guess, zh)
         if out is None:
             return self._handoff(conversation, "unsure" if not confident else "no_answer",
@@ -217,6 +222,19 @@ class SupportAssistant:
         return replace(out, text=reworded, grounds=(*out.grounds, "rewrite"))
 
     # ---- state ------------------------------------------------------------------------
+    def _on_page(self, conversation: Conversation, item_id: str | None,
+                 order_id: str | None) -> None:
+        for name, value in (("item_id", item_id), ("order_id", order_id)):
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise InputError("must be a non-empty id", Location(field=name))
+        if item_id is not None:
+            if self.products is None or self.products.get(item_id) is None:
+                raise InputError(f"item {item_id!r} is not in the catalog",
+                                 Location(field="item_id"))
+            conversation.item_id, conversation.item_choices = item_id, []
+        if order_id is not None:  # whose it is, the order tool checks when it is asked
+            conversation.order_id = order_id.strip()
+
     def _carry_over(self, conversation: Conversation, text: str) -> str | None:
         """Note the order or item a message names; the message without the order number
         (None when it names none): a few words around one may only give it."""
@@ -247,7 +265,8 @@ class SupportAssistant:
         items = [f.item_id for f in self.products.mentioned(text)]
         if len(items) == 1:
             conversation.item_id, conversation.item_choices = items[0], []
-        elif items:
+        elif items and conversation.item_id not in items:
+            # (one of them the item already discussed, or the page's: that one goes on)
             conversation.item_id, conversation.item_choices = None, items
         return rest
 
@@ -309,22 +328,26 @@ class SupportAssistant:
                                                                  "text": section.answer}})
 
     def _policy_only(self, conversation, text, guess, zh) -> SupportReply | None:
-        return self._policy(conversation, text, guess, zh, with_order=False)
+        """Unsure what is asked: the policy section the message names, never the closest
+        one ("do you have this in red?" is nearest to the returns section)."""
+        return self._policy_named(text, guess, zh)
 
-    def _policy(self, conversation, text, guess, zh, with_order: bool = True
-                ) -> SupportReply | None:
+    def _policy(self, conversation, text, guess, zh) -> SupportReply | None:
         """The policy section that answers, after the facts of the order under discussion
         (a refund question about a known order gets both)."""
-        asked = text
-        if with_order and conversation.intent:
-            # the question that set the topic, and the intent's name ("return_request")
-            # which says which section answers it
-            asked = f"{conversation.question or text} {conversation.intent.replace('_', ' ')}"
-        section = self.policy.lookup(asked) if self.policy is not None else None
-        if section is not None and section.confidence < self.config.policy_threshold:
-            section = None
+        question = conversation.question or text
+        # the section the customer's words name ("多久能到" read as a refund question is a
+        # shipping one), else the closest to the question and the intent's name
+        # ("return_request"), which says which section answers it
+        section = self.policy.named(question) if self.policy is not None else None
+        if section is None and self.policy is not None:
+            asked = f"{question} {conversation.intent.replace('_', ' ')}" \
+                if conversation.intent else text
+            match = self.policy.lookup(asked)
+            if match is not None and match.confidence >= self.config.policy_threshold:
+                section = match.known
         order = None
-        if with_order and self.orders is not None and conversation.order_id and \
+        if self.orders is not None and conversation.order_id and \
                 conversation.person_id:
             order = self.orders.lookup(conversation.order_id, conversation.person_id).facts
         if section is None and order is None:
@@ -335,9 +358,9 @@ class SupportAssistant:
             grounds.append(f"order:{order.order_id}")
             facts["order"] = order.to_dict()
         if section is not None:
-            texts.append(_in_language(section.known.answer, zh))
-            grounds.append(section.known.source)
-            facts["policy"] = {"section": section.known.question, "text": section.known.answer}
+            texts.append(_in_language(section.answer, zh))
+            grounds.append(section.source)
+            facts["policy"] = {"section": section.question, "text": section.answer}
         return SupportReply("\n".join(texts), guess.intent, guess.confidence, tuple(grounds),
                             facts=facts)
 
@@ -360,9 +383,16 @@ class SupportAssistant:
         reply = _product_text(facts, summary, zh)
         grounds = (f"product:{facts.item_id}",) + ((f"reviews:{facts.item_id}",)
                                                     if summary else ())
-        return SupportReply(reply, guess.intent, guess.confidence, grounds,
-                            facts={"product": facts.to_dict(),
-                                   "reviews": summary.to_dict() if summary else None})
+        found = {"product": facts.to_dict(), "reviews": summary.to_dict() if summary else None}
+        # "how long is the warranty on the Foldable Phone Max?": the catalog's facts say
+        # nothing of warranties; the policy section the question names does
+        section = self.policy.named(conversation.question or text) \
+            if self.policy is not None else None
+        if section is not None:
+            reply += "\n" + _in_language(section.answer, zh)
+            grounds += (section.source,)
+            found["policy"] = {"section": section.question, "text": section.answer}
+        return SupportReply(reply, guess.intent, guess.confidence, grounds, facts=found)
 
     def _faq(self, conversation, text, guess, zh) -> SupportReply | None:
         if self.answers is None:

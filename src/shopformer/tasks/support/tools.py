@@ -29,6 +29,7 @@ from shopformer.storage.base import Store
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
 from shopformer.tasks.search.analyze import CJK, normalize
 from shopformer.tasks.support.answers import AnswerIndex, AnswerMatch, KnownAnswer
+from shopformer.tasks.support.topics import TopicLexicon
 
 ORDER_STATUS_FIELDS = ("status", "shipped_at", "delivered_at", "carrier", "tracking",
                        "expected_delivery", "refund_status")
@@ -137,6 +138,11 @@ class PolicyTool:
                  for title, _ in sections]
         self._heading_words = [w - set().union(*(o for o in words if o is not w))
                                for w in words]
+        # the topics each heading names ("Shipping 发货与配送": shipping), when no other does
+        self.topics = TopicLexicon(analyzer=self.index.analyzer)
+        named = [self.topics.topics(title) for title, _ in sections]
+        self._heading_topics = [t - set().union(*(o for o in named if o is not t))
+                                for t in named]
 
     @classmethod
     def from_file(cls, path: Path) -> PolicyTool:
@@ -151,13 +157,20 @@ class PolicyTool:
         return found[0] if found else None
 
     def named(self, question: str) -> KnownAnswer | None:
-        """The one section whose heading the question names ("发货要多久？" → "Shipping
-        发货与配送", "what's the warranty on headphones?" → "Warranty 保修"); None when it
-        names none or several. Stricter than `lookup`'s closeness, whose scores do not
-        tell a real question from nonsense, so it may answer what no intent did."""
+        """The section the question names most: by a word of its heading ("发货要多久？" →
+        "Shipping 发货与配送") or a word of a topic its heading names ("你们发什么快递？",
+        "can I get my money back?" → "Refunds 退款"); None when it names none, or several
+        as much ("if I return it, how long does shipping take?"). Stricter than `lookup`'s
+        closeness, whose scores do not tell a real question from nonsense or "do you have
+        this in red?" from a return question, so it may answer what no intent did."""
         said = set(self.index.analyzer.terms(question))
-        named = [n for n, words in enumerate(self._heading_words) if words & said]
-        return self.index.known[named[0]] if len(named) == 1 else None
+        topics = self.topics.topics(question)
+        counts = np.array([len(words & said) + len(named & topics) for words, named
+                           in zip(self._heading_words, self._heading_topics, strict=True)])
+        best = int(np.argmax(counts))
+        if counts[best] == 0 or (counts == counts[best]).sum() > 1:
+            return None
+        return self.index.known[best]
 
 
 def _names_a_topic(term: str) -> bool:
