@@ -265,6 +265,7 @@ def run_demo(args) -> dict[str, float]:
     from shopformer.tasks.support.assistant import SupportAssistant
     from shopformer.tasks.support.conversation import Conversation
     from shopformer.tasks.support.tools import OrderTool, PolicyTool, ProductTool
+    from shopformer.tasks.support.upset import negative_floors
     from shopformer.workspace import Workspace
 
     with tempfile.TemporaryDirectory() as folder:
@@ -288,10 +289,13 @@ def run_demo(args) -> dict[str, float]:
                      and q["role"] == "customer" and a["role"] == "agent"
                      and not is_specific(a["text"])]
             _, sentiment = shop.train_sentiment()  # from the demo's rated reviews
+            learned = [t for t in customer if t["conversation_id"] in learn]
+            floors = negative_floors(sentiment, [t["text"] for t in learned],
+                                     [t["intent"] for t in learned])
             assistant = SupportAssistant(
                 intents, orders=OrderTool(shop.store), products=ProductTool(shop.store),
                 policy=PolicyTool(DEMO_POLICY, "demo policy"), answers=AnswerIndex(known),
-                sentiment=sentiment)
+                sentiment=sentiment, negative_floors=floors)
             outcomes = []
             for cid in ids:
                 if cid in learn:

@@ -529,7 +529,17 @@ class Workspace:
             policy=PolicyTool.from_file(policy) if policy is not None else None,
             answers=AnswerIndex(known) if known else None, reviews=reviews,
             sentiment=sentiment,
+            negative_floors=self._negative_floors(sentiment) if sentiment else None,
             config=config or SupportConfig(rewrite=self.settings.rewrite))
+
+    def _negative_floors(self, sentiment) -> dict[str, float]:
+        """How negative the store's past customer messages of each intent read."""
+        from shopformer.tasks.support.upset import negative_floors
+
+        turns = self.store.read_table("turn", ["role", "text", "intent"]).to_pylist()
+        said = [t for t in turns if t["role"] == "customer" and t["intent"] and t["text"]]
+        return negative_floors(sentiment, [t["text"] for t in said],
+                               [t["intent"] for t in said])
 
     def ad_ranker(self, version: str | None = None) -> AdRanker:
         """The active (or given) ad ranker: an `AdRanker` trained on the shop's impressions

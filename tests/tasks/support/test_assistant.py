@@ -9,6 +9,7 @@ import csv
 import json
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from tests.chat_endpoint import chat_endpoint
 from tests.conftest import write
@@ -25,6 +26,7 @@ from shopformer.tasks.support.assistant import SupportAssistant, SupportConfig
 from shopformer.tasks.support.conversation import Conversation
 from shopformer.tasks.support.intents import IntentGuess
 from shopformer.tasks.support.tools import PolicyTool, ProductTool, ReviewTool, policy_sections
+from shopformer.tasks.support.upset import negative_floors
 from shopformer.workspace import Workspace
 
 POLICY = """# Returns
@@ -562,3 +564,44 @@ def test_the_workspace_settings_endpoint_reaches_the_assistant(shop):
     assert configured.support_assistant().config.rewrite == EndpointConfig(
         "http://127.0.0.1:9/v1", model="m")
     assert workspace.support_assistant().config.rewrite.endpoint is None
+
+
+class ReadsAs:
+    """A sentiment model's reading of given messages (0.9 for any other): the rule under
+    test is the assistant's, not the model's."""
+
+    def __init__(self, readings: dict[str, float]) -> None:
+        self.readings = readings
+
+    def probability(self, texts):
+        return np.array([self.readings.get(t, 0.9) for t in texts])
+
+
+def test_upset_means_more_negative_than_the_intents_past_messages(shop):
+    """Reviews taught the sentiment model that a quality problem is as negative as text
+    gets, so three in ten of the demo's return requests went to a person as "upset". A
+    message is upset when it is strongly negative even for its intent."""
+    _, assistant, _ = shop
+    past = {f"return {n}": 0.002 + 0.001 * n for n in range(30)}
+    past |= {f"order {n}": 0.8 + 0.005 * n for n in range(30)}
+    floors = negative_floors(ReadsAs(past), list(past), ["return"] * 30 + ["order"] * 30)
+    assert floors["return"] == pytest.approx(np.quantile([0.002 + 0.001 * n
+                                                          for n in range(30)], 0.05))
+    assert 0.8 < floors["order"] < 0.81 and floors[""] < floors["order"]
+    returns = next(i for i in assistant.intents.intents_ if "return" in i)
+    orders = next(i for i in assistant.intents.intents_ if "order" in i)
+    floors = {returns: floors["return"], orders: floors["order"], "": floors[""]}
+    broken, late = "It arrived broken, how do I return an item?", "where is my order??"
+    assert assistant.intents.predict([broken])[0].intent == returns
+    assert assistant.intents.predict([late])[0].intent == orders
+    reads = ReadsAs({broken: 0.01, late: 0.01})
+    judged = SupportAssistant(assistant.intents, policy=assistant.policy, sentiment=reads,
+                              negative_floors=floors)
+    reply = judged.reply(Conversation("c-broken"), broken)
+    assert reply.handoff is None and reply.grounds == ("policy:Returns",), reply
+    reply = judged.reply(Conversation("c-late"), late)
+    assert reply.handoff is not None and reply.handoff.reason == "upset", reply
+    alone = SupportAssistant(assistant.intents, policy=assistant.policy, sentiment=reads)
+    assert alone.reply(Conversation("c-alone"), broken).handoff.reason == "upset"
+    with pytest.raises(ConfigError, match="one intent per message"):
+        negative_floors(reads, ["a", "b"], ["x"])

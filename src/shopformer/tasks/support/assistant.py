@@ -31,6 +31,7 @@ from shopformer.tasks.support.tools import (
     ProductTool,
     ReviewTool,
 )
+from shopformer.tasks.support.upset import ALL_INTENTS
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,9 @@ class SupportConfig:
     answer_threshold: float = 0.6  # FAQ / past answers: matcher confidence to answer with
     similarity_threshold: float = 0.5  # the same without a matcher (cosine, uncalibrated)
     policy_threshold: float = 0.15  # policy section cosine to quote it
-    upset_threshold: float = 0.05  # P(positive) of a message below which a person takes over
+    # P(positive) of a message below which a person takes over, when it is also below the
+    # floor of its intent's past messages (`upset.negative_floors`) where the shop has them
+    upset_threshold: float = 0.05
     routes: Mapping[str, str] = field(default_factory=dict)  # intent → one of ROUTES
     # an OpenAI-compatible endpoint that may reword answers (off unless a URL is set); a
     # rewording that states a number, id or date the tools did not return is refused
@@ -111,8 +114,11 @@ class SupportAssistant:
     def __init__(self, intents: IntentClassifier, *, orders: OrderTool | None = None,
                  policy: PolicyTool | None = None, products: ProductTool | None = None,
                  reviews: ReviewTool | None = None, answers: AnswerIndex | None = None,
-                 sentiment=None, config: SupportConfig | None = None) -> None:
+                 sentiment=None, negative_floors: Mapping[str, float] | None = None,
+                 config: SupportConfig | None = None) -> None:
         self.intents = intents
+        # per intent, how negative its messages usually read (`upset.negative_floors`)
+        self.negative_floors = dict(negative_floors or {})
         self.orders, self.policy, self.products = orders, policy, products
         self.reviews, self.answers, self.sentiment = reviews, answers, sentiment
         self.config = config or SupportConfig()
@@ -179,8 +185,7 @@ class SupportAssistant:
             return self._handoff(conversation, "asked", guess, zh)
         if route == "human":  # the shop sends this intent to a person (complaints)
             return self._handoff(conversation, "routed", guess, zh)
-        if self.sentiment is not None and not details_only and \
-                float(self.sentiment.probability([text])[0]) < self.config.upset_threshold:
+        if self.sentiment is not None and not details_only and self._upset(text, intent):
             return self._handoff(conversation, "upset", guess, zh)
         handlers = {"order": self._order, "policy": self._policy, "product": self._product,
                     "faq": self._faq, "policy_only": self._policy_only}
@@ -220,6 +225,15 @@ class SupportAssistant:
                         error)
             return replace(out, facts={**out.facts, "rewrite": f"not used: {error}"})
         return replace(out, text=reworded, grounds=(*out.grounds, "rewrite"))
+
+    def _upset(self, text: str, intent: str | None) -> bool:
+        """Strongly negative, and more negative than the shop's past messages of the same
+        intent (of any, when unsure) usually are: reviews taught the sentiment model that
+        a quality problem is as negative as text gets, and returns are about them."""
+        p = float(self.sentiment.probability([text])[0])
+        floor = self.negative_floors.get(intent or ALL_INTENTS,
+                                         self.negative_floors.get(ALL_INTENTS, 1.0))
+        return p < min(self.config.upset_threshold, floor)
 
     # ---- state ------------------------------------------------------------------------
     def _on_page(self, conversation: Conversation, item_id: str | None,
