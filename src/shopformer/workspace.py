@@ -434,26 +434,40 @@ class Workspace:
     def train_intents(self, config: IntentConfig | None = None
                       ) -> tuple[str, IntentClassifier]:
         """Train support intents from the store's conversation turns that carry an intent
-        label, fine-tuning the active shop model's text encoder when it has one; publish
-        and activate it as a new version of `models/intents/`."""
+        label and the FAQ file's entries that name one (an intent added with an answer
+        survives a retraining); from the built-in seed examples when the store holds no
+        label (`intent_examples`). Fine-tunes the active shop model's text encoder when it
+        has one; publishes and activates a new version of `models/intents/`."""
         from shopformer.tasks.support.intents import IntentClassifier
 
-        table = self.store.read_table("turn", ["role", "text", "intent"],
-                                      order_by=["conversation_id", "turn"])
-        labelled = [(t, i) for r, t, i in zip(table["role"].to_pylist(),
-                                              table["text"].to_pylist(),
-                                              table["intent"].to_pylist(), strict=True)
-                    if r == "customer" and t and t.strip() and i and i.strip()]
-        if not labelled:
-            raise ConfigError("the store holds no customer turn with an intent label: "
-                              "nothing to learn intents from (ingest conversations with an "
-                              "`intent` column)")
+        texts, intents, _ = self.intent_examples()
         source = self._text_encoder_source()
-        model = IntentClassifier(config).fit([t for t, _ in labelled],
-                                             [i for _, i in labelled], encoder=source)
+        model = IntentClassifier(config).fit(texts, intents, encoder=source)
         staged = self.models.staging_dir(INTENT_MODEL)
         model.save(staged)
         return self.models.publish(INTENT_MODEL, staged), model
+
+    def intent_examples(self) -> tuple[list[str], list[str], bool]:
+        """(texts, intents, seeded) the intent model learns from: the store's labelled
+        customer turns and the FAQ's entries with an intent; when no turn is labelled (most
+        shops' chat logs are not), the built-in bilingual seed examples
+        (`tasks/support/seed_intents.py`) instead of the turns, and `seeded` is True."""
+        from shopformer.tasks.support.answers import faq_from_file
+        from shopformer.tasks.support.seed_intents import seed_examples
+
+        table = self.store.read_table("turn", ["role", "text", "intent"],
+                                      order_by=["conversation_id", "turn"])
+        labelled = [(t, i.strip()) for r, t, i in zip(table["role"].to_pylist(),
+                                                      table["text"].to_pylist(),
+                                                      table["intent"].to_pylist(), strict=True)
+                    if r == "customer" and t and t.strip() and i and i.strip()]
+        seeded = not labelled
+        if seeded:
+            labelled = list(zip(*seed_examples(), strict=True))
+        faq = self.root / FAQ_FILE
+        labelled += [(k.question, k.intent) for k in (faq_from_file(faq) if faq.is_file()
+                                                      else []) if k.intent]
+        return [t for t, _ in labelled], [i for _, i in labelled], seeded
 
     def add_intent(self, name: str, examples: list[str], answer: str | None = None) -> str:
         """A new intent from a handful of examples added to the active intent model without
@@ -529,17 +543,22 @@ class Workspace:
             policy=PolicyTool.from_file(policy) if policy is not None else None,
             answers=AnswerIndex(known) if known else None, reviews=reviews,
             sentiment=sentiment,
-            negative_floors=self._negative_floors(sentiment) if sentiment else None,
+            negative_floors=self._negative_floors(sentiment, intents) if sentiment else None,
             config=config or SupportConfig(rewrite=self.settings.rewrite))
 
-    def _negative_floors(self, sentiment) -> dict[str, float]:
-        """How negative the store's past customer messages of each intent read."""
+    def _negative_floors(self, sentiment, intents: IntentClassifier) -> dict[str, float]:
+        """How negative the store's past customer messages of each intent read: of the
+        intent labelled, or where none is (a seeded intent model), of the intent read."""
         from shopformer.tasks.support.upset import negative_floors
 
         turns = self.store.read_table("turn", ["role", "text", "intent"]).to_pylist()
-        said = [t for t in turns if t["role"] == "customer" and t["intent"] and t["text"]]
-        return negative_floors(sentiment, [t["text"] for t in said],
-                               [t["intent"] for t in said])
+        said = [t for t in turns if t["role"] == "customer" and t["text"]]
+        labelled = [t for t in said if t["intent"]]
+        if labelled:
+            return negative_floors(sentiment, [t["text"] for t in labelled],
+                                   [t["intent"] for t in labelled])
+        texts = [t["text"] for t in said][::max(1, len(said) // 3000)]  # a few hundred each
+        return negative_floors(sentiment, texts, [g.intent for g in intents.predict(texts)])
 
     def ad_ranker(self, version: str | None = None) -> AdRanker:
         """The active (or given) ad ranker: an `AdRanker` trained on the shop's impressions

@@ -64,7 +64,13 @@ def chat(
             if policy is None and (shop.root / POLICY_FILE).is_file():
                 policy = shop.root / POLICY_FILE
             if retrain or shop.models.active(INTENT_MODEL) is None:
-                console.print("training the intent model from the store's conversations…")
+                if shop.intent_examples()[2]:
+                    console.print("the store's conversations carry no intent labels: training "
+                                  "the intent model from the built-in examples of common "
+                                  "shop questions (Chinese and English); ingest conversations "
+                                  "with an `intent` column for your shop's own intents")
+                else:
+                    console.print("training the intent model from the store's conversations…")
                 with working("training intents"):
                     version, _ = shop.train_intents()
                 console.print(f"intent model {version}")

@@ -55,6 +55,11 @@ CHOICES_SHOWN = 4  # items listed when a message fits several
 NONE_OF_THEM = re.compile(r"都不是|都不对|不是这|没有我要|neither|none of (?:them|these|those)|"
                           r"not (?:any|one) of|not th(?:ese|ose)", re.IGNORECASE)
 DETAIL_WORDS = 4  # a message naming an order with at most this many other words adds a detail
+# words around an order number that only give it (an intent model reads "It's" as anything)
+DETAIL_FILLER = re.compile(r"\b(?:it'?s|its|it|is|this|that|the|a|my|here|number|order|no|"
+                           r"id|ok|okay|sure|yes|yeah|please|thanks|thank you|sorry|one)\b|"
+                           r"订单号|单号|订单|我的|这个|那个|就是|好的|是|的|号|嗯|哦|了|麻烦|"
+                           r"谢谢|给你|在这", re.IGNORECASE)
 ASK_FOR_HUMAN = re.compile(r"人工|真人|转接|客服经理|投诉|human|real person|representative|"
                            r"speak to (?:an? )?(?:agent|person|someone)|manager", re.IGNORECASE)
 
@@ -117,6 +122,7 @@ class SupportAssistant:
                  sentiment=None, negative_floors: Mapping[str, float] | None = None,
                  config: SupportConfig | None = None) -> None:
         self.intents = intents
+        self._past_intents: dict[str, str] = {}  # past customer messages → intent read
         # per intent, how negative its messages usually read (`upset.negative_floors`)
         self.negative_floors = dict(negative_floors or {})
         self.orders, self.policy, self.products = orders, policy, products
@@ -288,8 +294,8 @@ class SupportAssistant:
         """Whether the few words around an order number (`rest`: the message without it)
         ask something else: "订单O0000001怎么退货" after a status question is a return
         question, not the order asked for ("O0000001" alone read as a complaint)."""
-        if not self._words(rest):
-            return False
+        if not self._words(rest) or not re.search(r"\w", DETAIL_FILLER.sub(" ", rest)):
+            return False  # "It's O0001895", "订单号是O0001895": the number, nothing asked
         guess = self.intents.predict([rest], alternatives=1)[0]
         return (guess.confidence >= self.config.intent_threshold
                 and guess.intent != conversation.intent)
@@ -417,7 +423,14 @@ class SupportAssistant:
                                 (f"faq:{own.intent}",), facts={"answer": {
                                     "question": own.question, "answer": own.answer,
                                     "source": own.source, "intent": own.intent}})
-        found = self.answers.find(text, k=3)
+        # the shop's own FAQ answers anything it matches. A past agent answer was given to
+        # another customer's message: it answers only a message of the same intent, read
+        # with confidence ("we have logged your complaint, a specialist will call you" is
+        # the nearest answer to an unsure complaint, and promises what no one will do).
+        confident = guess.confidence >= self.config.intent_threshold
+        found = [f for f in self.answers.find(text, k=10)
+                 if f.known.source == "faq"
+                 or (confident and self._asked_as(f.known.question) == guess.intent)]
         if conversation.order_id:  # "could you share your order number?" when it was given
             found = [f for f in found if not ASKS_FOR_ORDER.search(f.known.answer)]
         if not found:
@@ -429,6 +442,12 @@ class SupportAssistant:
             return None
         return SupportReply(_in_language(best.known.answer, zh), guess.intent, best.confidence,
                             (best.known.source,), facts={"answer": best.to_dict()})
+
+    def _asked_as(self, question: str) -> str:
+        """The intent a past customer message reads as (kept: asked again and again)."""
+        if question not in self._past_intents:
+            self._past_intents[question] = self.intents.predict([question])[0].intent
+        return self._past_intents[question]
 
     def _small_talk(self, conversation, text, kind, zh) -> SupportReply:
         """Hello, thanks or goodbye in kind; "ok" or "88" answered in the language the
