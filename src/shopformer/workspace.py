@@ -456,7 +456,7 @@ class Workspace:
         from shopformer.tasks.support.seed_intents import seed_examples
 
         table = self.store.read_table("turn", ["role", "text", "intent"],
-                                      order_by=["conversation_id", "turn"])
+                                      order_by=["conversation_id", "turn", "ts"])
         labelled = [(t, i.strip()) for r, t, i in zip(table["role"].to_pylist(),
                                                       table["text"].to_pylist(),
                                                       table["intent"].to_pylist(), strict=True)

@@ -90,3 +90,43 @@ def test_a_chinese_export_is_ingested_without_a_mapping(workspace, tmp_path):
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
     assert "columns read by their common names:" in said and "用户ID as account" in said
+
+
+CHAT_EXPORT = ("会话ID,发送方,消息内容,发送时间\n"
+               "S1,买家,我的订单到哪了？,2026-11-01 10:00:01\n"
+               "S1,客服,亲，请提供一下订单号哦,2026-11-01 10:00:30\n"
+               "S2,买家,衣服偏小，能换大一码吗,2026-11-02 09:13:00\n"
+               "S2,卖家,可以的，请在订单页申请换货,2026-11-02 09:14:00\n"
+               "S1,买家,订单号是 O0000001,2026-11-01 10:01:02\n"
+               "S1,客服,已经发货了，预计明天送达,2026-11-01 10:01:40\n")
+
+
+def test_a_chat_export_without_turn_numbers_is_ingested_and_ordered_by_time(workspace,
+                                                                            tmp_path):
+    """Chat exports seldom number their messages and name their speakers 买家 / 客服: such a
+    file stopped with "missing required column(s) turn, text". Its messages are keyed by
+    their content (re-ingesting adds nothing) and read in the order of their time."""
+    from shopformer.tasks.past_answers import past_answers
+
+    path = write(tmp_path / "chats.csv", CHAT_EXPORT)
+    summary = workspace.ingest(path)  # the shop adapter knows chats.* as turns
+    assert summary.kinds["turn"].accepted == 6
+    assert summary.read_as[str(path)] == {"conversation_id": "会话ID", "role": "发送方",
+                                          "text": "消息内容", "ts": "发送时间"}
+    rows = workspace.store.read_table("turn", ["conversation_id", "role", "turn"],
+                                      order_by=["conversation_id", "ts"]).to_pylist()
+    assert [r["role"] for r in rows] == ["customer", "agent", "customer", "agent",
+                                         "customer", "agent"]
+    assert all(r["turn"] is None for r in rows)
+    assert workspace.ingest(path).kinds["turn"].accepted == 0
+    pairs = [(a.customer, a.agent) for a in past_answers(workspace.store)]
+    assert ("订单号是 O0000001", "已经发货了，预计明天送达") in pairs  # in time order, not file
+    assert ("我的订单到哪了？", "亲，请提供一下订单号哦") in pairs
+    # numbered messages keep the key they had: conversation and turn
+    numbered = write(tmp_path / "turns.csv", "conversation_id,turn,role,text\n"
+                     "S9,0,customer,hello\nS9,1,agent,hi there\n")
+    workspace.ingest(numbered)
+    keys = workspace.store.read_table("turn", ["turn_key", "conversation_id"]).to_pylist()
+    assert {k["turn_key"] for k in keys if k["conversation_id"] == "S9"} == {"S9:0", "S9:1"}
+    assert columns_to_read("turn", ["conversation_id", "role", "text", "seq"], {}, ()) == (
+        {"turn": "seq"}, True)  # a file without turns could not be read before

@@ -57,7 +57,7 @@ def shop_texts(store: Store, *, limit: int | None = None) -> Iterator[str]:
 def _all_texts(store: Store) -> Iterator[str]:
     yield from _column_texts(store, "item", ITEM_TEXT_FIELDS, order_by=["item_id"])
     yield from _column_texts(store, "review", ("text",), order_by=["review_id"])
-    yield from _column_texts(store, "turn", ("text",), order_by=["conversation_id", "turn"])
+    yield from _column_texts(store, "turn", ("text",), order_by=["conversation_id", "turn", "ts"])
     yield from _search_queries(store)
 
 

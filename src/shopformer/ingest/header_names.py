@@ -59,10 +59,14 @@ NAMES: dict[str, tuple[str, ...]] = {
 KIND_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
     "review": {"text": ("review", "reviewtext", "content", "comment", "body", "评价",
                         "评论", "评价内容", "评论内容", "内容")},
-    "turn": {"text": ("message", "content", "utterance", "消息", "内容", "聊天内容"),
-             "conversation_id": ("sessionid", "session", "dialogid", "chatid", "会话id",
-                                 "对话id"),
-             "turn": ("turnid", "seq", "sequence", "序号", "轮次")},
+    "turn": {"text": ("message", "messagetext", "content", "utterance", "body", "消息",
+                      "内容", "聊天内容", "消息内容", "对话内容", "聊天记录"),
+             "conversation_id": ("sessionid", "session", "dialogid", "chatid",
+                                 "conversation", "ticketid", "会话id", "对话id", "会话编号",
+                                 "会话", "工单号"),
+             "turn": ("turnid", "seq", "sequence", "序号", "轮次"),
+             "ts": ("timestamp", "time", "datetime", "sentat", "createdat", "时间",
+                    "发送时间", "消息时间", "创建时间")},
     "order": {"ts": ("timestamp", "time", "datetime", "date", "orderdate", "ordertime",
                      "createdat", "时间", "日期", "下单时间", "订单创建时间", "创建时间")},
 }
@@ -99,9 +103,12 @@ def columns_to_read(kind: str, columns: list[str], mapped: Mapping[str, str],
     spec = record_spec(kind)
     found = common_columns(kind, spec.names, columns, mapped)
     given = set(columns) | set(mapped) | set(constants)
-    needed = list(spec.required)
+    # a key's parts were required until rows without them were keyed by content (a chat
+    # export without turn numbers could not be read before)
+    needed = [*spec.required, *(f for f in spec.key_from if f not in spec.required)]
     if kind == "event" and "query" not in given:
         needed.append("item_id")  # every event but a search needs its item
     unreadable_before = any(f not in given for f in needed)
-    keyed = spec.key in given or bool(spec.key_from)
+    keyed = spec.key in given or (bool(spec.key_from)
+                                  and all(f in given for f in spec.key_from))
     return found, unreadable_before or keyed

@@ -171,13 +171,23 @@ REVIEW = RecordSpec("review", "reviews", "review_id", (
 
 TURN = RecordSpec("turn", "turns", "turn_key", (
     FieldSpec("conversation_id", required=True),
-    FieldSpec("turn", FieldType.INT, required=True, minimum=0),
+    # chat exports seldom number their messages: without `turn` a message is keyed by its
+    # content (conversation, role, text, time) and read in the order of its time
+    FieldSpec("turn", FieldType.INT, minimum=0,
+              doc="the message's place in its conversation; else its time orders it"),
     FieldSpec("role", required=True, allowed=ROLES,
               aliases={"user": "customer", "buyer": "customer", "client": "customer",
-                       "staff": "agent", "seller": "agent", "assistant": "bot"}),
+                       "shopper": "customer", "visitor": "customer", "staff": "agent",
+                       "seller": "agent", "support": "agent", "operator": "agent",
+                       "assistant": "bot", "买家": "customer", "顾客": "customer",
+                       "客户": "customer", "用户": "customer", "访客": "customer",
+                       "会员": "customer", "客服": "agent", "人工客服": "agent",
+                       "卖家": "agent", "商家": "agent", "店家": "agent", "店小二": "agent",
+                       "坐席": "agent", "机器人": "bot", "智能客服": "bot",
+                       "系统": "system"}),
     FieldSpec("text", required=True, pii=Pii.TEXT),
     FieldSpec("ts", FieldType.TIMESTAMP),
-    FieldSpec("intent"),
+    FieldSpec("intent", in_derived_key=False),  # labels added later key nothing anew
     _optional(_ACCOUNT),
     _optional(_CHANNEL),
 ), doc="one turn of a customer-service conversation", key_from=("conversation_id", "turn"))

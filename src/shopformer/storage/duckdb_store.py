@@ -37,7 +37,7 @@ def default_person_sql(channel: str, account: str) -> str:
 
 def _key_sql(spec: RecordSpec) -> str:
     """The record key: given, built from its parts, or derived from the whole row's content."""
-    if spec.key_from:
+    if spec.key_from and all(spec.field(name).required for name in spec.key_from):
         return " || ':' || ".join(f"CAST(b.{name} AS VARCHAR)" for name in spec.key_from)
     if spec.kind == "link":
         a, b = "b.channel_a || ':' || b.account_a", "b.channel_b || ':' || b.account_b"
@@ -47,6 +47,9 @@ def _key_sql(spec: RecordSpec) -> str:
     parts = [f"coalesce(CAST(b.{f.name} AS VARCHAR), '')" for f in spec.fields
              if f.name != spec.key and f.in_derived_key] + ["coalesce(b.extra, '')"]
     derived = f"'{spec.kind[0]}_' || left(md5(concat_ws(chr(31), {', '.join(parts)})), 24)"
+    if spec.key_from:  # built from its parts when the row has them all (NULL otherwise)
+        given = " || ':' || ".join(f"CAST(b.{name} AS VARCHAR)" for name in spec.key_from)
+        return f"coalesce({given}, {derived})"
     return f"coalesce(b.{spec.key}, {derived})"
 
 

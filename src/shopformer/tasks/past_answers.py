@@ -66,11 +66,11 @@ def said_in(run: str, text: str) -> bool:
 
 def past_answers(store: Store) -> list[PastAnswer]:
     """(customer message, the agent's next answer) pairs from the store's conversations."""
-    table = store.read_table("turn", ["conversation_id", "turn", "role", "text"])
+    table = store.read_table("turn", ["conversation_id", "turn", "ts", "role", "text"])
     if table.num_rows == 0:
         return []
     table = table.take(pc.sort_indices(table, [("conversation_id", "ascending"),
-                                               ("turn", "ascending")]))
+                                               ("turn", "ascending"), ("ts", "ascending")]))
     out: list[PastAnswer] = []
     previous: tuple[str, str, str] | None = None
     for conversation, role, text in zip(table["conversation_id"].to_pylist(),

@@ -1,6 +1,7 @@
 """A shop's own export in our field names: one file per record kind, named after the kind.
 
-`events.csv`, `items.jsonl`, `reviews.csv`, `turns.jsonl` (or `conversations.*`),
+`events.csv`, `items.jsonl`, `reviews.csv`, `turns.jsonl` (or `conversations.*`, `chats.*`,
+`messages.*`),
 `orders.csv`, `links.csv`, `samples.*` — any of csv, tsv, jsonl, parquet. This is what the
 demo shop writes, and the simplest way for a shop to hand over data without a mapping.
 """
@@ -17,7 +18,8 @@ from shopformer.ingest.readers import BATCH_ROWS, FORMATS, read_mapped
 from shopformer.ingest.source import RawBatch
 
 KIND_OF_STEM = {"events": "event", "items": "item", "catalog": "item", "reviews": "review",
-                "turns": "turn", "conversations": "turn", "orders": "order", "links": "link",
+                "turns": "turn", "conversations": "turn", "chats": "turn", "messages": "turn",
+                "orders": "order", "links": "link",
                 "identity_links": "link", "samples": "sample"}
 # Links last: identity is resolved once, after the records it ties together are in.
 ORDER = ("item", "event", "order", "review", "turn", "sample", "link")
