@@ -605,3 +605,21 @@ def test_upset_means_more_negative_than_the_intents_past_messages(shop):
     assert alone.reply(Conversation("c-alone"), broken).handoff.reason == "upset"
     with pytest.raises(ConfigError, match="one intent per message"):
         negative_floors(reads, ["a", "b"], ["x"])
+
+
+def test_a_catalogs_own_columns_are_product_facts_and_stock_is_said_plainly(workspace,
+                                                                             tmp_path):
+    """An items export's own columns (库存, 颜色, 材质) went to `extra`, where the assistant
+    never looked: "这款有货吗" on an item with 库存 0 got its title, price and brand."""
+    from shopformer.tasks.support.assistant import _product_text
+
+    path = write(tmp_path / "items.csv", "商品ID,商品名称,价格,库存,颜色,材质\n"
+                 "A1001,男士纯棉T恤,59.00,120,白色,纯棉\nA1002,女士防晒衣,129.00,0,浅蓝,冰丝\n")
+    workspace.ingest(path, mapping=ColumnMapping(kind="item"))
+    products = ProductTool(workspace.store)
+    sold_out = products.get("A1002")
+    assert sold_out.attributes == {"库存": "0", "颜色": "浅蓝", "材质": "冰丝"}
+    assert _product_text(sold_out, None, zh=True) == \
+        "女士防晒衣；价格 129.00；规格 库存: 0（缺货），颜色: 浅蓝，材质: 冰丝。"
+    assert "库存: 120 (in stock), 颜色: 白色" in _product_text(products.get("A1001"), None,
+                                                              zh=False)

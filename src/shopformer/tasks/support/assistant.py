@@ -52,6 +52,9 @@ LINE_BREAK = re.compile(r"\n")
 SENTENCE_BREAK = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+")
 SENTENCE_END = " .。!！"  # a description's own full stop, before the reply adds one
 CHOICES_SHOWN = 4  # items listed when a message fits several
+# a catalog column holding how many are in stock (said first, with in / out of stock)
+STOCK_NAME = re.compile(r"stock|inventory|in[ _]stock|qty[ _]available|available[ _]qty|"
+                        r"库存|库存数量|剩余库存|现货|可售数量", re.IGNORECASE)
 NONE_OF_THEM = re.compile(r"都不是|都不对|不是这|没有我要|neither|none of (?:them|these|those)|"
                           r"not (?:any|one) of|not th(?:ese|ose)", re.IGNORECASE)
 DETAIL_WORDS = 4  # a message naming an order with at most this many other words adds a detail
@@ -522,6 +525,17 @@ def _order_text(facts: OrderFacts, zh: bool) -> str:
     return "; ".join(parts) + "."
 
 
+def _stock_text(name: str, value: object, zh: bool) -> str:
+    """A catalog's stock column said plainly: "库存: 0（缺货）", "stock: 12 (in stock)"."""
+    try:
+        count = float(str(value).replace(",", ""))
+    except ValueError:
+        return f"{name}: {value}"
+    if zh:
+        return f"{name}: {value}（{'有货' if count > 0 else '缺货'}）"
+    return f"{name}: {value} ({'in stock' if count > 0 else 'out of stock'})"
+
+
 def _field_zh(name: str) -> str:
     return {"shipped_at": "发货时间", "delivered_at": "签收时间", "carrier": "快递公司",
             "tracking": "运单号", "expected_delivery": "预计送达", "refund_status": "退款状态"
@@ -529,7 +543,10 @@ def _field_zh(name: str) -> str:
 
 
 def _product_text(facts: ProductFacts, summary, zh: bool) -> str:
-    attributes = ", ".join(f"{k}: {v}" for k, v in facts.attributes.items())
+    stock = [k for k in facts.attributes if STOCK_NAME.fullmatch(k.strip())]
+    attributes = ("，" if zh else ", ").join(
+        [_stock_text(k, facts.attributes[k], zh) for k in stock] +
+        [f"{k}: {v}" for k, v in facts.attributes.items() if k not in stock])
     if zh:
         parts = [facts.title]
         parts += [f"价格 {facts.price:.2f}"] if facts.price is not None else []

@@ -215,7 +215,8 @@ class ProductFacts:
 class ProductTool:
     def __init__(self, store: Store, min_similarity: float = 0.35) -> None:
         table = store.read_table("item", ["item_id", "title", "price", "brand", "category",
-                                          "description", "attributes"], order_by=["item_id"])
+                                          "description", "attributes", "extra"],
+                                 order_by=["item_id"])
         self._items = table.to_pylist()
         self._position = {row["item_id"]: n for n, row in enumerate(self._items)}
         # ids short enough to be any number ("100", "12") are not read out of messages
@@ -313,9 +314,10 @@ class ProductTool:
 
     def _facts(self, n: int) -> ProductFacts:
         row = self._items[n]
+        # the shop's own item columns (库存, 颜色, 材质 …: `extra`) are facts of the item too
         return ProductFacts(row["item_id"], row["title"] or row["item_id"], row["price"],
                             row["brand"], row["category"], row["description"],
-                            _json(row["attributes"]))
+                            {**_json(row["extra"]), **_json(row["attributes"])})
 
 
 @dataclass(frozen=True)
