@@ -5,6 +5,7 @@ each further item along the search's trail counts less: `trail.py`)."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,8 +33,36 @@ class SearchLog:
 
 
 def catalog_rows(store: Store) -> list[dict]:
-    # in key order: the same store always builds the same engine
-    return store.read_table("item", CATALOG_COLUMNS, order_by=["item_id"]).to_pylist()
+    """The catalog in key order (the same store always builds the same engine). An items
+    export's own text columns (颜色 浅蓝, 材质 冰丝: kept in `extra`) are searched with its
+    attributes; its numbers (库存 120, 销量 3000) are not words a shopper types."""
+    rows = store.read_table("item", [*CATALOG_COLUMNS, "extra"],
+                            order_by=["item_id"]).to_pylist()
+    for row in rows:
+        extra = _object(row.pop("extra"))
+        words = {k: v for k, v in extra.items() if isinstance(v, str) and not _number(v)}
+        if words:
+            row["attributes"] = json.dumps({**words, **_object(row["attributes"])},
+                                           ensure_ascii=False)
+    return rows
+
+
+def _object(value: object) -> dict:
+    if isinstance(value, dict):
+        return value
+    try:
+        parsed = json.loads(value) if isinstance(value, str) and value else {}
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
 
 
 def search_log(store: Store, gains: dict[str, float] | None = None) -> SearchLog:
