@@ -130,3 +130,9 @@ def test_a_chat_export_without_turn_numbers_is_ingested_and_ordered_by_time(work
     assert {k["turn_key"] for k in keys if k["conversation_id"] == "S9"} == {"S9:0", "S9:1"}
     assert columns_to_read("turn", ["conversation_id", "role", "text", "seq"], {}, ()) == (
         {"turn": "seq"}, True)  # a file without turns could not be read before
+
+
+def test_a_review_export_gives_its_time_by_its_common_name():
+    """评价时间 was kept in extra, and `shopformer opinions` said the reviews had no time."""
+    assert columns_to_read("review", ["商品ID", "评价内容", "评分", "评价时间"], {}, ()) == (
+        {"item_id": "商品ID", "text": "评价内容", "rating": "评分", "ts": "评价时间"}, True)

@@ -58,7 +58,9 @@ NAMES: dict[str, tuple[str, ...]] = {
 }
 KIND_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
     "review": {"text": ("review", "reviewtext", "content", "comment", "body", "评价",
-                        "评论", "评价内容", "评论内容", "内容")},
+                        "评论", "评价内容", "评论内容", "内容"),
+               "ts": ("timestamp", "time", "datetime", "date", "reviewtime", "reviewdate",
+                      "createdat", "时间", "日期", "评价时间", "评论时间", "创建时间")},
     "turn": {"text": ("message", "messagetext", "content", "utterance", "body", "消息",
                       "内容", "聊天内容", "消息内容", "对话内容", "聊天记录"),
              "conversation_id": ("sessionid", "session", "dialogid", "chatid",
