@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pyarrow.compute as pc
 
-from shopformer.core.errors import ConfigError, ShopformerError
+from shopformer.core.errors import ConfigError, InputError, Location, ShopformerError
 from shopformer.ingest.adapters import find_adapter
 from shopformer.ingest.mapping import ColumnMapping
 from shopformer.ingest.pipeline import IngestPipeline, IngestSummary
@@ -60,6 +60,8 @@ ADS_MODEL = "ads"
 ALIGNED_TEXT_FILE = "aligned_text.safetensors"  # a search model's own text encoder
 POLICY_FILE = "policy.md"  # the shop's policy for the support assistant, in the workspace
 FAQ_FILE = "faq.jsonl"  # the shop's FAQ: one {"question", "answer", …} per line
+# intents taught with `add_intent`: one {"intent", "text"} per example, kept for retraining
+INTENT_EXAMPLES_FILE = "support/intent_examples.jsonl"
 
 
 @dataclass(frozen=True)
@@ -465,9 +467,28 @@ class Workspace:
         if seeded:
             labelled = list(zip(*seed_examples(), strict=True))
         faq = self.root / FAQ_FILE
-        labelled += [(k.question, k.intent) for k in (faq_from_file(faq) if faq.is_file()
-                                                      else []) if k.intent]
+        taught = [(k.question, k.intent) for k in (faq_from_file(faq) if faq.is_file()
+                                                   else []) if k.intent]
+        taught += self._taught_intents()
+        labelled += list(dict.fromkeys(taught))  # an example in both files counts once
         return [t for t, _ in labelled], [i for _, i in labelled], seeded
+
+    def _taught_intents(self) -> list[tuple[str, str]]:
+        """(example, intent) of every intent taught with `add_intent`."""
+        path = self.root / INTENT_EXAMPLES_FILE
+        if not path.is_file():
+            return []
+        out = []
+        for row, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+                out.append((str(entry["text"]), str(entry["intent"])))
+            except (ValueError, KeyError, TypeError):
+                raise InputError('not an {"intent", "text"} object',
+                                 Location(str(path), row=row)) from None
+        return out
 
     def add_intent(self, name: str, examples: list[str], answer: str | None = None) -> str:
         """A new intent from a handful of examples added to the active intent model without
@@ -483,6 +504,12 @@ class Workspace:
         staged = self.models.staging_dir(INTENT_MODEL)
         model.save(staged)
         version = self.models.publish(INTENT_MODEL, staged)
+        kept = self.root / INTENT_EXAMPLES_FILE  # a retraining learns the intent again
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        with kept.open("a", encoding="utf-8") as handle:
+            for text in examples:
+                handle.write(json.dumps({"intent": name, "text": text},
+                                        ensure_ascii=False) + "\n")
         if answer is not None:
             entry = {"question": examples[0], "variants": list(examples[1:]),
                      "answer": answer.strip(), "intent": name}

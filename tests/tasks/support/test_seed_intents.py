@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from shopformer.core.errors import InputError
 from shopformer.demo.build import build_demo_shop
 from shopformer.demo.config import DemoConfig
 from shopformer.tasks.search.analyze import CJK
@@ -16,7 +17,7 @@ from shopformer.tasks.support.assistant import SupportAssistant
 from shopformer.tasks.support.conversation import Conversation
 from shopformer.tasks.support.intents import IntentClassifier
 from shopformer.tasks.support.seed_intents import SEED_INTENTS, seed_examples
-from shopformer.workspace import FAQ_FILE, Workspace
+from shopformer.workspace import FAQ_FILE, INTENT_EXAMPLES_FILE, Workspace
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +121,20 @@ def test_the_chat_command_says_it_learned_from_the_seeds(tmp_path):
                                       "-m", "怎么退货？"])
     assert result.exit_code == 0, result.output
     assert "no intent labels" in result.output and "built-in examples" in result.output
+
+
+def test_an_intent_taught_without_an_answer_survives_a_retraining(tmp_path):
+    """`add-intent` without `--answer` lived only in the model: `support chat --retrain`
+    learned from the store's turns again and the intent was gone."""
+    with unlabelled_shop(tmp_path, 20) as shop:
+        shop.train_intents()
+        shop.add_intent("warranty_claim", ["I want to claim the warranty",
+                                           "my item broke within a year, warranty please",
+                                           "保修怎么申请"])
+        _, model = shop.train_intents()
+        assert "warranty_claim" in model.intents_
+        intents = shop.intent_examples()[1]
+        assert intents.count("warranty_claim") == 3  # kept once, however often read
+        (shop.root / INTENT_EXAMPLES_FILE).write_text("{broken\n", encoding="utf-8")
+        with pytest.raises(InputError, match="row 1"):
+            shop.train_intents()
