@@ -29,6 +29,7 @@ def test_a_review_splits_at_punctuation_and_contrast(review, expected):
     ("快递速度没得说", ["logistics"]),
     ("但是包装破了", ["packaging"]),
     ("衣服偏小", ["size"]),
+    ("但是衣服有点小", ["size"]),  # 有点小 named no aspect
     ("客服态度很好", ["service"]),
     ("fast delivery", ["logistics"]),
     ("it was delivered two weeks late", ["logistics"]),

@@ -44,7 +44,7 @@ SEED_TERMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                   ("packaging", "packaged", "package", "box", "boxed", "wrapped", "wrapping",
                    "sealed", "seal", "crushed", "leaked", "leaking")),
     "size": (("尺码", "尺寸", "大小", "码数", "偏大", "偏小", "合身", "太大", "太小",
-              "太紧", "偏紧"),
+              "太紧", "偏紧", "有点小", "有点大", "小一码", "大一码"),
              ("size", "sizing", "fit", "fits", "fitting", "tight", "loose", "small", "large",
               "big", "length")),
     "taste": (("味道", "口感", "口味", "好吃", "难吃", "新鲜", "很甜", "太甜", "酸味", "苦味",
