@@ -424,6 +424,13 @@ def test_a_policy_section_is_named_by_its_topic_in_either_language(tmp_path):
     for question, section in said.items():
         named = sections.named(question)
         assert (named.question if named else None) == section, question
+    chinese = PolicyTool("## 退换货政策\n签收后7天内可退换货。\n## 发货说明\n48小时内发货。\n"
+                         "## 退款说明\n3个工作日内原路退回。\n")  # "退换货" holds no "退货"
+    for question, section in {"怎么退货": "退换货政策", "can I return it": "退换货政策",
+                              "可以换货吗": "退换货政策", "退款能退吗": "退款说明",
+                              "你们发什么快递": "发货说明"}.items():
+        named = chinese.named(question)
+        assert (named.question if named else None) == section, question
 
 
 def test_a_message_unsure_of_its_intent_gets_only_the_section_it_names(shop):

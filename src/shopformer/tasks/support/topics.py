@@ -20,7 +20,7 @@ TOPIC_TERMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                   "几天能到", "多久到", "多久能到", "什么时候到"),
                  ("ship", "shipping", "shipped", "deliver", "delivery", "courier", "carrier",
                   "dispatch", "dispatched", "tracking", "arrive")),
-    "returns": (("退货", "退回", "寄回", "无理由"),
+    "returns": (("退货", "退换", "退回", "寄回", "无理由", "能退", "可以退"),
                 ("return", "returns", "returning", "send back", "send it back")),
     "refunds": (("退款", "退钱", "到账", "返款"),
                 ("refund", "refunds", "refunded", "money back", "reimburse")),
