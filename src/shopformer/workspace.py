@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import pyarrow.compute as pc
 
 from shopformer.core.errors import ConfigError, InputError, Location, ShopformerError
@@ -587,9 +588,55 @@ class Workspace:
         texts = [t["text"] for t in said][::max(1, len(said) // 3000)]  # a few hundred each
         return negative_floors(sentiment, texts, [g.intent for g in intents.predict(texts)])
 
+    def train_ads(self, path: Path, *, numeric: tuple[str, ...] = (),
+                  categorical: tuple[str, ...] = (), objective: str | None = None,
+                  holdout: float = 0.2, seed: int = 7) -> tuple[str, dict]:
+        """Train an `AdRanker` on an ad impression log (`tasks/ad_log.py`: a file with
+        clicked / converted columns and the features known at each impression), report
+        both heads on a random `holdout` share of it (AUC, log-loss, ECE, beside always
+        predicting the training rows' rate), then learn from every row; publish and
+        activate it as a new version of `models/ads/`, which the server ranks ads with.
+        `objective`: bid*ctr*cvr by default, bid*ctr for a log of clicks alone."""
+        from shopformer.ingest.readers import read_whole
+        from shopformer.tasks.ad_log import impression_log
+        from shopformer.tasks.ads import AdRanker, AdRankerConfig
+
+        if not 0 < holdout < 0.5:
+            raise ConfigError("holdout must be a share in (0, 0.5)")
+        table, rows = read_whole(Path(path))
+        log = impression_log(table, rows, str(path), numeric=numeric, categorical=categorical)
+        converts = "converted" in log.columns
+        if objective == "bid*ctr*cvr" and not converts:
+            raise ConfigError(f"{path}: no conversions in the log (a converted column), so "
+                              "no pCVR: rank by bid*ctr")
+        config = AdRankerConfig(numeric=log.numeric, categorical=log.categorical,
+                                objective=objective or ("bid*ctr*cvr" if converts
+                                                        else "bid*ctr"))
+        shuffled = np.random.default_rng(seed).permutation(log.rows)
+        cut = round(holdout * log.rows)
+        held, kept = np.sort(shuffled[:cut]), np.sort(shuffled[cut:])
+        part = {name: values[kept] for name, values in log.columns.items()}
+        scores = AdRanker(config).fit(part).evaluate(
+            {name: values[held] for name, values in log.columns.items()})
+        clicked = log.columns["clicked"]
+        report = {"rows": log.rows, "clicks": int(clicked.sum()),
+                  "conversions": int(log.columns["converted"].sum()) if converts else None,
+                  "objective": config.objective,
+                  "numeric": list(log.numeric), "categorical": list(log.categorical),
+                  "left_out": log.left_out, "held_out": cut, "scores": scores,
+                  "base_rate_logloss": {"ctr": _rate_logloss(part["clicked"], clicked[held])}}
+        if converts:
+            report["base_rate_logloss"]["cvr"] = _rate_logloss(
+                part["converted"][part["clicked"] == 1],
+                log.columns["converted"][held][clicked[held] == 1])
+        ranker = AdRanker(config).fit(log.columns)
+        staged = self.models.staging_dir(ADS_MODEL)
+        ranker.save(staged)
+        return self.models.publish(ADS_MODEL, staged), report
+
     def ad_ranker(self, version: str | None = None) -> AdRanker:
-        """The active (or given) ad ranker: an `AdRanker` trained on the shop's impressions
-        and published with `models.publish(ADS_MODEL, directory)`."""
+        """The active (or given) ad ranker: trained with `train_ads` (`shopformer ads train`)
+        or an `AdRanker` published with `models.publish(ADS_MODEL, directory)`."""
         from shopformer.tasks.ads import AdRanker
 
         return AdRanker.load(self.models.path(ADS_MODEL, version))
@@ -628,3 +675,10 @@ def _text_vectors(bundle: ShopModelBundle | None):
     if bundle is None or bundle.tokenizer is None or bundle.model.text is None:
         return None
     return lambda texts: bundle.text_vectors(texts).numpy()
+
+
+def _rate_logloss(training: np.ndarray, held: np.ndarray) -> float:
+    """Log-loss of always predicting the training rows' rate: what a ranker must beat."""
+    rate = float(np.clip(training.mean(), 1e-6, 1 - 1e-6))
+    return float(-np.mean(held * np.log(rate) + (1 - held) * np.log(1 - rate)))
+

@@ -268,5 +268,5 @@ def test_a_capability_without_its_model_says_how_to_make_one(workspace):
                            headers={"Authorization": f"Bearer {key}"})
     assert "shopformer search QUERY makes one" in problems["search"], problems
     assert "shopformer pretrain makes one" in problems["search"]
-    assert "models.publish('ads'" in problems["ads"]
+    assert "shopformer ads train IMPRESSIONS_FILE makes one" in problems["ads"]
     assert found.status_code == 503 and "shopformer pretrain" in found.text, found.text

@@ -1,5 +1,5 @@
 """`shopformer …`: init, ingest, stats, erase, demo, pretrain, recommend, search,
-search-report, opinions, review, support chat.
+search-report, opinions, review, support chat, ads train.
 
 Exit codes: 0 done; 1 unexpected failure; 2 wrong settings or options; 3 bad input data
 (the message names file, row and field); 4 the store refused.
@@ -163,7 +163,8 @@ def erase(
         raise _fail(error) from None
 
 
-from shopformer.cli import demo as _demo  # noqa: E402  (commands in their own modules)
+from shopformer.cli import ads as _ads  # noqa: E402  (commands in their own modules)
+from shopformer.cli import demo as _demo  # noqa: E402
 from shopformer.cli import opinions as _opinions  # noqa: E402
 from shopformer.cli import pretrain as _pretrain  # noqa: E402
 from shopformer.cli import recommend as _recommend  # noqa: E402
@@ -181,5 +182,6 @@ app.command(name="search-report")(_search_report.search_report)
 app.command(name="opinions")(_opinions.opinions)
 app.command(name="review")(_review.review)
 app.add_typer(_support.app, name="support")
+app.add_typer(_ads.app, name="ads")
 app.command(name="serve")(_serve.serve)
 app.add_typer(_serve.keys_app, name="keys")

@@ -48,18 +48,9 @@ def read_mapped(path: Path, mapping: ColumnMapping, *, keep_going: bool,
     """Read any supported file and rename its columns to our fields: as `mapping` says,
     and a column the shop commonly names so ("user_id", "用户ID") for a field the file
     lacks (`header_names.py`; each batch says which)."""
-    fmt = file_format(path, mapping.format)
-    if fmt == "parquet":
-        chunks = read_parquet(path, batch_rows)
-    elif fmt == "xlsx":
-        _require_content(path)
-        chunks = read_xlsx(path, batch_rows)
-    elif fmt == "jsonl":
-        chunks = read_jsonl(path, batch_rows, keep_going=keep_going, encoding=mapping.encoding)
-    else:
-        delimiter = mapping.delimiter or ("\t" if fmt == "tsv" else ",")
-        chunks = read_csv(path, batch_rows, keep_going=keep_going, encoding=mapping.encoding,
-                          delimiter=delimiter, names=mapping.names or None)
+    chunks = read_chunks(path, file_format(path, mapping.format), keep_going=keep_going,
+                         encoding=mapping.encoding, delimiter=mapping.delimiter,
+                         names=mapping.names or None, batch_rows=batch_rows)
     read_as: dict[str, str] = {}
     maybe: dict[str, str] = {}
     reading: bool | None = None  # decided on the first chunk, for the whole file
@@ -78,6 +69,38 @@ def read_mapped(path: Path, mapping: ColumnMapping, *, keep_going: bool,
                        mapping.parse, rejections, dict(read_as), dict(maybe))
 
 
+
+
+def read_chunks(path: Path, fmt: str, *, keep_going: bool = False,
+                encoding: str | None = None, delimiter: str | None = None,
+                names: list[str] | None = None, batch_rows: int = BATCH_ROWS
+                ) -> Iterator[Chunk]:
+    """Any supported file (`file_format`) in chunks of string columns (Parquet: typed)."""
+    if fmt == "parquet":
+        return read_parquet(path, batch_rows)
+    if fmt == "xlsx":
+        _require_content(path)
+        return read_xlsx(path, batch_rows)
+    if fmt == "jsonl":
+        return read_jsonl(path, batch_rows, keep_going=keep_going, encoding=encoding)
+    return read_csv(path, batch_rows, keep_going=keep_going, encoding=encoding,
+                    delimiter=delimiter or ("\t" if fmt == "tsv" else ","), names=names)
+
+
+def read_whole(path: Path) -> tuple[pa.Table, np.ndarray]:
+    """A whole file of a supported format as one table, with each row's 1-based number: for
+    what is read at once rather than ingested (an ad impression log to train on)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such file", Location(str(path)))
+    tables, rows = [], []
+    for table, numbers, _ in read_chunks(path, file_format(path)):
+        tables.append(table)
+        rows.append(numbers)
+    if not tables or not sum(t.num_rows for t in tables):
+        raise InputError("the file holds no rows", Location(str(path)))
+    return (pa.concat_tables(tables, promote_options="default"),
+            np.concatenate(rows).astype(np.int64))
 
 
 def read_csv(path: Path, batch_rows: int = BATCH_ROWS, *, keep_going: bool = False,

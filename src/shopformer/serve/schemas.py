@@ -225,7 +225,8 @@ class AdOut(BaseModel):
     campaign_id: str
     expected_value: float
     ctr: float = Field(description="calibrated P(click)")
-    cvr: float = Field(description="calibrated P(conversion | click)")
+    cvr: float | None = Field(description="calibrated P(conversion | click); null for a "
+                              "ranker learned from clicks alone")
     bid: float
     reasons: list[str]
 

@@ -62,7 +62,7 @@ TRAINED_BY: Mapping[str, str] = {
     SEARCH_MODEL: "shopformer search QUERY makes one on first use",
     SENTIMENT_MODEL: "shopformer opinions or review makes one on first use",
     INTENT_MODEL: "shopformer support chat makes one on first use",
-    ADS_MODEL: "an AdRanker saved and published with models.publish('ads', directory)",
+    ADS_MODEL: "shopformer ads train IMPRESSIONS_FILE makes one",
 }
 # used when active, else done without
 OPTIONAL = {("support", SENTIMENT_MODEL), ("recommend", SENTIMENT_MODEL)}

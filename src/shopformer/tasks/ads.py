@@ -77,7 +77,7 @@ class AdChoice:
     campaign_id: str
     score: float  # expected value of one impression under the objective
     ctr: float
-    cvr: float
+    cvr: float | None  # None: the ranker learned from a log of clicks alone
     bid: float
     reasons: list[str]
 
@@ -87,15 +87,19 @@ class AdRanker:
         self.config = config
 
     def fit(self, impressions: Impressions) -> AdRanker:
-        """Train pCTR on every impression and pCVR on the clicked ones."""
+        """Train pCTR on every impression and pCVR on the clicked ones. A log of clicks
+        alone (no `converted` column: CPC ads) trains pCTR only, for the bid*ctr
+        objective."""
         config = self.config
         columns = as_columns(impressions)
         clicked = label_column(columns, config.clicked)
-        rows = np.flatnonzero(clicked == 1)
-        clicks = {name: values[rows] for name, values in columns.items()}
-        converted = label_column(clicks, config.converted)
         self.ctr_model_ = self._fit_head("pCTR", columns, clicked, config.ctr_training)
-        self.cvr_model_ = self._fit_head("pCVR", clicks, converted, config.cvr_training)
+        self.cvr_model_: ProbabilityModel | None = None
+        if config.converted in columns or config.objective != "bid*ctr":
+            rows = np.flatnonzero(clicked == 1)
+            clicks = {name: values[rows] for name, values in columns.items()}
+            converted = label_column(clicks, config.converted)
+            self.cvr_model_ = self._fit_head("pCVR", clicks, converted, config.cvr_training)
         self.budgets_: dict[str, float] = {}
         self.impressions_: dict[str, Counter[tuple[str, str]]] = {}
         return self
@@ -117,6 +121,8 @@ class AdRanker:
     def predict_cvr(self, impressions: Impressions) -> np.ndarray:
         """Calibrated P(conversion | click)."""
         self._check()
+        if self.cvr_model_ is None:
+            raise NotFittedError("this ranker learned from clicks alone: it has no pCVR")
         return self.cvr_model_.probabilities(as_columns(impressions))
 
     def evaluate(self, impressions: Impressions) -> dict[str, dict[str, float]]:
@@ -124,10 +130,12 @@ class AdRanker:
         self._check()
         columns = as_columns(impressions)
         clicked = label_column(columns, self.config.clicked)
-        clicks = {name: values[clicked == 1] for name, values in columns.items()}
-        return {"ctr": _scores(clicked, self.ctr_model_.probabilities(columns)),
-                "cvr": _scores(label_column(clicks, self.config.converted),
-                               self.cvr_model_.probabilities(clicks))}
+        scores = {"ctr": _scores(clicked, self.ctr_model_.probabilities(columns))}
+        if self.cvr_model_ is not None:
+            clicks = {name: values[clicked == 1] for name, values in columns.items()}
+            scores["cvr"] = _scores(label_column(clicks, self.config.converted),
+                                    self.cvr_model_.probabilities(clicks))
+        return scores
 
     # --- serving ------------------------------------------------------------------------
     def set_budget(self, campaign_id: str, remaining: float) -> None:
@@ -181,7 +189,8 @@ class AdRanker:
         if np.isnan(bids).any() or (bids < 0).any():
             raise InputError("bids must be numbers >= 0", Location(field=config.bid))
         ctr = self.ctr_model_.probabilities(columns)
-        cvr = self.cvr_model_.probabilities(columns)
+        cvr = self.cvr_model_.probabilities(columns) if self.cvr_model_ is not None \
+            else np.full(len(ctr), np.nan)
         score = bids * ctr * (cvr if config.objective == "bid*ctr*cvr" else 1.0)
         return {"ad": _text(columns, config.ad), "campaign": _text(columns, config.campaign),
                 "bid": bids, "ctr": ctr, "cvr": cvr, "score": score}
@@ -204,15 +213,18 @@ class AdRanker:
 
     def _why(self, scored: dict, row: int) -> list[str]:
         factors = "bid × pCTR × pCVR" if self.config.objective == "bid*ctr*cvr" else "bid × pCTR"
+        cvr = scored["cvr"][row]
         return [f"pCTR {scored['ctr'][row]:.2%} (calibrated chance of a click)",
-                f"pCVR {scored['cvr'][row]:.2%} (calibrated chance a click converts)",
+                *([] if np.isnan(cvr) else
+                  [f"pCVR {cvr:.2%} (calibrated chance a click converts)"]),
                 f"bid {scored['bid'][row]:.4g}",
                 f"expected value {scored['score'][row]:.4g} per impression ({factors})"]
 
     @staticmethod
     def _choice(scored: dict, row: int, reasons: list[str]) -> AdChoice:
+        cvr = float(scored["cvr"][row])
         return AdChoice(scored["ad"][row], scored["campaign"][row], float(scored["score"][row]),
-                        float(scored["ctr"][row]), float(scored["cvr"][row]),
+                        float(scored["ctr"][row]), None if np.isnan(cvr) else cvr,
                         float(scored["bid"][row]), reasons)
 
     def _check(self) -> None:
@@ -227,9 +239,10 @@ class AdRanker:
         directory.mkdir(parents=True, exist_ok=True)
         config = {"format_version": FORMAT_VERSION, "kind": "ad_ranker",
                   "config": self.config.to_dict(), "ctr": self.ctr_model_.to_dict(),
-                  "cvr": self.cvr_model_.to_dict()}
+                  "cvr": None if self.cvr_model_ is None else self.cvr_model_.to_dict()}
         (directory / "config.json").write_text(json.dumps(config, indent=1))
-        tensors = {**self.ctr_model_.tensors("ctr."), **self.cvr_model_.tensors("cvr.")}
+        tensors = {**self.ctr_model_.tensors("ctr."),
+                   **(self.cvr_model_.tensors("cvr.") if self.cvr_model_ is not None else {})}
         save_file(tensors, str(directory / "model.safetensors"),
                   metadata={"format_version": str(FORMAT_VERSION)})
 
@@ -247,7 +260,8 @@ class AdRanker:
         tensors = load_file(str(directory / "model.safetensors"))
         ranker = cls(AdRankerConfig.from_dict(saved["config"]))
         ranker.ctr_model_ = ProbabilityModel.from_parts(saved["ctr"], tensors, "ctr.")
-        ranker.cvr_model_ = ProbabilityModel.from_parts(saved["cvr"], tensors, "cvr.")
+        ranker.cvr_model_ = None if saved["cvr"] is None else \
+            ProbabilityModel.from_parts(saved["cvr"], tensors, "cvr.")
         ranker.budgets_, ranker.impressions_ = {}, {}
         return ranker
 

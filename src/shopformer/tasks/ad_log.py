@@ -1,0 +1,176 @@
+"""A shop's ad impression log → what `AdRanker` learns from.
+
+One row per impression, as an ad server logs it: whether it was clicked and converted, and
+what was known when it was shown (placement, device, category, price, the hour …). The
+label columns are found by their common names (clicked / click / 点击, converted /
+conversion / 转化; a log of clicks alone — CPC ads — trains pCTR only). Every other column
+is a feature, numeric when every value is a number, else categorical, except ids, times and
+bids (one value per row, or not known before the auction in the form logged), which are
+left out and said so. Bids are read when ranking, from the candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+from shopformer.core.errors import ConfigError, InputError, Location
+
+LABEL_NAMES = {"clicked": ("clicked", "click", "clicks", "isclick", "点击", "是否点击"),
+               "converted": ("converted", "conversion", "conversions", "convert",
+                             "isconversion", "purchased", "转化", "是否转化", "成交")}
+# not features: identify a row, an ad or a person, say when, or are the bid itself
+NOT_FEATURES = re.compile(
+    r"^(?:id|.*[_\s.\-]id|[a-z]*(?:ad|campaign|user|creative|impression|request|session|"
+    r"order|item|account|person|member|device|click)id|ts|time|timestamp|date|datetime|.*_at|"
+    r"bid|cpc|account|user|person|.*(?:时间|日期|编号)|.*[\u3400-\u9fff]id|出价|用户)$",
+    re.IGNORECASE)
+DATE = re.compile(r"\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}")  # a date, a date-time
+TRUE = frozenset({"1", "1.0", "true", "t", "yes", "y", "是"})
+FALSE = frozenset({"0", "0.0", "false", "f", "no", "n", "否"})
+ID_LIKE_SHARE = 0.5  # a text column with more distinct values than this share is an id
+MIN_ROWS = 200  # impressions a ranker needs, clicked and unclicked both
+
+
+@dataclass
+class ImpressionLog:
+    columns: dict[str, np.ndarray]  # the labels as 0/1, numeric features as floats, else text
+    # (no "converted" in a log of clicks alone: CPC ads, ranked by bid × pCTR)
+    numeric: tuple[str, ...]
+    categorical: tuple[str, ...]
+    left_out: dict[str, str] = field(default_factory=dict)  # column → why it is no feature
+    clicked: str = "clicked"
+    converted: str = "converted"
+
+    @property
+    def rows(self) -> int:
+        return len(self.columns[self.clicked])
+
+
+def impression_log(table: pa.Table, rows: np.ndarray, file: str, *,
+                   numeric: Sequence[str] = (), categorical: Sequence[str] = ()
+                   ) -> ImpressionLog:
+    """The log's labels and features; `numeric` / `categorical` name the features instead
+    of reading them off the columns (a column named in neither is then left out)."""
+    names = table.column_names
+    labels = {ours: _label_column(names, ours, file) for ours in LABEL_NAMES}
+    labels = {ours: theirs for ours, theirs in labels.items() if theirs is not None}
+    if "clicked" not in labels:
+        raise InputError(f"needs one column saying whether each impression was clicked "
+                         f"({', '.join(LABEL_NAMES['clicked'][:4])}, …); columns: "
+                         f"{', '.join(names)}", Location(file))
+    columns = {ours: _labels(table[theirs], rows, file, theirs)
+               for ours, theirs in labels.items()}
+    clicked = columns["clicked"]
+    converted = columns.get("converted", np.zeros_like(clicked))
+    if ((converted == 1) & (clicked == 0)).any():
+        row = int(rows[np.flatnonzero((converted == 1) & (clicked == 0))[0]])
+        raise InputError("converted without a click (pCVR is P(convert | click))",
+                         Location(file, row=row, field=labels["converted"]))
+    if len(clicked) < MIN_ROWS or not 0 < clicked.sum() < len(clicked):
+        raise InputError(f"{len(clicked)} impressions with {int(clicked.sum())} clicks: a "
+                         f"ranker needs at least {MIN_ROWS}, with clicks and without",
+                         Location(file, field=labels["clicked"]))
+    if "converted" in columns and not 0 < converted.sum() < clicked.sum():
+        raise InputError(f"{int(converted.sum())} of {int(clicked.sum())} clicks converted: "
+                         "pCVR needs clicks that converted and clicks that did not",
+                         Location(file, field=labels["converted"]))
+    given = bool(numeric or categorical)
+    for name in (*numeric, *categorical):
+        if name not in names:
+            raise ConfigError(f"{file}: no column {name!r}; columns: {', '.join(names)}")
+    left_out: dict[str, str] = {}
+    chosen_numeric, chosen_categorical = list(numeric), list(categorical)
+    for name in names:
+        if name in labels.values():
+            continue
+        if given:
+            if name not in (*numeric, *categorical):
+                left_out[name] = "not named a feature"
+            continue
+        why = _not_a_feature(name, table[name])
+        if why:
+            left_out[name] = why
+        elif _numbers(table[name]) is not None:
+            chosen_numeric.append(name)
+        else:
+            chosen_categorical.append(name)
+    if not chosen_numeric and not chosen_categorical:
+        raise ConfigError(f"{file}: no feature column (left out: {left_out}); name them with "
+                          "--numeric / --categorical")
+    for name in chosen_numeric:
+        values = _numbers(table[name])
+        if values is None:
+            bad = next(n for n, v in enumerate(_texts(table[name])) if v and not _is_number(v))
+            raise InputError(f"expected a number, got {_texts(table[name])[bad]!r}",
+                             Location(file, row=int(rows[bad]), field=name))
+        columns[name] = values
+    for name in chosen_categorical:
+        columns[name] = np.array(_texts(table[name]), dtype=object)
+    return ImpressionLog(columns, tuple(chosen_numeric), tuple(chosen_categorical), left_out)
+
+
+def _label_column(names: list[str], ours: str, file: str) -> str | None:
+    fitting = [n for n in names if _normal(n) in LABEL_NAMES[ours]]
+    if len(fitting) > 1:
+        raise InputError(f"one column should say whether each impression was {ours}; "
+                         f"several may: {fitting}", Location(file))
+    return fitting[0] if fitting else None
+
+
+def _labels(column: pa.ChunkedArray, rows: np.ndarray, file: str, name: str) -> np.ndarray:
+    out = np.empty(len(column), np.float64)
+    for n, value in enumerate(_texts(column)):
+        text = value.strip().lower()
+        if text in TRUE:
+            out[n] = 1.0
+        elif text in FALSE:
+            out[n] = 0.0
+        else:
+            raise InputError(f"expected 1/0 (or true/false, yes/no), got {value!r}",
+                             Location(file, row=int(rows[n]), field=name))
+    return out
+
+
+def _not_a_feature(name: str, column: pa.ChunkedArray) -> str | None:
+    if NOT_FEATURES.match(name.strip()):
+        return "an id, a time or the bid"
+    texts = _texts(column)
+    if sum(bool(DATE.match(t)) for t in texts) > len(texts) / 2:
+        return "a time"
+    distinct = len(set(texts))
+    if distinct <= 1:
+        return "the same in every row"
+    if _numbers(column) is None and distinct > ID_LIKE_SHARE * len(texts) and distinct > 50:
+        return f"{distinct} different values in {len(texts)} rows: an id, not a feature"
+    return None
+
+
+def _numbers(column: pa.ChunkedArray) -> np.ndarray | None:
+    """The column as floats (empty → NaN), or None when some value is no number."""
+    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+        return column.to_numpy(zero_copy_only=False).astype(np.float64)
+    texts = _texts(column)
+    if not all(not t or _is_number(t) for t in texts):
+        return None
+    return np.array([float(t.replace(",", "")) if t else np.nan for t in texts])
+
+
+def _texts(column: pa.ChunkedArray) -> list[str]:
+    return ["" if v is None else str(v) for v in column.to_pylist()]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return bool(np.isfinite(value))
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[\s_.\-]+", "", name.strip().lower())
