@@ -6,6 +6,7 @@ documentation all read the same source.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -147,6 +148,20 @@ ITEM = RecordSpec("item", "items", "item_id", (
     FieldSpec("channels", FieldType.STRING_LIST, aliases=CHANNEL_ALIASES,
               doc="channels it is sold on; empty means all"),
 ), doc="a product in the catalog", has_person=False)
+
+
+def json_object(value: object) -> dict:
+    """A stored JSON column (an item's `attributes`, a row's `extra`) as a dict: {} when it
+    is empty or holds no object."""
+    if isinstance(value, dict):
+        return value
+    if not isinstance(value, str) or not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
 
 
 def top_category(path: str) -> str:

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shopformer.model.config import FIRST_ID
+from shopformer.schema.records import json_object
 from shopformer.storage.base import Store
 from shopformer.tasks.search.ranker import Judgment, SearchRanker
 from shopformer.tasks.search.trail import ENGAGEMENT_GAINS, SearchTrail
@@ -39,22 +40,12 @@ def catalog_rows(store: Store) -> list[dict]:
     rows = store.read_table("item", [*CATALOG_COLUMNS, "extra"],
                             order_by=["item_id"]).to_pylist()
     for row in rows:
-        extra = _object(row.pop("extra"))
+        extra = json_object(row.pop("extra"))
         words = {k: v for k, v in extra.items() if isinstance(v, str) and not _number(v)}
         if words:
-            row["attributes"] = json.dumps({**words, **_object(row["attributes"])},
+            row["attributes"] = json.dumps({**words, **json_object(row["attributes"])},
                                            ensure_ascii=False)
     return rows
-
-
-def _object(value: object) -> dict:
-    if isinstance(value, dict):
-        return value
-    try:
-        parsed = json.loads(value) if isinstance(value, str) and value else {}
-    except ValueError:
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
 
 
 def _number(text: str) -> bool:

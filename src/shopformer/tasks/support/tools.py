@@ -14,7 +14,6 @@ Each returns facts or says plainly what it does not know; none invents a value.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from shopformer.core.errors import ConfigError
+from shopformer.schema.records import json_object
 from shopformer.storage.base import Store
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
 from shopformer.tasks.search.analyze import CJK, normalize
@@ -108,7 +108,7 @@ class OrderTool:
             i for k, t, i in zip(kinds, stamps, items, strict=True)
             if k == "purchase" and i and abs((t - placed).total_seconds()) <= 3600))
         after = [(k, t) for k, t in zip(kinds, stamps, strict=True) if t >= placed]
-        extra = _json(row["extra"])
+        extra = json_object(row["extra"])
         status = {name: str(extra[name]) for name in ORDER_STATUS_FIELDS
                   if extra.get(name) not in (None, "")}
         return OrderLookup(order_id, OrderFacts(
@@ -317,7 +317,7 @@ class ProductTool:
         # the shop's own item columns (库存, 颜色, 材质 …: `extra`) are facts of the item too
         return ProductFacts(row["item_id"], row["title"] or row["item_id"], row["price"],
                             row["brand"], row["category"], row["description"],
-                            {**_json(row["extra"]), **_json(row["attributes"])})
+                            {**json_object(row["extra"]), **json_object(row["attributes"])})
 
 
 @dataclass(frozen=True)
@@ -345,15 +345,3 @@ class ReviewTool:
             return None
         return ReviewSummary(item_id, count, self.signals.positive[item_id],
                              dict(self.signals.aspect_positive.get(item_id, {})))
-
-
-def _json(value: object) -> dict:
-    if isinstance(value, dict):
-        return value
-    if not value:
-        return {}
-    try:
-        parsed = json.loads(value)
-    except (TypeError, json.JSONDecodeError):
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
