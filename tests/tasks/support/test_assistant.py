@@ -630,3 +630,21 @@ def test_a_catalogs_own_columns_are_product_facts_and_stock_is_said_plainly(work
         "女士防晒衣；价格 129.00；规格 库存: 0（缺货），颜色: 浅蓝，材质: 冰丝。"
     assert "库存: 120 (in stock), 颜色: 白色" in _product_text(products.get("A1001"), None,
                                                               zh=False)
+
+
+def test_an_order_exports_own_status_columns_are_the_orders_status(workspace, tmp_path):
+    """A Chinese order export's 订单状态 / 物流公司 / 运单号 were kept in `extra` under those
+    names, and the assistant said the shop's records held no shipping status."""
+    from shopformer.tasks.support.assistant import _order_text
+    from shopformer.tasks.support.tools import OrderTool
+
+    path = write(tmp_path / "orders.csv", "订单编号,用户ID,渠道,下单时间,实付金额,订单状态,"
+                 "物流公司,运单号,发货时间\nD1001,u1,app,2026-11-20 10:00:00,199.00,已发货,"
+                 "中通快递,ZT1234567890,2026-11-21 09:00:00\n")
+    workspace.ingest(path, mapping=ColumnMapping(kind="order"))
+    facts = OrderTool(workspace.store).lookup(
+        "D1001", workspace.person_for_account("app", "u1")).facts
+    assert facts.status == {"status": "已发货", "shipped_at": "2026-11-21 09:00:00",
+                            "carrier": "中通快递", "tracking": "ZT1234567890"}
+    said = _order_text(facts, zh=True)
+    assert "快递公司：中通快递" in said and "还没有这笔订单的物流状态" not in said

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from shopformer.core.errors import ConfigError
+from shopformer.ingest.header_names import normalized_name
 from shopformer.schema.records import json_object
 from shopformer.storage.base import Store
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
@@ -33,6 +34,18 @@ from shopformer.tasks.support.topics import TopicLexicon
 
 ORDER_STATUS_FIELDS = ("status", "shipped_at", "delivered_at", "carrier", "tracking",
                        "expected_delivery", "refund_status")
+# the same columns as order exports commonly name them (compared as `normalized_name`)
+STATUS_NAMES = {"status": ("orderstatus", "shippingstatus", "订单状态", "交易状态", "物流状态"),
+                "shipped_at": ("shippedat", "shipdate", "shippedtime", "发货时间"),
+                "delivered_at": ("deliveredat", "deliverydate", "deliveredtime", "签收时间",
+                                 "收货时间"),
+                "carrier": ("courier", "shippingcarrier", "shippingcompany", "快递公司",
+                            "物流公司", "承运商"),
+                "tracking": ("trackingnumber", "trackingno", "trackingid", "waybill",
+                             "运单号", "快递单号", "物流单号"),
+                "expected_delivery": ("eta", "expecteddeliverydate", "预计送达",
+                                      "预计送达时间", "预计到货时间"),
+                "refund_status": ("退款状态",)}
 ORDER_TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]*")
 # words that pick one of the items offered: a CJK run, or a Latin word or number ("1.8m")
 MARK = re.compile(r"[\u3400-\u9fff]+|[0-9a-z][0-9a-z.+_-]*[0-9a-z]|[0-9a-z]")
@@ -108,9 +121,7 @@ class OrderTool:
             i for k, t, i in zip(kinds, stamps, items, strict=True)
             if k == "purchase" and i and abs((t - placed).total_seconds()) <= 3600))
         after = [(k, t) for k, t in zip(kinds, stamps, strict=True) if t >= placed]
-        extra = json_object(row["extra"])
-        status = {name: str(extra[name]) for name in ORDER_STATUS_FIELDS
-                  if extra.get(name) not in (None, "")}
+        status = _order_status(json_object(row["extra"]))
         return OrderLookup(order_id, OrderFacts(
             order_id, placed, row["channel"], float(row["amount"]), row["payment"], bought,
             status, tuple(t for k, t in after if k == "return"),
@@ -177,6 +188,20 @@ def _names_a_topic(term: str) -> bool:
     """A heading's word that can name its section: a Chinese word of two characters or
     more, a Latin stem of four letters or more ("ship", "refund"; not "the", "与")."""
     return len(term) >= 2 if CJK.match(term) else len(term) >= 4 and term.isalpha()
+
+
+def _order_status(extra: Mapping[str, object]) -> dict[str, str]:
+    """The status columns an order export kept in `extra`, by our names or by the names
+    exports give them (订单状态, 物流公司, 运单号 …: a Chinese export's status was read as
+    none, and the assistant said the shop's records held no shipping status)."""
+    by_name = {normalized_name(k): k for k in extra}
+    status = {}
+    for ours in ORDER_STATUS_FIELDS:
+        theirs = ours if ours in extra else next(
+            (by_name[n] for n in STATUS_NAMES[ours] if n in by_name), None)
+        if theirs is not None and extra[theirs] not in (None, ""):
+            status[ours] = str(extra[theirs])
+    return status
 
 
 def policy_sections(text: str) -> list[tuple[str, str]]:
