@@ -132,6 +132,20 @@ def test_a_chat_export_without_turn_numbers_is_ingested_and_ordered_by_time(work
         {"turn": "seq"}, True)  # a file without turns could not be read before
 
 
+def test_an_english_help_desk_export_is_read_too(workspace, tmp_path):
+    """Help desks export "Conversation ID, Author, Body, Created At" with end-user / admin
+    speakers; "Conversation ID" and "Author" were not known names."""
+    path = write(tmp_path / "chats.csv", "Conversation ID,Author,Body,Created At\n"
+                 "T1,end-user,Where is my package?,2026-11-01T10:00:00Z\n"
+                 "T1,admin,Could you share your order number?,2026-11-01T10:01:00Z\n")
+    summary = workspace.ingest(path)
+    assert summary.read_as[str(path)] == {"conversation_id": "Conversation ID",
+                                          "role": "Author", "text": "Body",
+                                          "ts": "Created At"}
+    rows = workspace.store.read_table("turn", ["role"], order_by=["ts"]).to_pylist()
+    assert [r["role"] for r in rows] == ["customer", "agent"]
+
+
 def test_a_review_export_gives_its_time_by_its_common_name():
     """评价时间 was kept in extra, and `shopformer opinions` said the reviews had no time."""
     assert columns_to_read("review", ["商品ID", "评价内容", "评分", "评价时间"], {}, ()) == (

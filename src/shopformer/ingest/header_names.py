@@ -54,7 +54,8 @@ NAMES: dict[str, tuple[str, ...]] = {
     "amount": ("total", "totalamount", "ordertotal", "paid", "金额", "实付金额", "订单金额",
                "支付金额", "总金额", "实付款"),
     "payment": ("paymentmethod", "paymenttype", "支付方式", "付款方式"),
-    "role": ("speaker", "sender", "角色", "发送方"),
+    "role": ("speaker", "sender", "sendertype", "author", "authortype", "from", "who",
+             "角色", "发送方", "发送人", "身份"),
 }
 KIND_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
     "review": {"text": ("review", "reviewtext", "content", "comment", "body", "评价",
@@ -64,8 +65,9 @@ KIND_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
     "turn": {"text": ("message", "messagetext", "content", "utterance", "body", "消息",
                       "内容", "聊天内容", "消息内容", "对话内容", "聊天记录"),
              "conversation_id": ("sessionid", "session", "dialogid", "chatid",
-                                 "conversation", "ticketid", "会话id", "对话id", "会话编号",
-                                 "会话", "工单号"),
+                                 "conversation", "conversationid", "threadid", "thread",
+                                 "ticketid", "ticket", "会话id", "对话id", "会话编号", "会话",
+                                 "工单号"),
              "turn": ("turnid", "seq", "sequence", "序号", "轮次"),
              "ts": ("timestamp", "time", "datetime", "sentat", "createdat", "时间",
                     "发送时间", "消息时间", "创建时间")},
