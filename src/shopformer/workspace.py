@@ -593,8 +593,9 @@ class Workspace:
                   holdout: float = 0.2, seed: int = 7) -> tuple[str, dict]:
         """Train an `AdRanker` on an ad impression log (`tasks/ad_log.py`: a file with
         clicked / converted columns and the features known at each impression), report
-        both heads on a random `holdout` share of it (AUC, log-loss, ECE, beside always
-        predicting the training rows' rate), then learn from every row; publish and
+        both heads on a `holdout` share of it — the latest impressions when the log has a
+        time column, else random ones — (AUC, log-loss, ECE, beside always predicting the
+        training rows' rate), then learn from every row; publish and
         activate it as a new version of `models/ads/`, which the server ranks ads with.
         `objective`: bid*ctr*cvr by default, bid*ctr for a log of clicks alone."""
         from shopformer.ingest.readers import read_whole
@@ -612,9 +613,10 @@ class Workspace:
         config = AdRankerConfig(numeric=log.numeric, categorical=log.categorical,
                                 objective=objective or ("bid*ctr*cvr" if converts
                                                         else "bid*ctr"))
-        shuffled = np.random.default_rng(seed).permutation(log.rows)
         cut = round(holdout * log.rows)
-        held, kept = np.sort(shuffled[:cut]), np.sort(shuffled[cut:])
+        order = np.argsort(log.shown, kind="stable")[::-1] if log.shown is not None \
+            else np.random.default_rng(seed).permutation(log.rows)  # the latest, else random
+        held, kept = np.sort(order[:cut]), np.sort(order[cut:])
         part = {name: values[kept] for name, values in log.columns.items()}
         scores = AdRanker(config).fit(part).evaluate(
             {name: values[held] for name, values in log.columns.items()})
@@ -624,6 +626,7 @@ class Workspace:
                   "objective": config.objective,
                   "numeric": list(log.numeric), "categorical": list(log.categorical),
                   "left_out": log.left_out, "held_out": cut, "scores": scores,
+                  "held_out_by": "time" if log.shown is not None else "random",
                   "base_rate_logloss": {"ctr": _rate_logloss(part["clicked"], clicked[held])}}
         if converts:
             report["base_rate_logloss"]["cvr"] = _rate_logloss(

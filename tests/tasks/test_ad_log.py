@@ -36,6 +36,7 @@ def test_the_log_gives_labels_and_features_and_says_what_it_left_out(tmp_path):
     table = pa.csv.read_csv(path, convert_options=pa.csv.ConvertOptions(
         column_types={n: pa.string() for n in path.read_text().splitlines()[0].split(",")}))
     log = impression_log(table, np.arange(1, 401), str(path))
+    assert log.shown is not None and str(log.shown[0])[:16] == "2026-11-01T10:00"
     assert log.numeric == ("position", "price")
     assert log.categorical == ("category", "device")
     assert set(log.left_out) == {"ad_id", "campaign_id", "bid", "impression_id",
@@ -60,9 +61,10 @@ def test_a_bad_log_is_refused_with_where_and_why(tmp_path, header, row, message)
 
 
 def test_train_ads_reports_held_out_scores_and_activates_the_ranker(workspace, tmp_path):
-    version, report = workspace.train_ads(log_file(tmp_path / "ads.csv", 3000, seed=2))
+    version, report = workspace.train_ads(log_file(tmp_path / "ads.csv", 5000, seed=2))
     assert workspace.models.active("ads") == version
-    assert report["objective"] == "bid*ctr*cvr" and report["held_out"] == 600
+    assert report["objective"] == "bid*ctr*cvr" and report["held_out"] == 1000
+    assert report["held_out_by"] == "time"  # shown_at parses: the latest are held out
     for head in ("ctr", "cvr"):  # the planted rule is learned, beyond the base rate
         assert report["scores"][head]["auc"] > 0.65
         assert report["scores"][head]["logloss"] < report["base_rate_logloss"][head]
@@ -80,6 +82,7 @@ def test_a_log_of_clicks_alone_ranks_by_bid_times_ctr(workspace, tmp_path):
         workspace.train_ads(path, objective="bid*ctr*cvr")
     _, report = workspace.train_ads(path)
     assert report["objective"] == "bid*ctr" and set(report["scores"]) == {"ctr"}
+    assert report["held_out_by"] == "time"
     ranker = workspace.ad_ranker()
     chosen = ranker.rank({"ad_id": ["a"], "campaign_id": ["c1"], "bid": [2.0],
                           "category": ["shoes"], "device": ["web"], "position": [1.0],

@@ -34,8 +34,9 @@ def train(
              "the default for a log of clicks alone).")] = None,
 ) -> None:
     """Train the ad ranker on an impression log: pCTR on every impression, pCVR on the
-    clicked ones, both calibrated; report them on a held-out fifth, then learn from every
-    row and activate it (the server's /v1/ads/rank ranks with it)."""
+    clicked ones, both calibrated; report them on a held-out fifth (the latest impressions
+    when the log has a time column), then learn from every row and activate it (the
+    server's /v1/ads/rank ranks with it)."""
     from shopformer.workspace import Workspace
 
     try:
@@ -56,7 +57,8 @@ def train(
         [f"{n} (categorical)" for n in report["categorical"]]), highlight=False)
     for name, why in report["left_out"].items():
         console.print(f"[dim]left out: {name} — {why}[/dim]", highlight=False)
-    table = Table(title=f"held out: {report['held_out']:,} random impressions")
+    which = "latest" if report["held_out_by"] == "time" else "random"
+    table = Table(title=f"held out: the {report['held_out']:,} {which} impressions")
     for column in ("head", "rows", "AUC", "log-loss", "base-rate log-loss", "ECE"):
         table.add_column(column, justify="left" if column == "head" else "right")
     for head, label in (("ctr", "pCTR"), ("cvr", "pCVR (clicked rows)")):

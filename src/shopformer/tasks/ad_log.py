@@ -29,6 +29,8 @@ NOT_FEATURES = re.compile(
     r"order|item|account|person|member|device|click)id|ts|time|timestamp|date|datetime|.*_at|"
     r"bid|cpc|account|user|person|.*(?:时间|日期|编号)|.*[\u3400-\u9fff]id|出价|用户)$",
     re.IGNORECASE)
+TIME_NAME = re.compile(r"^(?:ts|time|timestamp|date|datetime|.*_at|.*(?:时间|日期))$",
+                       re.IGNORECASE)
 DATE = re.compile(r"\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}")  # a date, a date-time
 TRUE = frozenset({"1", "1.0", "true", "t", "yes", "y", "是"})
 FALSE = frozenset({"0", "0.0", "false", "f", "no", "n", "否"})
@@ -43,6 +45,9 @@ class ImpressionLog:
     numeric: tuple[str, ...]
     categorical: tuple[str, ...]
     left_out: dict[str, str] = field(default_factory=dict)  # column → why it is no feature
+    # when each impression was shown (from the log's time column, when one parses): a
+    # held-out part is then the latest, as the ranker will meet tomorrow's impressions
+    shown: np.ndarray | None = None
     clicked: str = "clicked"
     converted: str = "converted"
 
@@ -111,7 +116,21 @@ def impression_log(table: pa.Table, rows: np.ndarray, file: str, *,
         columns[name] = values
     for name in chosen_categorical:
         columns[name] = np.array(_texts(table[name]), dtype=object)
-    return ImpressionLog(columns, tuple(chosen_numeric), tuple(chosen_categorical), left_out)
+    return ImpressionLog(columns, tuple(chosen_numeric), tuple(chosen_categorical), left_out,
+                         _shown(table, left_out))
+
+
+def _shown(table: pa.Table, left_out: dict[str, str]) -> np.ndarray | None:
+    """The first time column left out whose every value parses, as datetime64[us]."""
+    from shopformer.schema.times import parse_times
+
+    for name, why in left_out.items():
+        if not (why == "a time" or TIME_NAME.match(name.strip())):
+            continue
+        parsed, bad = parse_times(table[name])
+        if not bad.any() and parsed.null_count == 0:
+            return parsed.to_numpy(zero_copy_only=False)
+    return None
 
 
 def _label_column(names: list[str], ours: str, file: str) -> str | None:
