@@ -29,6 +29,7 @@ NOT_FEATURES = re.compile(
     r"order|item|account|person|member|device|click)id|ts|time|timestamp|date|datetime|.*_at|"
     r"bid|cpc|account|user|person|.*(?:时间|日期|编号)|.*[\u3400-\u9fff]id|出价|用户)$",
     re.IGNORECASE)
+BID_NAME = re.compile(r"^(?:bid|cpc|出价)$", re.IGNORECASE)
 TIME_NAME = re.compile(r"^(?:ts|time|timestamp|date|datetime|.*_at|.*(?:时间|日期))$",
                        re.IGNORECASE)
 DATE = re.compile(r"\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}")  # a date, a date-time
@@ -157,7 +158,11 @@ def _labels(column: pa.ChunkedArray, rows: np.ndarray, file: str, name: str) -> 
 
 def _not_a_feature(name: str, column: pa.ChunkedArray) -> str | None:
     if NOT_FEATURES.match(name.strip()):
-        return "an id, a time or the bid"
+        if TIME_NAME.match(name.strip()):
+            return "a time"
+        if BID_NAME.match(name.strip()):
+            return "the bid (ranking reads it from the candidates)"
+        return "an id"
     texts = _texts(column)
     if sum(bool(DATE.match(t)) for t in texts) > len(texts) / 2:
         return "a time"
