@@ -77,7 +77,7 @@ def test_same_seed_gives_byte_identical_files(shop: Shop, tmp_path: Path) -> Non
     again = build_demo_shop(tmp_path / "again", SMALL)
     first, second = _file_bytes(shop.manifest.out_dir), _file_bytes(again.out_dir)
     assert set(first) == {"items.jsonl", "events.csv", "reviews.jsonl", "turns.jsonl",
-                          "orders.csv", "links.csv", "truth.json", "README.md"}
+                          "orders.csv", "links.csv", "ads.csv", "truth.json", "README.md"}
     assert first == second
 
 
@@ -324,7 +324,27 @@ def test_conversations_reference_the_callers_own_orders(shop: Shop) -> None:
 def test_readme_documents_every_truth_key(shop: Shop) -> None:
     readme = (shop.manifest.out_dir / "README.md").read_text(encoding="utf-8")
     assert all(f"`{key}`" in readme for key in shop.truth)
-    assert all(p.name in readme for p in shop.manifest.files.values())
+    assert all(p.name in readme for p in [*shop.manifest.files.values(), shop.manifest.ads])
+
+
+def test_the_ad_ranker_finds_the_ad_logs_planted_rule(shop: Shop, tmp_path: Path) -> None:
+    """`shopformer demo` trains the ad ranker on ads.csv: top placements and Apparel ads
+    are clicked most, app clicks convert most."""
+    from shopformer.workspace import Workspace
+
+    planted = shop.truth["ads"]
+    assert planted["clicks"] > 100 and planted["conversions"] > 30
+    with Workspace.init(tmp_path / "ws") as workspace:
+        _, report = workspace.train_ads(shop.manifest.ads)
+        ranker = workspace.ad_ranker()
+    assert set(report["numeric"]) == {"price"}
+    assert set(report["categorical"]) == {"placement", "device", "category"}
+    assert {"impression_id", "shown_at", "ad_id", "bid"} <= set(report["left_out"])
+    rows = {"ad_id": ["a", "b", "c"], "campaign_id": ["c", "c", "c"], "bid": [1.0] * 3,
+            "placement": ["top", "feed", "side"], "device": ["app", "mini", "web"],
+            "category": ["Apparel"] * 3, "price": [100.0] * 3}
+    ctr, cvr = ranker.predict_ctr(rows), ranker.predict_cvr(rows)
+    assert ctr[0] > ctr[1] > ctr[2] and cvr[0] > cvr[2]
 
 
 @pytest.mark.parametrize(("field", "value"), [

@@ -68,7 +68,7 @@ def demo(
                 if pretrain:
                     _pretrain(workspace, seed, minutes)
                     if capabilities:
-                        _train_capabilities(workspace)
+                        _train_capabilities(workspace, manifest.ads)
             if serve:
                 app = _serve(workspace, manifest.truth_path, port)
     except ShopformerError as error:
@@ -97,20 +97,28 @@ def _serve(workspace: Workspace, truth_path: Path, port: int) -> object:
     query = _frequent_query(workspace) if workspace.models.active("search") else None
     review = ("质量不是很好，物流也慢"
               if workspace.models.active("sentiment") else None)
+    # the demo's ad log plants top placements and Apparel ads as clicked most
+    ads = [{"ad_id": "AD-SKU00001", "campaign_id": "CP-apparel", "bid": 1.0,
+            "placement": "top", "device": "app", "category": "Apparel", "price": 199.0},
+           {"ad_id": "AD-SKU00002", "campaign_id": "CP-home", "bid": 1.0,
+            "placement": "side", "device": "web", "category": "Home", "price": 199.0}] \
+        if workspace.models.active("ads") else None
     console.print("try, from another terminal:\n" + curl_examples(
-        f"http://127.0.0.1:{port}", token, channel, account, query, review),
+        f"http://127.0.0.1:{port}", token, channel, account, query, review, ads),
         soft_wrap=True, markup=False)
     return create_app(Workspace.open(workspace.root), ServeConfig(port=port))
 
 
-def _train_capabilities(workspace: Workspace) -> None:
+def _train_capabilities(workspace: Workspace, ads: Path | None = None) -> None:
     """The models the server builds its other answers from, each trained on the shop's
     own data with the settings a shop gets (`shopformer search`, `opinions` and `support
-    chat` train the same on first use). One the shop has no data for (a tiny demo with no
-    search, say) is skipped with the reason, and the server serves the rest."""
+    chat` train the same on first use, `shopformer ads train` from the ad log). One the
+    shop has no data for (a tiny demo with no search, say) is skipped with the reason, and
+    the server serves the rest."""
     steps = (("search", "search sessions", lambda: workspace.train_search(show_progress=False)),
              ("sentiment", "rated reviews", workspace.train_sentiment),
-             ("support intent", "conversations", workspace.train_intents))
+             ("support intent", "conversations", workspace.train_intents),
+             *((("ad", "ad impressions", lambda: workspace.train_ads(ads)),) if ads else ()))
     for name, source, train in steps:
         try:
             with console.status(f"training {name} from the shop's {source}…"):

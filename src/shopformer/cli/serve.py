@@ -63,10 +63,12 @@ def run(app: object, workspace: Path, host: str, port: int) -> None:
 
 
 def curl_examples(base: str, token: str, channel: str, account: str,
-                  query: str | None = None, review: str | None = None) -> str:
+                  query: str | None = None, review: str | None = None,
+                  ads: list[dict] | None = None) -> str:
     """Working requests against a running server, for a person the shop knows; a search
-    for `query`, and a sentiment and a suggested-replies request for `review`, when those
-    models are served."""
+    for `query`, a sentiment and a suggested-replies request for `review`, and an ad
+    ranking of `ads` (candidates with the ranker's features), when those models are
+    served."""
     auth = f'-H "Authorization: Bearer {token}"'
     lines = [
         f"curl -s {auth} '{base}/v1/recommend?channel={channel}&account={account}&k=5'",
@@ -83,6 +85,11 @@ def curl_examples(base: str, token: str, channel: str, account: str,
                      f"-d '{body}'")
         body = json.dumps({"review": review}, ensure_ascii=False)
         lines.append(f"curl -s {auth} -H 'Content-Type: application/json' {base}/v1/replies "
+                     f"-d '{body}'")
+    if ads:
+        body = json.dumps({"candidates": ads, "k": 1, "account": account, "channel": channel},
+                          ensure_ascii=False)
+        lines.append(f"curl -s {auth} -H 'Content-Type: application/json' {base}/v1/ads/rank "
                      f"-d '{body}'")
     return "\n".join([*lines, f"curl -s {base}/readyz"])
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from shopformer.demo.ads import AD_COLUMNS, build_ads
 from shopformer.demo.behaviour import concat, organic
 from shopformer.demo.burst import Burst, plant_burst
 from shopformer.demo.catalog import Catalog, build_catalog
@@ -36,6 +37,7 @@ from shopformer.schema.records import ITEM, ORDER
 log = logging.getLogger(__name__)
 DEFAULT_CONFIG = DemoConfig()  # frozen, so one shared default is safe
 
+ADS_FILE = "ads.csv"
 FILE_NAMES = {"item": "items.jsonl", "event": "events.csv", "review": "reviews.jsonl",
               "turn": "turns.jsonl", "order": "orders.csv", "link": "links.csv"}
 COLUMNS = {"item": ITEM.names, "event": EVENT_COLUMNS, "review": REVIEW_COLUMNS,
@@ -44,7 +46,7 @@ COLUMNS = {"item": ITEM.names, "event": EVENT_COLUMNS, "review": REVIEW_COLUMNS,
 # One independent random stream per step: changing how reviews are drawn does not move a
 # single event.
 _STREAMS = ("catalog", "persons", "links", "visits", "burst", "ring", "events", "reviews",
-            "support", "fulfilment")
+            "support", "fulfilment", "ads")  # new streams go last: the others keep their seeds
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class DemoManifest:
     files: dict[str, Path]  # record kind -> file
     counts: dict[str, int]  # record kind -> rows
     truth_path: Path
+    ads: Path | None = None  # the ad impression log (`shopformer ads train`), no record kind
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ class _Shop:
     conversations: dict[str, dict[str, str]]  # id → intent, order id, item id
     pii: PiiLog
     fulfilment: list[tuple[str, ...]]  # per order, FULFILMENT_COLUMNS
+    ads: list[tuple[str, ...]]  # impressions, AD_COLUMNS
+    ads_truth: dict
 
 
 def build_demo_shop(out_dir: str | Path, config: DemoConfig = DEFAULT_CONFIG) -> DemoManifest:
@@ -109,8 +114,9 @@ def _simulate(config: DemoConfig) -> _Shop:
     turns, conversations = build_turns(rng["support"], history, catalog, timeline, config,
                                        pii)
     fulfilment = fulfilment_columns(rng["fulfilment"], history, timeline)
+    ads, ads_truth = build_ads(rng["ads"], catalog, timeline, config.persons)
     return _Shop(timeline, season, catalog, persons, links, linked, history, burst, ring,
-                 reviews, turns, conversations, pii, fulfilment)
+                 reviews, turns, conversations, pii, fulfilment, ads, ads_truth)
 
 
 def _write(out: Path, shop: _Shop, config: DemoConfig) -> DemoManifest:
@@ -125,15 +131,18 @@ def _write(out: Path, shop: _Shop, config: DemoConfig) -> DemoManifest:
         "link": write_csv(files["link"], LINK_COLUMNS,
                           [[row[c] for c in LINK_COLUMNS] for row in shop.links]),
     }
+    ads = out / ADS_FILE
+    write_csv(ads, AD_COLUMNS, shop.ads)
     truth_path = out / "truth.json"
-    write_json(truth_path, build_truth(config, shop.timeline, shop.persons, shop.linked,
-                                       shop.catalog, shop.season, shop.history, shop.burst,
-                                       shop.ring, shop.reviews, shop.pii,
-                                       shop.conversations))
+    truth = build_truth(config, shop.timeline, shop.persons, shop.linked, shop.catalog,
+                        shop.season, shop.history, shop.burst, shop.ring, shop.reviews,
+                        shop.pii, shop.conversations)
+    write_json(truth_path, {**truth, "ads": shop.ads_truth})
     write_readme(out / "README.md",
-                 {kind: (files[kind], COLUMNS[kind], counts[kind]) for kind in files},
+                 {**{kind: (files[kind], COLUMNS[kind], counts[kind]) for kind in files},
+                  "ad impressions (`shopformer ads train`)": (ads, AD_COLUMNS, len(shop.ads))},
                  TRUTH_DOCS, config.seed)
-    return DemoManifest(out, files, counts, truth_path)
+    return DemoManifest(out, files, counts, truth_path, ads)
 
 
 def _order_rows(history: History, timeline: Timeline,

@@ -24,6 +24,8 @@ SEASON_FORMULA = ("daily demand factor of a category = weekly[day of week] × "
                   "also scales as (price / base_price) ** (elasticity × person's sensitivity)")
 
 TRUTH_DOCS = {
+    "ads": "the ad log's planted rule: logit lifts of the click rate by placement and "
+           "category group, of conversion after a click by device and log price",
     "config": "the DemoConfig the shop was built with",
     "window": "first and last day of the history (UTC, inclusive) and its length",
     "persons": "person id → language, favourite categories (the planted taste), price "
