@@ -345,6 +345,11 @@ def test_the_ad_ranker_finds_the_ad_logs_planted_rule(shop: Shop, tmp_path: Path
             "category": ["Apparel"] * 3, "price": [100.0] * 3}
     ctr, cvr = ranker.predict_ctr(rows), ranker.predict_cvr(rows)
     assert ctr[0] > ctr[1] > ctr[2] and cvr[0] > cvr[2]
+    # the request `shopformer demo --serve` prints carries the features the ranker reads
+    from shopformer.cli.demo import AD_EXAMPLE
+
+    example = {name: [ad[name] for ad in AD_EXAMPLE] for name in AD_EXAMPLE[0]}
+    assert [c.ad_id for c in ranker.rank(example, k=2)] == ["AD-SKU00001", "AD-SKU00002"]
 
 
 @pytest.mark.parametrize(("field", "value"), [

@@ -80,6 +80,14 @@ def demo(
         run(app, path, "127.0.0.1", port)
 
 
+# two candidates for the printed /v1/ads/rank request, with the demo ad log's features: its
+# planted rule has top placements and Apparel ads clicked most
+AD_EXAMPLE = [{"ad_id": "AD-SKU00001", "campaign_id": "CP-apparel", "bid": 1.0,
+               "placement": "top", "device": "app", "category": "Apparel", "price": 199.0},
+              {"ad_id": "AD-SKU00002", "campaign_id": "CP-home", "bid": 1.0,
+               "placement": "side", "device": "web", "category": "Home", "price": 199.0}]
+
+
 def _serve(workspace: Workspace, truth_path: Path, port: int) -> object:
     """The app over the demo shop, after printing a fresh key and requests that work."""
     import json
@@ -97,12 +105,7 @@ def _serve(workspace: Workspace, truth_path: Path, port: int) -> object:
     query = _frequent_query(workspace) if workspace.models.active("search") else None
     review = ("质量不是很好，物流也慢"
               if workspace.models.active("sentiment") else None)
-    # the demo's ad log plants top placements and Apparel ads as clicked most
-    ads = [{"ad_id": "AD-SKU00001", "campaign_id": "CP-apparel", "bid": 1.0,
-            "placement": "top", "device": "app", "category": "Apparel", "price": 199.0},
-           {"ad_id": "AD-SKU00002", "campaign_id": "CP-home", "bid": 1.0,
-            "placement": "side", "device": "web", "category": "Home", "price": 199.0}] \
-        if workspace.models.active("ads") else None
+    ads = AD_EXAMPLE if workspace.models.active("ads") else None
     console.print("try, from another terminal:\n" + curl_examples(
         f"http://127.0.0.1:{port}", token, channel, account, query, review, ads),
         soft_wrap=True, markup=False)
