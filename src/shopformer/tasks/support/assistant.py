@@ -487,12 +487,13 @@ class SupportAssistant:
                             Handoff(reason, summary))
 
 
-def _in_language(text: str, zh: bool, pieces: re.Pattern = LINE_BREAK) -> str:
-    """The pieces of a bilingual text in the customer's language (a piece with Chinese in
-    it is Chinese), rejoined as running text; the whole text when none is. Pieces are a
-    policy section's lines or (`SENTENCE_BREAK`) a description's sentences: "眠蚕丝被，四季
-    通用。SleepWell Silk-Filled Duvet: all-season." → its first sentence for a Chinese chat."""
-    kept = [p.strip() for p in pieces.split(text)
+def _in_language(text: str, zh: bool) -> str:
+    """The sentences of a bilingual text in the customer's language (one with Chinese in it
+    is Chinese), rejoined as running text; the whole text when none is. A policy section
+    with a line per language, a description ("眠蚕丝被，四季通用。SleepWell Silk-Filled
+    Duvet: all-season.") and lines that each hold both ("Orders ship in 48 hours. 订单48小时
+    内发货。": the whole line went to either chat) are read alike."""
+    kept = [p.strip() for line in LINE_BREAK.split(text) for p in SENTENCE_BREAK.split(line)
             if p.strip() and bool(CJK.search(p)) == zh]
     return ("" if zh else " ").join(kept) if kept else text
 
@@ -553,7 +554,7 @@ def _product_text(facts: ProductFacts, summary, zh: bool) -> str:
         parts += [f"品牌 {facts.brand}"] if facts.brand else []
         parts += [f"规格 {attributes}"] if attributes else []
         if facts.description:
-            parts.append(_in_language(facts.description, zh, SENTENCE_BREAK).rstrip(SENTENCE_END))
+            parts.append(_in_language(facts.description, zh).rstrip(SENTENCE_END))
         if summary:
             parts.append(f"{summary.reviews} 条评价，好评率 {summary.positive_share:.0%}")
         return "；".join(parts) + "。"
@@ -562,7 +563,7 @@ def _product_text(facts: ProductFacts, summary, zh: bool) -> str:
     parts += [f"brand {facts.brand}"] if facts.brand else []
     parts += [attributes] if attributes else []
     if facts.description:
-        parts.append(_in_language(facts.description, zh, SENTENCE_BREAK).rstrip(SENTENCE_END))
+        parts.append(_in_language(facts.description, zh).rstrip(SENTENCE_END))
     if summary:
         parts.append(f"{summary.reviews} review{'s' if summary.reviews != 1 else ''}, "
                      f"{summary.positive_share:.0%} positive")
