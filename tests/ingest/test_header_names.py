@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from tests.conftest import write
 from typer.testing import CliRunner
 
 from shopformer.cli.main import app
+from shopformer.core.errors import InputError
 from shopformer.ingest.header_names import columns_to_read, common_columns
 from shopformer.ingest.mapping import ColumnMapping
 
@@ -150,3 +152,31 @@ def test_a_review_export_gives_its_time_by_its_common_name():
     """评价时间 was kept in extra, and `shopformer opinions` said the reviews had no time."""
     assert columns_to_read("review", ["商品ID", "评价内容", "评分", "评价时间"], {}, ()) == (
         {"item_id": "商品ID", "text": "评价内容", "rating": "评分", "ts": "评价时间"}, True)
+
+
+def test_a_conversation_per_record_with_its_messages_in_a_list(workspace, tmp_path):
+    """Help-desk and chat APIs dump a conversation per record, its messages in a list; such
+    a file stopped with missing columns. Each message is a row, numbered by its place."""
+    lines = [{"id": "T1", "channel": "web", "messages": [
+                 {"author": "end-user", "body": "Where is my package?",
+                  "created_at": "2026-11-01T10:00:00Z"},
+                 {"author": "agent", "body": "Could you share your order number?",
+                  "created_at": "2026-11-01T10:01:00Z"}]},
+             {"id": "T2", "channel": "app", "messages": [
+                 {"author": "end-user", "body": "Can I return shoes I wore once?"},
+                 {"author": "admin", "body": "Only unworn items, within 30 days."}]}]
+    path = write(tmp_path / "chats.jsonl",
+                 "".join(json.dumps(line) + "\n" for line in lines))
+    summary = workspace.ingest(path)
+    assert summary.kinds["turn"].accepted == 4
+    assert summary.read_as[str(path)]["conversation_id"] == "conversation.id"
+    rows = workspace.store.read_table(
+        "turn", ["turn_key", "role", "text", "channel"],
+        order_by=["conversation_id", "turn"]).to_pylist()
+    assert [(r["turn_key"], r["role"], r["channel"]) for r in rows] == [
+        ("T1:0", "customer", "web"), ("T1:1", "agent", "web"),
+        ("T2:0", "customer", "app"), ("T2:1", "agent", "app")]
+    assert workspace.ingest(path).kinds["turn"].accepted == 0
+    bad = write(tmp_path / "bad.jsonl", json.dumps({"id": "T3", "messages": "hello"}) + "\n")
+    with pytest.raises(InputError, match="row 1, field 'messages': expected a list"):
+        workspace.ingest(bad, mapping=ColumnMapping(kind="turn"))

@@ -51,6 +51,10 @@ def read_mapped(path: Path, mapping: ColumnMapping, *, keep_going: bool,
     chunks = read_chunks(path, file_format(path, mapping.format), keep_going=keep_going,
                          encoding=mapping.encoding, delimiter=mapping.delimiter,
                          names=mapping.names or None, batch_rows=batch_rows)
+    if mapping.kind == "turn":  # a conversation per record, its messages in a list
+        from shopformer.ingest.nested_chats import one_row_per_message
+
+        chunks = (one_row_per_message(chunk, str(path)) for chunk in chunks)
     read_as: dict[str, str] = {}
     maybe: dict[str, str] = {}
     reading: bool | None = None  # decided on the first chunk, for the whole file
