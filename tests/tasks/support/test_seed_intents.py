@@ -13,10 +13,11 @@ from shopformer.demo.build import build_demo_shop
 from shopformer.demo.config import DemoConfig
 from shopformer.tasks.search.analyze import CJK
 from shopformer.tasks.support.answers import AnswerIndex, KnownAnswer
-from shopformer.tasks.support.assistant import SupportAssistant
+from shopformer.tasks.support.assistant import SupportAssistant, SupportConfig
 from shopformer.tasks.support.conversation import Conversation
 from shopformer.tasks.support.intents import IntentClassifier
 from shopformer.tasks.support.seed_intents import SEED_INTENTS, seed_examples
+from shopformer.tasks.support.tools import PolicyTool
 from shopformer.workspace import FAQ_FILE, INTENT_EXAMPLES_FILE, Workspace
 
 
@@ -138,3 +139,34 @@ def test_an_intent_taught_without_an_answer_survives_a_retraining(tmp_path):
         (shop.root / INTENT_EXAMPLES_FILE).write_text("{broken\n", encoding="utf-8")
         with pytest.raises(InputError, match="row 1"):
             shop.train_intents()
+
+
+def test_a_customer_writing_traditional_characters_is_read_and_answered_in_them(seed_model):
+    """The seed examples, topics and hand-off words are Simplified: "我的訂單到哪了？" read
+    as something else, "轉人工" asked for no one, and every reply came in Simplified."""
+    for traditional_text, simplified_text in [("我的訂單到哪了？", "我的订单到哪了？"),
+                                              ("退貨運費誰出？", "退货运费谁出？")]:
+        assert seed_model.predict([traditional_text])[0].intent == \
+            seed_model.predict([simplified_text])[0].intent
+    policy = PolicyTool("# Shipping 发货与配送\nOrders ship within 48 hours.\n"
+                        "订单48小时内发货。\n\n# Returns 退货\nWithin 7 days.\n7天内可退货。\n")
+    assert policy.named("你們發什麼快遞？").question == "Shipping 发货与配送"
+    assistant = SupportAssistant(seed_model, policy=policy)
+    asked = assistant.reply(Conversation("c-tw-human"), "轉人工")
+    assert asked.handoff is not None and asked.handoff.reason == "asked"
+    assert asked.text == "正在為您轉接人工客服，已把您的問題摘要交給同事，請稍候。"
+    unsure = SupportAssistant(seed_model, policy=policy,
+                              config=SupportConfig(intent_threshold=1.0))
+    chat = Conversation("c-tw-ship")
+    shipping = unsure.reply(chat, "你們發貨要多久？")
+    assert shipping.grounds == ("policy:Shipping 发货与配送",)
+    assert shipping.text == "訂單48小時內發貨。" and chat.log[-1].text == shipping.text
+
+
+def test_a_model_saved_before_reads_text_as_it_is(seed_model, tmp_path):
+    seed_model.save(tmp_path / "model")
+    saved = json.loads((tmp_path / "model" / "config.json").read_text(encoding="utf-8"))
+    assert saved["config"]["simplified_chinese"] is True
+    del saved["config"]["simplified_chinese"]  # as a model saved before the setting
+    (tmp_path / "model" / "config.json").write_text(json.dumps(saved), encoding="utf-8")
+    assert IntentClassifier.load(tmp_path / "model").config.simplified_chinese is False

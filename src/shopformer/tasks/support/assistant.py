@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from shopformer.core.errors import ConfigError, InputError, Location
+from shopformer.data.chinese_script import simplified, traditional
 from shopformer.tasks.rewrite import EndpointConfig, RewriteFailed, grounded_rewrite
 from shopformer.tasks.search.analyze import CJK
 from shopformer.tasks.support.answers import AnswerIndex
@@ -153,16 +154,29 @@ class SupportAssistant:
         """Answer one customer message and update the conversation. `item_id` / `order_id`:
         the page the customer writes from (a product page, an order page), as a shop's chat
         widget passes it: what a message naming no item or order is about ("现在有货吗？"
-        on a product page; "运动饮料 Pro" fits four brands' drinks, but not on that page)."""
+        on a product page; "运动饮料 Pro" fits four brands' drinks, but not on that page).
+        A message in Traditional characters ("我的訂單到哪了？") is answered in them."""
         if not isinstance(text, str) or not text.strip():
             raise ConfigError("support: the message must be non-empty text")
+        out = self._reply(conversation, text, item_id, order_id)
+        if simplified(text) != text:
+            said = traditional(out.text)
+            last = conversation.log[-1] if conversation.log else None
+            if last is not None and last.role == "bot" and last.text == out.text:
+                last.text = said
+            out = replace(out, text=said)
+        return out
+
+    def _reply(self, conversation: Conversation, text: str, item_id: str | None,
+               order_id: str | None) -> SupportReply:
         self._on_page(conversation, item_id, order_id)
+        plain = simplified(text)  # the built-in word lists are in Simplified characters
         zh = bool(CJK.search(text))
         if not zh and not re.search("[a-z]{3}", WITH_DIGITS.sub(" ", text), re.IGNORECASE):
             # "O0000001", "SKU00231", "ok": in the language the customer wrote in before
             earlier = [t.text for t in conversation.log if t.role == "customer"]
             zh = bool(earlier) and bool(CJK.search(earlier[-1]))
-        kind = small_talk(text)
+        kind = small_talk(plain)
         if kind is not None and not conversation.handed_off:
             return self._small_talk(conversation, text, kind, zh)
         guess = self.intents.predict([text], alternatives=1)[0]
@@ -190,7 +204,7 @@ class SupportAssistant:
         route = self.route(intent) if intent else None
         if intent in self.intent_answers and route != "human":
             route = "faq"  # the shop wrote this intent's answer
-        if ASK_FOR_HUMAN.search(text):
+        if ASK_FOR_HUMAN.search(plain):
             return self._handoff(conversation, "asked", guess, zh)
         if route == "human":  # the shop sends this intent to a person (complaints)
             return self._handoff(conversation, "routed", guess, zh)
@@ -272,7 +286,7 @@ class SupportAssistant:
         if conversation.item_id is None and conversation.item_choices:
             # the answer to "which one do you mean?": "SKU00231", "第二个", "the 2.0m one"
             picked = self.products.chosen(text, conversation.item_choices, CHOICES_SHOWN)
-            if picked is None and NONE_OF_THEM.search(text):
+            if picked is None and NONE_OF_THEM.search(simplified(text)):
                 # "都不是" answers the question asked (it read as a delivery question):
                 # the product question goes on without an item, so to a person
                 conversation.item_choices = []
@@ -297,7 +311,8 @@ class SupportAssistant:
         """Whether the few words around an order number (`rest`: the message without it)
         ask something else: "订单O0000001怎么退货" after a status question is a return
         question, not the order asked for ("O0000001" alone read as a complaint)."""
-        if not self._words(rest) or not re.search(r"\w", DETAIL_FILLER.sub(" ", rest)):
+        if not self._words(rest) or \
+                not re.search(r"\w", DETAIL_FILLER.sub(" ", simplified(rest))):
             return False  # "It's O0001895", "订单号是O0001895": the number, nothing asked
         guess = self.intents.predict([rest], alternatives=1)[0]
         return (guess.confidence >= self.config.intent_threshold

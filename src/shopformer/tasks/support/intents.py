@@ -22,6 +22,7 @@ from scipy.optimize import minimize
 from scipy.special import log_softmax
 
 from shopformer.core.errors import ConfigError, InputError, Location
+from shopformer.data.chinese_script import simplified
 from shopformer.data.tokenizer import ShopTokenizer
 from shopformer.model.heads.text_classifier import TextClassifier
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
@@ -54,6 +55,9 @@ class IntentConfig:
     encoder_head_learning_rate: float | None = None
     encoder_warmup_share: float = 0.0
     seed: int = 7
+    # read Traditional characters as Simplified, in training and when answering (a model
+    # saved before this setting reads text as it is: `load`)
+    simplified_chinese: bool = True
 
     def __post_init__(self) -> None:
         if isinstance(self.ngrams, dict):
@@ -180,7 +184,7 @@ class IntentClassifier:
         if len(self.intents_) < 2:
             raise ConfigError("intents: need examples of at least two intents")
         index = {name: i for i, name in enumerate(self.intents_)}
-        return [without_ids(t) for t in texts], np.array([index[i] for i in intents],
+        return [self._clean(t) for t in texts], np.array([index[i] for i in intents],
                                                           np.int64)
 
     def add_intent(self, name: str, examples: Sequence[str], margin: float = 2.0
@@ -191,7 +195,7 @@ class IntentClassifier:
         examples, beats its best old intent by `margin` logits (the median example does).
         The stack weights stay; retrain (`fit`) once the intent has more examples."""
         self._check_fitted()
-        examples = [without_ids(t) for t in (examples or []) if isinstance(t, str) and t.strip()]
+        examples = [self._clean(t) for t in (examples or []) if isinstance(t, str) and t.strip()]
         if not name or not isinstance(name, str) or not name.strip():
             raise ConfigError("intents: the new intent needs a name")
         if name in self.intents_:
@@ -234,7 +238,7 @@ class IntentClassifier:
     def log_probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """(N, intents) calibrated log P(intent | text), intents in `intents_` order."""
         self._check_fitted()
-        texts = [without_ids(t) for t in texts]
+        texts = [self._clean(t) for t in texts]
         if not texts:
             return np.zeros((0, len(self.intents_)))
         members = {"ngrams": self.ngram_model.decision(self.vectorizer.transform(texts))}
@@ -259,7 +263,7 @@ class IntentClassifier:
         """The words (or, without any, the character n-grams) that pushed the n-gram member
         most toward its chosen intent, with their pushes."""
         self._check_fitted()
-        row = self.vectorizer.transform([without_ids(text)])
+        row = self.vectorizer.transform([self._clean(text)])
         chosen = int(self.ngram_model.decision(row)[0].argmax())
         pushes = row.data * self.ngram_model.weights[row.indices, chosen]
         grams = sorted(self.vectorizer.index, key=self.vectorizer.index.__getitem__)
@@ -268,6 +272,12 @@ class IntentClassifier:
         words = [(g, p) for g, p in found if g in said]
         found = sorted(words or found, key=lambda pair: -pair[1])[:top]
         return [(gram.strip(), round(push, 3)) for gram, push in found]
+
+    def _clean(self, text: str) -> str:
+        """What the members read of a message: no order numbers (`without_ids`), and
+        Chinese in Simplified characters ("我的訂單" is "我的订单")."""
+        text = without_ids(text)
+        return simplified(text) if self.config.simplified_chinese else text
 
     def _stacked(self, members: dict[str, np.ndarray]) -> np.ndarray:
         return sum(self.stack_[name] * z for name, z in members.items())
@@ -296,7 +306,7 @@ class IntentClassifier:
         directory = Path(directory)
         config, state = read_model_dir(directory, "intent_classifier", FORMAT_VERSION,
                                        "an intent model")
-        model = cls(IntentConfig(**config["config"]))
+        model = cls(IntentConfig(**{"simplified_chinese": False, **config["config"]}))
         model.intents_ = list(config["intents"])
         model.stack_ = {k: float(v) for k, v in config["stack"].items()}
         model.vectorizer = NgramVectorizer.load(directory)

@@ -134,7 +134,8 @@ SEED_INTENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 
 def seed_examples() -> tuple[list[str], list[str]]:
-    """(texts, intents) of every seed example, both languages."""
+    """(texts, intents) of every seed example, both languages (the intent model reads
+    Traditional characters as Simplified: `IntentConfig.simplified_chinese`)."""
     texts, intents = [], []
     for intent, (zh, en) in SEED_INTENTS.items():
         for text in (*zh, *en):

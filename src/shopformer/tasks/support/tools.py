@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from shopformer.core.errors import ConfigError
+from shopformer.data.chinese_script import simplified
 from shopformer.ingest.header_names import normalized_name
 from shopformer.schema.records import json_object
 from shopformer.storage.base import Store
@@ -145,8 +146,8 @@ class PolicyTool:
         self.index = AnswerIndex([KnownAnswer(title, body, f"policy:{title}")
                                   for title, body in sections])
         # the words of each section's heading that name it and no other section
-        words = [{w for w in self.index.analyzer.terms(title) if _names_a_topic(w)}
-                 for title, _ in sections]
+        words = [{w for w in self.index.analyzer.terms(simplified(title))
+                  if _names_a_topic(w)} for title, _ in sections]
         self._heading_words = [w - set().union(*(o for o in words if o is not w))
                                for w in words]
         # the topics each heading names ("Shipping 发货与配送": shipping), when no other does
@@ -174,7 +175,7 @@ class PolicyTool:
         as much ("if I return it, how long does shipping take?"). Stricter than `lookup`'s
         closeness, whose scores do not tell a real question from nonsense or "do you have
         this in red?" from a return question, so it may answer what no intent did."""
-        said = set(self.index.analyzer.terms(question))
+        said = set(self.index.analyzer.terms(simplified(question)))  # 退貨 names 退货
         topics = self.topics.topics(question)
         counts = np.array([len(words & said) + len(named & topics) for words, named
                            in zip(self._heading_words, self._heading_topics, strict=True)])

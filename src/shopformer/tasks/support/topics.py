@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from shopformer.data.chinese_script import simplified
 from shopformer.tasks.search.analyze import Analyzer
 
 # topic → (Chinese terms, English terms and phrases)
@@ -55,8 +56,9 @@ class TopicLexicon:
             self._latin[topic] = tuple(p for p in phrases if p)
 
     def topics(self, text: str) -> set[str]:
-        """The topics `text` names: a Chinese term written in it, or every stem of a Latin
-        term or phrase among its words."""
+        """The topics `text` names: a Chinese term written in it (in Traditional characters
+        too), or every stem of a Latin term or phrase among its words."""
+        text = simplified(text)
         said = set(self.analyzer.terms(text))
         found = {topic for topic, terms in self._chinese.items()
                  if any(t in text for t in terms)}
