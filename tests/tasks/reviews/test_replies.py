@@ -34,6 +34,15 @@ def test_complaint_gets_an_apology_per_aspect_and_the_shops_own_answer(suggester
     assert [r.grounds["conversation_id"] for r in retrieved][:1] == ["c1"]
 
 
+def test_a_review_in_traditional_characters_gets_its_replies_in_them(suggester):
+    """A Taiwan or Hong Kong customer's review got replies in Simplified characters."""
+    from shopformer.data.chinese_script import simplified
+
+    _, replies = suggester.suggest("物流太慢了，等了一個星期")
+    assert replies and all(simplified(r.text) != r.text for r in replies)
+    assert "快遞" in replies[0].text and "抱歉" in replies[0].text
+
+
 def test_english_review_gets_an_english_reply_grounded_in_english_answers(suggester):
     _, replies = suggester.suggest("The delivery was really slow, the courier was a week late")
     assert replies[0].grounds["language"] == "en" and "courier" in replies[0].text

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
 from shopformer.core.errors import ConfigError
+from shopformer.data.chinese_script import simplified, traditional
 from shopformer.tasks.past_answers import PastAnswer, is_specific, repeats_the_customer
 from shopformer.tasks.reviews.analysis import ReviewAnalyzer, ReviewOpinion
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
@@ -134,6 +135,8 @@ class ReplySuggester:
             rewritten = self._rewritten(review, template)
             out = [rewritten, template] if rewritten.kind == "rewritten" else [rewritten]
         out.extend(self._retrieved(opinion, language))
+        if simplified(review) != review:  # a review in Traditional characters: so the reply
+            out = [replace(r, text=traditional(r.text)) for r in out]
         return opinion, out
 
     def _template(self, opinion: ReviewOpinion, language: str) -> SuggestedReply:
