@@ -63,6 +63,7 @@ POLICY_FILE = "policy.md"  # the shop's policy for the support assistant, in the
 FAQ_FILE = "faq.jsonl"  # the shop's FAQ: one {"question", "answer", …} per line
 # intents taught with `add_intent`: one {"intent", "text"} per example, kept for retraining
 INTENT_EXAMPLES_FILE = "support/intent_examples.jsonl"
+SUPPORT_LOGS = "support/logs"  # support chats' logs, personal data scrubbed, one file each
 
 
 @dataclass(frozen=True)
@@ -657,9 +658,27 @@ class Workspace:
                                     self.pseudonymizer.one(raw_account.strip(), "account"))
 
     def erase_person(self, person_id: str) -> dict[str, int]:
+        """Remove the person's rows of every kind on every channel, and the logs of their
+        support chats (`SUPPORT_LOGS`: scrubbed of contact details, but still what they
+        said, under their person id); counts per kind."""
         if not person_id.startswith("p_"):
             raise ShopformerError(f"{person_id!r} is not a person id (they start with 'p_')")
-        return self.store.erase_person(person_id)
+        removed = self.store.erase_person(person_id)
+        removed["support log"] = self._erase_support_logs(person_id)
+        return removed
+
+    def _erase_support_logs(self, person_id: str) -> int:
+        folder = self.root / SUPPORT_LOGS
+        erased = 0
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            try:
+                saved = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue  # not a log this workspace wrote
+            if isinstance(saved, dict) and saved.get("person_id") == person_id:
+                path.unlink()
+                erased += 1
+        return erased
 
     def close(self) -> None:
         if self._store is not None:

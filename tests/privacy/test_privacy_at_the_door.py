@@ -86,6 +86,27 @@ def test_erase_forgets_the_person_and_keeps_them_out(workspace, tmp_path):
     assert again.total.accepted == 0 and again.total.erased == 6
 
 
+def test_erase_removes_the_persons_support_chat_logs(workspace, tmp_path):
+    """`shopformer support chat` keeps each chat's log (scrubbed of contact details, but
+    what the person said, under their id); erasing the person left them behind."""
+    from shopformer.tasks.support.conversation import Conversation
+    from shopformer.workspace import SUPPORT_LOGS
+
+    folder = plant(tmp_path)
+    workspace.ingest(folder, adapter="shop")
+    person = workspace.person_for_account("web", RAW["account"])
+    logs = workspace.root / SUPPORT_LOGS
+    mine, theirs = Conversation("c-mine", person_id=person), Conversation("c-theirs",
+                                                                          person_id="p_else")
+    for chat in (mine, theirs):
+        chat.record("customer", "where is my order?")
+        chat.save(logs)
+    (logs / "notes.json").write_text("not a log", encoding="utf-8")
+    deleted = workspace.erase_person(person)
+    assert deleted["support log"] == 1
+    assert sorted(p.name for p in logs.iterdir()) == ["c-theirs.json", "notes.json"]
+
+
 def test_key_is_per_workspace(tmp_path):
     from shopformer.workspace import Workspace
 

@@ -12,13 +12,16 @@ import typer
 from shopformer.cli.output import console, errors
 from shopformer.cli.progress import working
 from shopformer.core.errors import ConfigError, ShopformerError
-from shopformer.workspace import FAQ_FILE, POLICY_FILE  # POLICY_FILE: when --policy is not given
+from shopformer.workspace import (  # POLICY_FILE: when --policy is not given
+    FAQ_FILE,
+    POLICY_FILE,
+    SUPPORT_LOGS,
+)
 
 app = typer.Typer(help="The customer-service assistant.", no_args_is_help=True)
 
 WorkspaceOption = Annotated[Path, typer.Option(
     "--workspace", "-w", envvar="SHOPFORMER_WORKSPACE", help="The shop directory.")]
-LOG_DIR = Path("support") / "logs"
 
 
 @app.command()
@@ -96,7 +99,7 @@ def chat(
                                 if reply.intent else "")
                         console.print(f"[dim]{read}{', '.join(reply.grounds)}[/dim]",
                                       highlight=False)
-            saved = conversation.save(shop.root / LOG_DIR)
+            saved = conversation.save(shop.root / SUPPORT_LOGS)
         if not as_json:
             console.print(f"[dim]log: {saved}[/dim]", highlight=False)
     except ShopformerError as error:
