@@ -188,6 +188,22 @@ def test_a_greeting_is_greeted_back_not_read_as_a_question(shop):
     assert question.handoff is not None and question.handoff.reason == "needs_sign_in"
 
 
+def test_a_message_of_no_words_is_asked_about_and_a_bare_order_number_is_that_order(shop):
+    """"？？？" read as an order question (0.78) and an anonymous customer was asked to sign
+    in; a chat opening with nothing but an order number read as a complaint and went to a
+    person."""
+    _, assistant, _ = shop
+    for text in ("？？？", "...", "👍"):
+        reply = assistant.reply(Conversation(f"c-unclear-{text}"), text)
+        assert reply.handoff is None and reply.grounds == ("small_talk:unclear",), text
+        assert "What can I help you with?" in reply.text
+    order_id, person = an_order(assistant, several=True)
+    for text in (order_id, f"订单号 {order_id}", f"It's {order_id}"):
+        reply = assistant.reply(Conversation(f"c-bare-{text}", person_id=person), text)
+        assert reply.grounds == (f"order:{order_id}",), (text, reply)
+        assert reply.intent == assistant._order_intent() and reply.confidence == 1.0
+
+
 def test_the_log_keeps_no_personal_data(shop, tmp_path):
     _, assistant, _ = shop
     order_id, person = an_order(assistant)

@@ -184,6 +184,12 @@ class SupportAssistant:
         if conversation.handed_off:  # a person has taken over: the assistant stays out
             return self._waiting(conversation, guess, zh)
         rest = self._carry_over(conversation, text)
+        if rest is not None and conversation.intent is None and self._gives_only(rest):
+            # a chat opening with nothing but an order number ("O0001794" read as a
+            # complaint, 0.62, and went to a person): a question about that order
+            order_intent = self._order_intent()
+            if order_intent is not None:
+                guess = IntentGuess(order_intent, 1.0, ())
         details_only = rest is not None and len(self._words(rest)) <= DETAIL_WORDS
         if details_only and conversation.intent:
             details_only = not self._asks_anew(conversation, rest)
@@ -311,12 +317,24 @@ class SupportAssistant:
         """Whether the few words around an order number (`rest`: the message without it)
         ask something else: "订单O0000001怎么退货" after a status question is a return
         question, not the order asked for ("O0000001" alone read as a complaint)."""
-        if not self._words(rest) or \
-                not re.search(r"\w", DETAIL_FILLER.sub(" ", simplified(rest))):
+        if self._gives_only(rest):
             return False  # "It's O0001895", "订单号是O0001895": the number, nothing asked
         guess = self.intents.predict([rest], alternatives=1)[0]
         return (guess.confidence >= self.config.intent_threshold
                 and guess.intent != conversation.intent)
+
+    def _gives_only(self, rest: str) -> bool:
+        """Whether the words around an order number only give it ("It's", "订单号是"; an
+        intent model reads "It's" as anything)."""
+        return not self._words(rest) or \
+            not re.search(r"\w", DETAIL_FILLER.sub(" ", simplified(rest)))
+
+    def _order_intent(self) -> str | None:
+        """The shop's intent for "what about my order?": of those routed to the order
+        tool, the one whose name says status, else the first."""
+        routed = [i for i in self.intents.intents_ if self.route(i) == "order"]
+        return next((i for i in routed if "status" in i.lower() or "状态" in i),
+                    routed[0] if routed else None)
 
     def _words(self, text: str) -> list[str]:
         return [w for w in self.intents.vectorizer.word_grams(text) if " " not in w.strip()]

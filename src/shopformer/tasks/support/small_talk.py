@@ -37,12 +37,18 @@ REPLIES = {("greeting", True): "您好！请问有什么可以帮您？",
            ("thanks", True): "不客气！还有其他问题随时问我。",
            ("thanks", False): "You're welcome! Is there anything else I can help with?",
            ("goodbye", True): "感谢您的咨询，再见！",
-           ("goodbye", False): "Thanks for getting in touch. Goodbye!"}
+           ("goodbye", False): "Thanks for getting in touch. Goodbye!",
+           ("unclear", True): "抱歉，没太明白您的意思，请问有什么可以帮您？",
+           ("unclear", False): "Sorry, I didn't catch that. What can I help you with?"}
 
 
 def small_talk(text: str) -> str | None:
-    """"greeting", "thanks" or "goodbye" when the message is only that; else None. A
-    message holding several (你好，谢谢) is the last that closes: goodbye, then thanks."""
+    """"greeting", "thanks" or "goodbye" when the message is only that; "unclear" when it
+    holds no word at all ("？？？", "...", an emoji: an intent model read "？？？" as an order
+    question, 0.78, and asked an anonymous customer to sign in); else None. A message
+    holding several (你好，谢谢) is the last that closes: goodbye, then thanks."""
+    if text and not re.search(r"\w", text):
+        return "unclear"
     if not text or len(text) > 60 or _ONLY.fullmatch(text.strip()) is None:
         return None
     kinds = {_BY_PHRASE[" ".join(m.group(1).lower().split())] for m in _ONE.finditer(text)}
