@@ -60,7 +60,7 @@ def result_counter(shop: Workspace) -> Callable[[str], int] | None:
     if shop.models.active(SEARCH_MODEL) is None:
         return None
     engine = shop.search_engine(personalize=False)
-    return lambda query: engine.search(query, k=1).matches
+    return lambda query: engine.search(query, k=1).matches if query.strip() else 0
 
 
 def show_trends(trends: SearchTrends, top: int) -> None:

@@ -43,6 +43,12 @@ def test_a_review_in_traditional_characters_gets_its_replies_in_them(suggester):
     assert "快遞" in replies[0].text and "抱歉" in replies[0].text
 
 
+def test_a_review_of_no_words_is_refused(suggester):
+    for review in ("？？？", "..."):
+        with pytest.raises(ConfigError, match="no words"):
+            suggester.suggest(review)
+
+
 def test_english_review_gets_an_english_reply_grounded_in_english_answers(suggester):
     _, replies = suggester.suggest("The delivery was really slow, the courier was a week late")
     assert replies[0].grounds["language"] == "en" and "courier" in replies[0].text

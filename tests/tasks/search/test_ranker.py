@@ -87,6 +87,12 @@ def test_nothing_near_gives_an_empty_result_that_says_so(engine):
     assert result.hits == [] and result.matches == 0 and result.notes
 
 
+def test_an_empty_query_is_refused_not_answered_with_an_empty_page(engine):
+    for query in ("", "   "):
+        with pytest.raises(ConfigError, match="the query is empty"):
+            engine.search(query)
+
+
 def test_a_word_spelt_like_no_catalog_word_is_no_near_match():
     """Gram cosine over a whole title put "printer ink" (rin, ink, er) over the floor for
     sparkling water and drinks, and "tent" (" te") for tea: a page of what shared a gram.

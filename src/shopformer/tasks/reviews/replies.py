@@ -18,6 +18,7 @@ template reply stands, with a note.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 
@@ -127,6 +128,8 @@ class ReplySuggester:
         """`category`: the reviewed item's, read by a sentiment model trained with them."""
         if not isinstance(review, str) or not review.strip():
             raise ConfigError("replies: the review text is empty")
+        if not re.search(r"\w", review):  # "？？？" read as praise (0.79), and was thanked
+            raise ConfigError("replies: the review holds no words to read")
         opinion = self.analyzer.analyze([review], domains=[category])[0]
         language = "zh" if CJK.search(review) else "en"
         template = self._template(opinion, language)

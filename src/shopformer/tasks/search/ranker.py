@@ -479,6 +479,8 @@ class SearchRanker:
         self._check_fitted()
         if not isinstance(query, str):
             raise ConfigError("query must be text")
+        if not query.strip():  # it "matched nothing" and showed an empty table
+            raise ConfigError("the query is empty: type what you are looking for")
         if k < 1:
             raise ConfigError("k must be at least 1")
         check_sort(sort)
