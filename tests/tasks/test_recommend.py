@@ -123,7 +123,9 @@ def test_explanations_name_real_past_events(shop):
 def test_new_person_gets_popular_items_and_unfitted_use_is_refused(shop):
     _, recommender, _ = shop
     fresh = recommender.recommend("p_nobody", k=5, channel="app")
-    assert len(fresh) == 5 and fresh[0].reasons == ["popular on this channel lately"]
+    assert len(fresh) == 5 and fresh[0].reasons == ["popular in the app lately"]
+    # asked with no channel, popularity is the whole shop's: it said "on this channel"
+    assert recommender.recommend("p_nobody", k=1)[0].reasons == ["popular in the shop lately"]
     with pytest.raises(NotFittedError):
         Recommender().recommend("p_nobody")
 

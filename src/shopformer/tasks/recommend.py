@@ -259,7 +259,7 @@ class Recommender:
                 scores[index] += boost
         scores = np.where(allowed, scores, -np.inf)
         chosen = self._diverse_top(scores, k)
-        reasons = self._reasons(history, chosen)
+        reasons = self._reasons(history, chosen, channel)
         ids = [self.bundle_.vocab.items.value(i) for i in chosen]
         said = [self.review_summaries_.get(item_id) for item_id in ids]
         return [Recommendation(item_id, float(scores[i]), why, summary, self.titles_[i])
@@ -396,11 +396,12 @@ class Recommender:
                 return chosen
             pool = available
 
-    def _reasons(self, history: list[dict], indices: list[int], most: int = 2
-                 ) -> list[list[str]]:
+    def _reasons(self, history: list[dict], indices: list[int], channel: str | None = None,
+                 most: int = 2) -> list[list[str]]:
         """For each item, the past events whose items sit closest to it, in words."""
-        if not history:
-            where = "on this channel" if self.config.popular_by_channel else "in the shop"
+        if not history:  # popularity on the asking channel, or in the whole shop
+            where = WHERE.get(channel, f"on {channel}") \
+                if channel and self.config.popular_by_channel else "in the shop"
             return [[f"popular {where} lately"] for _ in indices]
         # one reason per past item: its latest event (a twice-viewed item is named once)
         latest_of = {e["item_id"]: e for e in history}
