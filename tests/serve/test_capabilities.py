@@ -86,6 +86,9 @@ def test_sentiment_and_aspects(served):
     answer = served.client.post("/v1/sentiment", headers=served.headers(), json={
         "texts": ["物流太慢了", "质量很好"], "categories": ["数码 Electronics"]})
     assert answer.status_code == 422 and "2 texts but 1 categories" in answer.text
+    blank = served.client.post("/v1/sentiment", headers=served.headers(),
+                               json={"texts": ["质量很好", "  "]})  # was scored 0.70
+    assert blank.status_code == 422 and '"texts",1' in blank.text.replace(" ", ""), blank.text
 
 
 def test_replies_answer_each_aspect_and_cite_past_agent_answers(served):

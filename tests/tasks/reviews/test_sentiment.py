@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from shopformer.core.errors import ConfigError
+from shopformer.core.errors import ConfigError, InputError
 from shopformer.data.tokenizer import ShopTokenizer, TokenizerConfig
 from shopformer.tasks.reviews.analysis import ReviewAnalyzer
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
@@ -56,6 +56,8 @@ def test_aspect_polarity_follows_each_clause(bilingual):
                                                               "quality": True}
     assert zh.negative_aspects() == ("packaging",)
     assert en.to_dict()["aspects"]["logistics"]["polarity"] == "negative"
+    with pytest.raises(InputError, match="row 2, field 'text'"):  # was scored 0.70
+        analyzer.analyze(["物流很快", "   "])
 
 
 def test_probabilities_are_calibrated_on_held_out_reviews(bilingual, make_reviews):

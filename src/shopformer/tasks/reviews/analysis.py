@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from shopformer.core.errors import InputError, Location
 from shopformer.tasks.reviews.aspects import AspectLexicon
 from shopformer.tasks.reviews.clauses import clauses
 from shopformer.tasks.reviews.sentiment import NEGATIVE, POSITIVE, ReviewSentiment
@@ -79,6 +80,10 @@ class ReviewAnalyzer:
         """`domains`: each review's product category (None where unknown); a model trained
         with categories reads a known one with that category's own n-gram weights."""
         texts = list(texts)
+        for row, text in enumerate(texts, start=1):  # an empty one was scored 0.70 positive
+            if not isinstance(text, str) or not text.strip():
+                raise InputError("a review's text must not be empty",
+                                 Location(row=row, field="text"))
         whole = self.sentiment.probability(texts, domains=domains)  # checks the domains
         split = [clauses(t) for t in texts]
         # a review of one clause is scored once: its clause is the review
