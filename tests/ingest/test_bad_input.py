@@ -119,6 +119,10 @@ def test_missing_required_column_is_named(workspace, tmp_path):
                                           "e1,u1,web,view,i1\n")
     with pytest.raises(InputError, match=r"missing required column.*ts"):
         ingest(workspace, path)
+    # a one-channel shop's export has no channel column: the error says how to name it
+    path = write(tmp_path / "orders.csv", "order_id,account,ts,amount\no1,u1,2026-11-01,9.9\n")
+    with pytest.raises(InputError, match=r"--set channel=web"):
+        workspace.ingest(path, mapping=ColumnMapping(kind="order"))
 
 
 def test_bad_jsonl_line(workspace, tmp_path):

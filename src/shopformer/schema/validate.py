@@ -71,7 +71,9 @@ def validate_batch(spec: RecordSpec, table: pa.Table, rows: np.ndarray, file: st
         raise InputError(
             f"missing required column(s) {', '.join(missing)} for {spec.kind} records; "
             f"columns found: {', '.join(table.column_names) or 'none'} "
-            "(map your own column names with --map or a mapping file)",
+            "(map your own column names with --map or a mapping file"
+            + ("; a file from one channel names it with --set channel=web (or app, mini, "
+               "store …)" if "channel" in missing else "") + ")",
             Location(file, None, missing[0]))
     bad_field = np.full(table.num_rows, "", dtype=object)
     reasons = np.full(table.num_rows, "", dtype=object)

@@ -666,3 +666,11 @@ def test_an_order_exports_own_status_columns_are_the_orders_status(workspace, tm
                             "carrier": "中通快递", "tracking": "ZT1234567890"}
     said = _order_text(facts, zh=True)
     assert "快递公司：中通快递" in said and "还没有这笔订单的物流状态" not in said
+    english = write(tmp_path / "orders_en.csv", "Order ID,Customer ID,Order Date,Total,"
+                    "Status,Carrier,Tracking Number,Shipped Date\n1001,C77,2026-11-20 10:00,"
+                    "59.90,shipped,UPS,1Z999AA10123456784,2026-11-21\n")
+    workspace.ingest(english, mapping=ColumnMapping(kind="order", constants={"channel": "web"}))
+    facts = OrderTool(workspace.store).lookup(
+        "1001", workspace.person_for_account("web", "C77")).facts
+    assert facts.status == {"status": "shipped", "shipped_at": "2026-11-21",
+                            "carrier": "UPS", "tracking": "1Z999AA10123456784"}

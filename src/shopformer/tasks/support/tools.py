@@ -37,8 +37,9 @@ ORDER_STATUS_FIELDS = ("status", "shipped_at", "delivered_at", "carrier", "track
                        "expected_delivery", "refund_status")
 # the same columns as order exports commonly name them (compared as `normalized_name`)
 STATUS_NAMES = {"status": ("orderstatus", "shippingstatus", "订单状态", "交易状态", "物流状态"),
-                "shipped_at": ("shippedat", "shipdate", "shippedtime", "发货时间"),
-                "delivered_at": ("deliveredat", "deliverydate", "deliveredtime", "签收时间",
+                "shipped_at": ("shipdate", "shippeddate", "shippedtime", "shippingdate",
+                               "发货时间"),
+                "delivered_at": ("deliverydate", "delivereddate", "deliveredtime", "签收时间",
                                  "收货时间"),
                 "carrier": ("courier", "shippingcarrier", "shippingcompany", "快递公司",
                             "物流公司", "承运商"),
@@ -197,9 +198,10 @@ def _order_status(extra: Mapping[str, object]) -> dict[str, str]:
     none, and the assistant said the shop's records held no shipping status)."""
     by_name = {normalized_name(k): k for k in extra}
     status = {}
-    for ours in ORDER_STATUS_FIELDS:
+    for ours in ORDER_STATUS_FIELDS:  # "Status", "Tracking Number", 运单号 …
+        names = (normalized_name(ours), *STATUS_NAMES[ours])
         theirs = ours if ours in extra else next(
-            (by_name[n] for n in STATUS_NAMES[ours] if n in by_name), None)
+            (by_name[n] for n in names if n in by_name), None)
         if theirs is not None and extra[theirs] not in (None, ""):
             status[ours] = str(extra[theirs])
     return status
