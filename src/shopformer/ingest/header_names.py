@@ -71,6 +71,16 @@ KIND_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
              "turn": ("turnid", "seq", "sequence", "序号", "轮次"),
              "ts": ("timestamp", "time", "datetime", "sentat", "createdat", "时间",
                     "发送时间", "消息时间", "创建时间")},
+    # a Shopify-style product export: Variant SKU, Body (HTML), Vendor, Type, Variant Price
+    "item": {"item_id": ("productid", "product", "sku", "skuid", "goodsid", "itemcode",
+                         "productcode", "variantsku", "商品id", "商品编号", "商品编码", "商品",
+                         "货号"),
+             "description": ("desc", "details", "body(html)", "bodyhtml", "descriptionhtml",
+                             "商品描述", "描述", "详情"),
+             "brand": ("brandname", "vendor", "manufacturer", "品牌", "厂商"),
+             "category": ("categoryname", "productcategory", "producttype", "type", "类目",
+                          "分类", "品类", "商品类目", "类别"),
+             "price": ("unitprice", "variantprice", "价格", "单价", "售价")},
     "order": {"ts": ("timestamp", "time", "datetime", "date", "orderdate", "ordertime",
                      "createdat", "时间", "日期", "下单时间", "订单创建时间", "创建时间")},
 }
@@ -91,7 +101,9 @@ def common_columns(kind: str, fields: Iterable[str], columns: Iterable[str],
     for field in fields:
         if field in columns or field in mapped:
             continue
-        names = KIND_NAMES.get(kind, {}).get(field) or NAMES.get(field, ())
+        # our own name in another case or spacing ("Title", "Item ID") is a common name too
+        names = (normalized_name(field),
+                 *(KIND_NAMES.get(kind, {}).get(field) or NAMES.get(field, ())))
         fitting = [c for c in columns if c not in taken and normalized_name(c) in names]
         if len(fitting) == 1:
             found[field] = fitting[0]

@@ -22,3 +22,31 @@ def test_an_exports_own_text_columns_are_searched(workspace, tmp_path):
     workspace.train_search()
     hits = workspace.search_engine().search("冰丝", k=5).hits
     assert [h.item_id for h in hits] == ["A1002"]
+
+
+SHOPIFY = ('Handle,Title,Body (HTML),Vendor,Type,Tags,Variant SKU,Variant Price\n'
+           'linen-shirt,Linen Shirt,"<p>Breathable <strong>linen</strong> shirt.</p>",Acme,'
+           'Shirts,"summer, linen",LS-001,49.00\n'
+           'wool-coat,Wool Coat,<p>Warm wool coat</p>,Acme,Coats,winter,WC-002,199.00\n')
+
+
+def test_a_shopify_style_product_export_reads_searches_and_answers(workspace, tmp_path):
+    """"Variant SKU, Title, Body (HTML), Vendor, Type" stopped with a missing item_id, the
+    description kept its tags, and in a two-item shop a word in a title, its description
+    and its tags was "in" three of two items: its idf went negative and the scores read
+    -77,075,336."""
+    from shopformer.tasks.search.lexical import TermIndex
+    from shopformer.tasks.support.tools import ProductTool
+
+    path = write(tmp_path / "products_export.csv", SHOPIFY)
+    summary = workspace.ingest(path, mapping=ColumnMapping(kind="item"))
+    assert summary.read_as[str(path)] == {
+        "item_id": "Variant SKU", "title": "Title", "description": "Body (HTML)",
+        "category": "Type", "brand": "Vendor", "price": "Variant Price"}
+    assert ProductTool(workspace.store).get("LS-001").description == "Breathable linen shirt."
+    workspace.train_search()
+    hit = workspace.search_engine().search("linen", k=5).hits[0]
+    assert hit.item_id == "LS-001" and 0 < hit.score < 10
+    index = TermIndex([[["linen", "shirt"], ["linen"], ["linen"]], [["wool"], [], []]],
+                      (1.0, 0.3, 0.3))
+    assert (index.idf > 0).all()  # "linen": one item of two, whatever its fields

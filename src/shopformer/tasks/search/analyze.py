@@ -44,6 +44,17 @@ class AnalyzerConfig:
     chinese_words: bool = True  # jieba words; off: one term per character
 
 
+TAG = re.compile(r"<[^<>]{1,200}>")
+
+
+def without_tags(text: str) -> str:
+    """HTML as its text: a product export's "Body (HTML)" ("<p>Breathable <strong>linen
+    </strong> shirt.</p>") was shown and indexed with its tags."""
+    if "<" not in text:
+        return text
+    return " ".join(html.unescape(TAG.sub(" ", text)).split())
+
+
 def normalize(text: str) -> str:
     """The text as a person meant it: NFKC, entities decoded, lower case, spaces collapsed."""
     text = unicodedata.normalize("NFKC", html.unescape(text or "")).lower()

@@ -13,6 +13,7 @@ import numpy as np
 
 from shopformer.core.errors import ConfigError, InputError, Location
 from shopformer.schema.records import top_category
+from shopformer.tasks.search.analyze import without_tags
 
 FIELDS = ("title", "brand", "category", "description", "attributes")
 
@@ -65,7 +66,7 @@ class SearchCatalog:
             seen.add(item_id)
             self.ids.append(item_id)
             for name in FIELDS:
-                self.texts[name].append(_text(row.get(name)))
+                self.texts[name].append(without_tags(_text(row.get(name))))
             prices.append(_price(row.get("price"), number))
             sold = row.get("channels")
             channels.append(frozenset(sold) if sold else None)

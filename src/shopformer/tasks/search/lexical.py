@@ -29,17 +29,23 @@ class TermIndex:
         self.vocabulary: dict[str, int] = {}
         self.size = len(documents)
         total: sp.csr_matrix | None = None
-        frequency = np.zeros(0)
+        seen: sp.csr_matrix | None = None  # items × terms: in any field
         for field, weight in enumerate(field_weights):
             counts = self._counts([doc[field] for doc in documents])
             weights = _bm25(counts, k1, b) * weight
             total = weights if total is None else _pad(total, weights.shape[1]) + _pad(
                 weights, total.shape[1])
-            present = np.bincount(counts.indices, minlength=counts.shape[1])
-            frequency = _grow(frequency, len(present)) + present
-        assert total is not None
+            seen = counts if seen is None else _pad(seen, counts.shape[1]) + _pad(
+                counts, seen.shape[1])
+        assert total is not None and seen is not None
         self.matrix = total.T.tocsr()  # (terms, items)
         self.matrix.sum_duplicates()
+        # items holding each term, in any field: counted once per field, a term of a
+        # title, its description and its tags was "in" three of two items, and its idf
+        # went negative (a two-item shop's scores read -77,075,336)
+        seen = seen.tocsr()
+        seen.sum_duplicates()
+        frequency = np.bincount(seen.indices, minlength=len(self.vocabulary))
         self.idf = np.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
 
     def _counts(self, texts: Sequence[Sequence[str]]) -> sp.csr_matrix:
@@ -170,6 +176,3 @@ def _pad(matrix: sp.csr_matrix, columns: int) -> sp.csr_matrix:
     matrix.resize((matrix.shape[0], columns))
     return matrix
 
-
-def _grow(array: np.ndarray, size: int) -> np.ndarray:
-    return np.concatenate([array, np.zeros(size - len(array))]) if len(array) < size else array

@@ -29,7 +29,7 @@ from shopformer.ingest.header_names import normalized_name
 from shopformer.schema.records import json_object
 from shopformer.storage.base import Store
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
-from shopformer.tasks.search.analyze import CJK, normalize
+from shopformer.tasks.search.analyze import CJK, normalize, without_tags
 from shopformer.tasks.support.answers import AnswerIndex, AnswerMatch, KnownAnswer
 from shopformer.tasks.support.topics import TopicLexicon
 
@@ -344,7 +344,8 @@ class ProductTool:
         row = self._items[n]
         # the shop's own item columns (库存, 颜色, 材质 …: `extra`) are facts of the item too
         return ProductFacts(row["item_id"], row["title"] or row["item_id"], row["price"],
-                            row["brand"], row["category"], row["description"],
+                            row["brand"], row["category"],
+                            without_tags(row["description"]) if row["description"] else None,
                             {**json_object(row["extra"]), **json_object(row["attributes"])})
 
 
