@@ -71,16 +71,18 @@ KIND_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
              "turn": ("turnid", "seq", "sequence", "序号", "轮次"),
              "ts": ("timestamp", "time", "datetime", "sentat", "createdat", "时间",
                     "发送时间", "消息时间", "创建时间")},
-    # a Shopify-style product export: Variant SKU, Body (HTML), Vendor, Type, Variant Price
+    # product exports: Shopify's Variant SKU, Body (HTML), Vendor, Variant Price;
+    # WooCommerce's SKU, Name, Categories, Regular price
     "item": {"item_id": ("productid", "product", "sku", "skuid", "goodsid", "itemcode",
                          "productcode", "variantsku", "商品id", "商品编号", "商品编码", "商品",
                          "货号"),
              "description": ("desc", "details", "body(html)", "bodyhtml", "descriptionhtml",
                              "商品描述", "描述", "详情"),
              "brand": ("brandname", "vendor", "manufacturer", "品牌", "厂商"),
-             "category": ("categoryname", "productcategory", "producttype", "type", "类目",
-                          "分类", "品类", "商品类目", "类别"),
-             "price": ("unitprice", "variantprice", "价格", "单价", "售价")},
+             # not "type": Shopify's is a product type, WooCommerce's "simple" / "variable"
+             "category": ("categoryname", "categories", "productcategory", "producttype",
+                          "类目", "分类", "品类", "商品类目", "类别"),
+             "price": ("unitprice", "variantprice", "regularprice", "价格", "单价", "售价")},
     "order": {"ts": ("timestamp", "time", "datetime", "date", "orderdate", "ordertime",
                      "createdat", "时间", "日期", "下单时间", "订单创建时间", "创建时间")},
 }

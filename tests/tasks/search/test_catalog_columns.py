@@ -42,7 +42,7 @@ def test_a_shopify_style_product_export_reads_searches_and_answers(workspace, tm
     summary = workspace.ingest(path, mapping=ColumnMapping(kind="item"))
     assert summary.read_as[str(path)] == {
         "item_id": "Variant SKU", "title": "Title", "description": "Body (HTML)",
-        "category": "Type", "brand": "Vendor", "price": "Variant Price"}
+        "brand": "Vendor", "price": "Variant Price"}  # Type stays an attribute
     assert ProductTool(workspace.store).get("LS-001").description == "Breathable linen shirt."
     workspace.train_search()
     hit = workspace.search_engine().search("linen", k=5).hits[0]
@@ -50,3 +50,14 @@ def test_a_shopify_style_product_export_reads_searches_and_answers(workspace, tm
     index = TermIndex([[["linen", "shirt"], ["linen"], ["linen"]], [["wool"], [], []]],
                       (1.0, 0.3, 0.3))
     assert (index.idf > 0).all()  # "linen": one item of two, whatever its fields
+
+
+def test_a_woocommerce_product_export_reads_with_no_mapping(workspace, tmp_path):
+    """Its "Type" is simple / variable, no category: Categories is read, Type is not."""
+    path = write(tmp_path / "wc-product-export.csv",
+                 "ID,Type,SKU,Name,Description,Regular price,Sale price,Categories\n"
+                 "12,simple,WOO-1,Cotton Tee,<p>A soft cotton tee</p>,19.99,,Clothing > Tops\n")
+    summary = workspace.ingest(path, mapping=ColumnMapping(kind="item"))
+    assert summary.read_as[str(path)] == {
+        "item_id": "SKU", "title": "Name", "description": "Description",
+        "category": "Categories", "price": "Regular price"}
