@@ -180,3 +180,21 @@ def test_a_conversation_per_record_with_its_messages_in_a_list(workspace, tmp_pa
     bad = write(tmp_path / "bad.jsonl", json.dumps({"id": "T3", "messages": "hello"}) + "\n")
     with pytest.raises(InputError, match="row 1, field 'messages': expected a list"):
         workspace.ingest(bad, mapping=ColumnMapping(kind="turn"))
+
+
+def test_an_analytics_export_is_read_with_its_event_names(workspace, tmp_path):
+    """Google Analytics 4 (event_name, event_timestamp in microseconds, user_pseudo_id,
+    platform) and Segment ("Product Viewed", "Order Completed") name their e-commerce
+    events their own way: every row was rejected as an unknown event type."""
+    path = write(tmp_path / "events.csv",
+                 "event_name,event_timestamp,user_pseudo_id,platform,item_id\n"
+                 "view_item,1764583200000000,123.456,WEB,SKU1\n"
+                 "begin_checkout,1764583260000000,123.456,WEB,SKU1\n"
+                 "Order Completed,1764583320000000,123.456,IOS,SKU1\n")
+    summary = workspace.ingest(path)
+    assert summary.kinds["event"].accepted == 3
+    assert summary.read_as[str(path)] == {"ts": "event_timestamp", "account": "user_pseudo_id",
+                                          "channel": "platform", "type": "event_name"}
+    rows = workspace.store.read_table("event", ["type", "channel"], order_by=["ts"]).to_pylist()
+    assert [(r["type"], r["channel"]) for r in rows] == [
+        ("view", "web"), ("checkout", "web"), ("purchase", "app")]

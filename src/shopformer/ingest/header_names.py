@@ -24,11 +24,12 @@ from shopformer.schema.records import record_spec
 # field → common names, normalized (`normalized_name`); per record kind where they differ
 NAMES: dict[str, tuple[str, ...]] = {
     "account": ("userid", "user", "uid", "customerid", "customer", "memberid", "buyerid",
+                "userpseudoid", "anonymousid",
                 "buyer", "clientid", "visitorid", "用户id", "用户", "用户名", "会员id", "会员",
                 "会员名", "客户id", "客户", "买家id", "买家", "买家会员名", "顾客id"),
-    "ts": ("timestamp", "time", "datetime", "eventtime", "eventdate", "date", "createdat",
-           "createtime", "occurredat", "时间", "日期", "时间戳", "行为时间", "发生时间",
-           "创建时间"),
+    "ts": ("timestamp", "time", "datetime", "eventtime", "eventdate", "eventtimestamp",
+           "date", "createdat", "createtime", "occurredat", "时间", "日期", "时间戳", "行为时间",
+           "发生时间", "创建时间"),
     "type": ("event", "eventtype", "eventname", "action", "actiontype", "behavior",
              "behaviour", "behaviortype", "behaviourtype", "行为", "行为类型", "事件",
              "事件类型", "动作"),

@@ -106,6 +106,16 @@ EVENT_TYPE_ALIASES = {
     "收藏": "fav", "购买": "purchase", "下单": "purchase", "支付": "purchase",
     "付款": "purchase", "成交": "purchase", "评分": "rate", "评价": "review", "退货": "return",
     "退款": "refund", "分享": "share", "结算": "checkout",
+    # Google Analytics 4's recommended e-commerce events, and Segment's e-commerce spec
+    "view_item": "view", "view_item_list": "impression", "view_promotion": "impression",
+    "select_item": "click", "select_promotion": "click", "add_to_wishlist": "fav",
+    "begin_checkout": "checkout", "add_payment_info": "checkout",
+    "add_shipping_info": "checkout", "product_viewed": "view",
+    "product_list_viewed": "impression", "product_clicked": "click",
+    "product_added": "cart", "product_removed": "remove_cart",
+    "product_added_to_wishlist": "fav", "checkout_started": "checkout",
+    "order_completed": "purchase", "order_refunded": "refund", "products_searched": "search",
+    "product_shared": "share", "product_reviewed": "review",
 }
 ROLES = frozenset({"customer", "agent", "bot", "system"})
 ORDER_LABELS = frozenset({"fraud", "legit"})
