@@ -20,7 +20,7 @@ from shopformer.core.errors import ConfigError, InputError, Location
 from shopformer.data.chinese_script import simplified, traditional
 from shopformer.tasks.rewrite import EndpointConfig, RewriteFailed, grounded_rewrite
 from shopformer.tasks.search.analyze import CJK
-from shopformer.tasks.support.answers import AnswerIndex
+from shopformer.tasks.support.answers import AnswerIndex, KnownAnswer
 from shopformer.tasks.support.conversation import Conversation
 from shopformer.tasks.support.intents import IntentClassifier, IntentGuess
 from shopformer.tasks.support.small_talk import REPLIES, small_talk
@@ -380,8 +380,7 @@ class SupportAssistant:
         if section is None:
             return None
         return SupportReply(_in_language(section.answer, zh), guess.intent, guess.confidence,
-                            (section.source,), facts={"policy": {"section": section.question,
-                                                                 "text": section.answer}})
+                            (section.source,), facts={"policy": _quoted(section)})
 
     def _policy_only(self, conversation, text, guess, zh) -> SupportReply | None:
         """Unsure what is asked: the policy section the message names, never the closest
@@ -416,7 +415,7 @@ class SupportAssistant:
         if section is not None:
             texts.append(_in_language(section.answer, zh))
             grounds.append(section.source)
-            facts["policy"] = {"section": section.question, "text": section.answer}
+            facts["policy"] = _quoted(section)
         return SupportReply("\n".join(texts), guess.intent, guess.confidence, tuple(grounds),
                             facts=facts)
 
@@ -447,7 +446,7 @@ class SupportAssistant:
         if section is not None:
             reply += "\n" + _in_language(section.answer, zh)
             grounds += (section.source,)
-            found["policy"] = {"section": section.question, "text": section.answer}
+            found["policy"] = _quoted(section)
         return SupportReply(reply, guess.intent, guess.confidence, grounds, facts=found)
 
     def _faq(self, conversation, text, guess, zh) -> SupportReply | None:
@@ -518,6 +517,11 @@ class SupportAssistant:
         conversation.record("bot", text, grounds=("handoff",))
         return SupportReply(text, guess.intent, guess.confidence, ("handoff",),
                             Handoff(reason, summary))
+
+
+def _quoted(section: KnownAnswer) -> dict:
+    """A policy section as a reply's facts say it was quoted."""
+    return {"section": section.question, "text": section.answer}
 
 
 def _in_language(text: str, zh: bool) -> str:

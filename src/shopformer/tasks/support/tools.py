@@ -198,10 +198,9 @@ def _order_status(extra: Mapping[str, object]) -> dict[str, str]:
     none, and the assistant said the shop's records held no shipping status)."""
     by_name = {normalized_name(k): k for k in extra}
     status = {}
-    for ours in ORDER_STATUS_FIELDS:  # "Status", "Tracking Number", 运单号 …
+    for ours in ORDER_STATUS_FIELDS:  # "status", "Status", "Tracking Number", 运单号 …
         names = (normalized_name(ours), *STATUS_NAMES[ours])
-        theirs = ours if ours in extra else next(
-            (by_name[n] for n in names if n in by_name), None)
+        theirs = next((by_name[n] for n in names if n in by_name), None)
         if theirs is not None and extra[theirs] not in (None, ""):
             status[ours] = str(extra[theirs])
     return status
