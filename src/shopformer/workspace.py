@@ -27,6 +27,7 @@ import numpy as np
 import pyarrow.compute as pc
 
 from shopformer.core.errors import ConfigError, InputError, Location, ShopformerError
+from shopformer.core.files import json_lines
 from shopformer.ingest.adapters import find_adapter
 from shopformer.ingest.mapping import ColumnMapping
 from shopformer.ingest.pipeline import IngestPipeline, IngestSummary
@@ -481,15 +482,11 @@ class Workspace:
         if not path.is_file():
             return []
         out = []
-        for row, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                entry = json.loads(line)
-                out.append((str(entry["text"]), str(entry["intent"])))
-            except (ValueError, KeyError, TypeError):
+        for row, entry in json_lines(path, "the taught intents"):
+            if not isinstance(entry, dict) or "text" not in entry or "intent" not in entry:
                 raise InputError('not an {"intent", "text"} object',
-                                 Location(str(path), row=row)) from None
+                                 Location(str(path), row=row))
+            out.append((str(entry["text"]), str(entry["intent"])))
         return out
 
     def add_intent(self, name: str, examples: list[str], answer: str | None = None) -> str:

@@ -17,7 +17,6 @@ was given to "what's the warranty on headphones?".
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from shopformer.core.errors import ConfigError, InputError, Location
+from shopformer.core.files import json_lines
 from shopformer.storage.base import Store
 from shopformer.tasks.past_answers import is_specific, past_answers, repeated_run, said_in
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
@@ -142,23 +142,8 @@ def faq_answers(entries: Sequence[dict], file: str | None = None) -> list[KnownA
 
 def faq_from_file(path: Path) -> list[KnownAnswer]:
     """The shop's FAQ file: one JSON entry per line (`faq_answers`); blank lines skipped."""
-    entries = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read the FAQ file ({error})") from None
-    rows = []
-    for row, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            entries.append(json.loads(line))
-        except ValueError as error:
-            raise InputError(f"not a JSON object ({error})", Location(str(path), row=row)
-                             ) from None
-        rows.append(row)
     known = []
-    for row, entry in zip(rows, entries, strict=True):  # errors name the file's own line
+    for row, entry in json_lines(path, "the FAQ file"):  # errors name the file's own line
         try:
             known += faq_answers([entry], str(path))
         except InputError as error:
