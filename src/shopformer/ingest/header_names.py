@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from shopformer.schema.records import record_spec
 
 # field → common names, normalized (`normalized_name`); per record kind where they differ
+# (a kind's list replaces the general one)
 NAMES: dict[str, tuple[str, ...]] = {
     "account": ("userid", "user", "uid", "customerid", "customer", "memberid", "buyerid",
                 "userpseudoid", "anonymousid",
@@ -73,17 +74,14 @@ KIND_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
              "ts": ("timestamp", "time", "datetime", "sentat", "createdat", "时间",
                     "发送时间", "消息时间", "创建时间")},
     # product exports: Shopify's Variant SKU, Body (HTML), Vendor, Variant Price;
-    # WooCommerce's SKU, Name, Categories, Regular price
-    "item": {"item_id": ("productid", "product", "sku", "skuid", "goodsid", "itemcode",
-                         "productcode", "variantsku", "商品id", "商品编号", "商品编码", "商品",
-                         "货号"),
-             "description": ("desc", "details", "body(html)", "bodyhtml", "descriptionhtml",
-                             "商品描述", "描述", "详情"),
-             "brand": ("brandname", "vendor", "manufacturer", "品牌", "厂商"),
-             # not "type": Shopify's is a product type, WooCommerce's "simple" / "variable"
-             "category": ("categoryname", "categories", "productcategory", "producttype",
-                          "类目", "分类", "品类", "商品类目", "类别"),
-             "price": ("unitprice", "variantprice", "regularprice", "价格", "单价", "售价")},
+    # WooCommerce's SKU, Name, Categories, Regular price (not "type": Shopify's is a
+    # product type, WooCommerce's "simple" / "variable")
+    "item": {"item_id": (*NAMES["item_id"], "variantsku"),
+             "description": (*NAMES["description"], "body(html)", "bodyhtml",
+                             "descriptionhtml"),
+             "brand": (*NAMES["brand"], "vendor", "manufacturer", "厂商"),
+             "category": (*NAMES["category"], "categories", "producttype"),
+             "price": (*NAMES["price"], "variantprice", "regularprice")},
     "order": {"ts": ("timestamp", "time", "datetime", "date", "orderdate", "ordertime",
                      "createdat", "时间", "日期", "下单时间", "订单创建时间", "创建时间")},
 }
