@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import numpy as np
 import pyarrow.compute as pc
 
 from shopformer.core.errors import ConfigError, InputError, Location, ShopformerError
@@ -597,7 +596,7 @@ class Workspace:
         activate it as a new version of `models/ads/`, which the server ranks ads with.
         `objective`: bid*ctr*cvr by default, bid*ctr for a log of clicks alone."""
         from shopformer.ingest.readers import read_whole
-        from shopformer.tasks.ad_log import impression_log
+        from shopformer.tasks.ad_log import held_out_report, impression_log
         from shopformer.tasks.ads import AdRanker, AdRankerConfig
 
         if not 0 < holdout < 0.5:
@@ -611,25 +610,7 @@ class Workspace:
         config = AdRankerConfig(numeric=log.numeric, categorical=log.categorical,
                                 objective=objective or ("bid*ctr*cvr" if converts
                                                         else "bid*ctr"))
-        cut = round(holdout * log.rows)
-        order = np.argsort(log.shown, kind="stable")[::-1] if log.shown is not None \
-            else np.random.default_rng(seed).permutation(log.rows)  # the latest, else random
-        held, kept = np.sort(order[:cut]), np.sort(order[cut:])
-        part = {name: values[kept] for name, values in log.columns.items()}
-        scores = AdRanker(config).fit(part).evaluate(
-            {name: values[held] for name, values in log.columns.items()})
-        clicked = log.columns["clicked"]
-        report = {"rows": log.rows, "clicks": int(clicked.sum()),
-                  "conversions": int(log.columns["converted"].sum()) if converts else None,
-                  "objective": config.objective,
-                  "numeric": list(log.numeric), "categorical": list(log.categorical),
-                  "left_out": log.left_out, "held_out": cut, "scores": scores,
-                  "held_out_by": "time" if log.shown is not None else "random",
-                  "base_rate_logloss": {"ctr": _rate_logloss(part["clicked"], clicked[held])}}
-        if converts:
-            report["base_rate_logloss"]["cvr"] = _rate_logloss(
-                part["converted"][part["clicked"] == 1],
-                log.columns["converted"][held][clicked[held] == 1])
+        report = held_out_report(log, config, holdout, seed)
         ranker = AdRanker(config).fit(log.columns)
         staged = self.models.staging_dir(ADS_MODEL)
         ranker.save(staged)
@@ -694,10 +675,4 @@ def _text_vectors(bundle: ShopModelBundle | None):
     if bundle is None or bundle.tokenizer is None or bundle.model.text is None:
         return None
     return lambda texts: bundle.text_vectors(texts).numpy()
-
-
-def _rate_logloss(training: np.ndarray, held: np.ndarray) -> float:
-    """Log-loss of always predicting the training rows' rate: what a ranker must beat."""
-    rate = float(np.clip(training.mean(), 1e-6, 1 - 1e-6))
-    return float(-np.mean(held * np.log(rate) + (1 - held) * np.log(1 - rate)))
 

@@ -174,6 +174,15 @@ def json_object(value: object) -> dict:
     return parsed if isinstance(parsed, dict) else {}
 
 
+def text_number(text: str) -> float | None:
+    """The number a text value holds, as exports write it ("1,234.5", "nan"); None when it
+    holds none."""
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return None
+
+
 def top_category(path: str) -> str:
     """The first level of a category path: "数码 Electronics > 手机" → "数码 Electronics"."""
     return path.split("/")[0].split(">")[0].strip()

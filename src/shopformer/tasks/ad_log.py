@@ -19,6 +19,10 @@ import numpy as np
 import pyarrow as pa
 
 from shopformer.core.errors import ConfigError, InputError, Location
+from shopformer.ingest.header_names import normalized_name
+from shopformer.metrics.calibration import log_loss
+from shopformer.schema.records import text_number
+from shopformer.tasks.ads import AdRanker, AdRankerConfig
 
 LABEL_NAMES = {"clicked": ("clicked", "click", "clicks", "isclick", "点击", "是否点击"),
                "converted": ("converted", "conversion", "conversions", "convert",
@@ -90,33 +94,33 @@ def impression_log(table: pa.Table, rows: np.ndarray, file: str, *,
         if name not in names:
             raise ConfigError(f"{file}: no column {name!r}; columns: {', '.join(names)}")
     left_out: dict[str, str] = {}
-    chosen_numeric, chosen_categorical = list(numeric), list(categorical)
-    for name in names:
+    chosen_numeric, chosen_categorical = [], []
+    for name in names:  # each column read once: its texts, and its numbers when all are
         if name in labels.values():
             continue
-        if given:
-            if name not in (*numeric, *categorical):
-                left_out[name] = "not named a feature"
+        if given and name not in (*numeric, *categorical):
+            left_out[name] = "not named a feature"
             continue
-        why = _not_a_feature(name, table[name])
+        texts = _texts(table[name])
+        numbers = _numbers(table[name], texts)
+        why = None if given else _not_a_feature(name, texts, numbers)
         if why:
             left_out[name] = why
-        elif _numbers(table[name]) is not None:
+        elif name in numeric or (not given and numbers is not None):
+            if numbers is None:
+                bad = next(n for n, v in enumerate(texts) if v and _finite(v) is None)
+                raise InputError(f"expected a number, got {texts[bad]!r}",
+                                 Location(file, row=int(rows[bad]), field=name))
             chosen_numeric.append(name)
+            columns[name] = numbers
         else:
             chosen_categorical.append(name)
+            columns[name] = np.array(texts, dtype=object)
+    if given:  # in the order they were named
+        chosen_numeric, chosen_categorical = list(numeric), list(categorical)
     if not chosen_numeric and not chosen_categorical:
         raise ConfigError(f"{file}: no feature column (left out: {left_out}); name them with "
                           "--numeric / --categorical")
-    for name in chosen_numeric:
-        values = _numbers(table[name])
-        if values is None:
-            bad = next(n for n, v in enumerate(_texts(table[name])) if v and not _is_number(v))
-            raise InputError(f"expected a number, got {_texts(table[name])[bad]!r}",
-                             Location(file, row=int(rows[bad]), field=name))
-        columns[name] = values
-    for name in chosen_categorical:
-        columns[name] = np.array(_texts(table[name]), dtype=object)
     return ImpressionLog(columns, tuple(chosen_numeric), tuple(chosen_categorical), left_out,
                          _shown(table, left_out))
 
@@ -135,7 +139,7 @@ def _shown(table: pa.Table, left_out: dict[str, str]) -> np.ndarray | None:
 
 
 def _label_column(names: list[str], ours: str, file: str) -> str | None:
-    fitting = [n for n in names if _normal(n) in LABEL_NAMES[ours]]
+    fitting = [n for n in names if normalized_name(n) in LABEL_NAMES[ours]]
     if len(fitting) > 1:
         raise InputError(f"one column should say whether each impression was {ours}; "
                          f"several may: {fitting}", Location(file))
@@ -156,45 +160,66 @@ def _labels(column: pa.ChunkedArray, rows: np.ndarray, file: str, name: str) -> 
     return out
 
 
-def _not_a_feature(name: str, column: pa.ChunkedArray) -> str | None:
+def _not_a_feature(name: str, texts: list[str], numbers: np.ndarray | None) -> str | None:
     if NOT_FEATURES.match(name.strip()):
         if TIME_NAME.match(name.strip()):
             return "a time"
         if BID_NAME.match(name.strip()):
             return "the bid (ranking reads it from the candidates)"
         return "an id"
-    texts = _texts(column)
     if sum(bool(DATE.match(t)) for t in texts) > len(texts) / 2:
         return "a time"
     distinct = len(set(texts))
     if distinct <= 1:
         return "the same in every row"
-    if _numbers(column) is None and distinct > ID_LIKE_SHARE * len(texts) and distinct > 50:
+    if numbers is None and distinct > ID_LIKE_SHARE * len(texts) and distinct > 50:
         return f"{distinct} different values in {len(texts)} rows: an id, not a feature"
     return None
 
 
-def _numbers(column: pa.ChunkedArray) -> np.ndarray | None:
-    """The column as floats (empty → NaN), or None when some value is no number."""
+def _numbers(column: pa.ChunkedArray, texts: list[str]) -> np.ndarray | None:
+    """The column as floats (empty → NaN), or None when some value is no finite number."""
     if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
         return column.to_numpy(zero_copy_only=False).astype(np.float64)
-    texts = _texts(column)
-    if not all(not t or _is_number(t) for t in texts):
-        return None
-    return np.array([float(t.replace(",", "")) if t else np.nan for t in texts])
+    values = [_finite(t) if t else np.nan for t in texts]
+    return None if any(v is None for v in values) else np.array(values, dtype=np.float64)
+
+
+def _finite(text: str) -> float | None:
+    value = text_number(text)
+    return value if value is not None and np.isfinite(value) else None
 
 
 def _texts(column: pa.ChunkedArray) -> list[str]:
     return ["" if v is None else str(v) for v in column.to_pylist()]
 
 
-def _is_number(text: str) -> bool:
-    try:
-        value = float(text.replace(",", ""))
-    except ValueError:
-        return False
-    return bool(np.isfinite(value))
+def held_out_report(log: ImpressionLog, config: AdRankerConfig, holdout: float,
+                    seed: int) -> dict:
+    """What a ranker learned from the rest of the log reads on a `holdout` share of it —
+    the latest impressions when the log says when each was shown, else random ones: each
+    head's AUC, log-loss and ECE, beside the log-loss of always predicting the training
+    rows' rate (what a ranker must beat)."""
+    cut = round(holdout * log.rows)
+    order = np.argsort(log.shown, kind="stable")[::-1] if log.shown is not None \
+        else np.random.default_rng(seed).permutation(log.rows)
+    held, kept = np.sort(order[:cut]), np.sort(order[cut:])
+    part = {name: values[kept] for name, values in log.columns.items()}
+    test = {name: values[held] for name, values in log.columns.items()}
+    converts = "converted" in log.columns
+    report = {"rows": log.rows, "clicks": int(log.columns["clicked"].sum()),
+              "conversions": int(log.columns["converted"].sum()) if converts else None,
+              "objective": config.objective,
+              "numeric": list(log.numeric), "categorical": list(log.categorical),
+              "left_out": log.left_out, "held_out": cut,
+              "scores": AdRanker(config).fit(part).evaluate(test),
+              "held_out_by": "time" if log.shown is not None else "random",
+              "base_rate_logloss": {"ctr": _rate_logloss(part["clicked"], test["clicked"])}}
+    if converts:
+        report["base_rate_logloss"]["cvr"] = _rate_logloss(
+            part["converted"][part["clicked"] == 1], test["converted"][test["clicked"] == 1])
+    return report
 
 
-def _normal(name: str) -> str:
-    return re.sub(r"[\s_.\-]+", "", name.strip().lower())
+def _rate_logloss(training: np.ndarray, held: np.ndarray) -> float:
+    return log_loss(held, np.full(len(held), training.mean()))

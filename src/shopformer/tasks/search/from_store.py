@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shopformer.model.config import FIRST_ID
-from shopformer.schema.records import json_object
+from shopformer.schema.records import json_object, text_number
 from shopformer.storage.base import Store
 from shopformer.tasks.search.ranker import Judgment, SearchRanker
 from shopformer.tasks.search.trail import ENGAGEMENT_GAINS, SearchTrail
@@ -41,19 +41,12 @@ def catalog_rows(store: Store) -> list[dict]:
                             order_by=["item_id"]).to_pylist()
     for row in rows:
         extra = json_object(row.pop("extra"))
-        words = {k: v for k, v in extra.items() if isinstance(v, str) and not _number(v)}
+        words = {k: v for k, v in extra.items()
+                 if isinstance(v, str) and text_number(v) is None}
         if words:
             row["attributes"] = json.dumps({**words, **json_object(row["attributes"])},
                                            ensure_ascii=False)
     return rows
-
-
-def _number(text: str) -> bool:
-    try:
-        float(text.replace(",", ""))
-    except ValueError:
-        return False
-    return True
 
 
 def search_log(store: Store, gains: dict[str, float] | None = None) -> SearchLog:

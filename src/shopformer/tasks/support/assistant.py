@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from shopformer.core.errors import ConfigError, InputError, Location
 from shopformer.data.chinese_script import simplified, traditional
+from shopformer.schema.records import text_number
 from shopformer.tasks.rewrite import EndpointConfig, RewriteFailed, grounded_rewrite
 from shopformer.tasks.search.analyze import CJK
 from shopformer.tasks.support.answers import AnswerIndex, KnownAnswer
@@ -565,9 +566,8 @@ def _order_text(facts: OrderFacts, zh: bool) -> str:
 
 def _stock_text(name: str, value: object, zh: bool) -> str:
     """A catalog's stock column said plainly: "库存: 0（缺货）", "stock: 12 (in stock)"."""
-    try:
-        count = float(str(value).replace(",", ""))
-    except ValueError:
+    count = text_number(str(value))
+    if count is None:
         return f"{name}: {value}"
     if zh:
         return f"{name}: {value}（{'有货' if count > 0 else '缺货'}）"
