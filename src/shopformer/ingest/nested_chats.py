@@ -13,13 +13,13 @@ import pyarrow as pa
 
 from shopformer.core.errors import InputError, Location
 from shopformer.ingest.header_names import KIND_NAMES, normalized_name
-from shopformer.ingest.readers import records_table
+from shopformer.ingest.readers import records_table, text_values
 from shopformer.ingest.source import Chunk
 
 MESSAGE_LISTS = ("messages", "turns", "conversationparts", "parts", "dialog", "dialogue",
                  "utterances", "消息", "消息列表", "对话", "聊天记录")
 CONVERSATION_NAMES = KIND_NAMES["turn"]["conversation_id"]
-TURN_NAMES = ("turn", "turnid", "seq", "sequence", "序号", "轮次")
+TURN_NAMES = ("turn", *KIND_NAMES["turn"]["turn"])
 
 
 def message_list_column(table: pa.Table) -> str | None:
@@ -65,6 +65,4 @@ def _messages(raw: object, file: str, row: int, column: str) -> list[dict]:
         messages = None
     if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
         raise InputError("expected a list of message objects", Location(file, row, column))
-    return [{k: (v if v is None or isinstance(v, str) else
-                 json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else str(v))
-             for k, v in m.items()} for m in messages]
+    return [text_values(m) for m in messages]

@@ -247,8 +247,7 @@ def _json_line(path: Path, number: int, line: str, rejections: list[Rejection],
         record = json.loads(line)
         if not isinstance(record, dict):
             raise ValueError("expected a JSON object per line")
-        return {k: (v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False)
-                    if isinstance(v, dict | list) else str(v)) for k, v in record.items()}
+        return text_values(record)
     except ValueError as error:
         rejection = Rejection(str(path), number, None, f"not a JSON object: {error}",
                               {"_line": line.rstrip("\n")})
@@ -256,6 +255,13 @@ def _json_line(path: Path, number: int, line: str, rejections: list[Rejection],
             raise rejection.to_error() from None
         rejections.append(rejection)
         return None
+
+
+def text_values(record: dict) -> dict:
+    """A JSON object's values as text, as a CSV gives them: nested ones stay JSON text for
+    the validator."""
+    return {k: (v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+                if isinstance(v, dict | list) else str(v)) for k, v in record.items()}
 
 
 def records_table(records: list[dict]) -> pa.Table:
