@@ -13,6 +13,8 @@ RAW = {
     "account": "zhangwei_1987", "account2": "ACC-778899-member", "device": "IMEI356938035643809",
     "ip": "203.0.113.77", "phone": "13912345678", "phone_intl": "+1 415-555-0132",
     "email": "wei.zhang@example.com", "card_phone": "18600001111",
+    # an address in parts, as order exports give it: no address the text scrubber knows
+    "street": "Hauptstraße 77b", "zip": "D-10115",
 }
 
 
@@ -32,8 +34,10 @@ def plant(tmp_path: Path) -> Path:
         "conversation_id": "c1", "turn": 0, "role": "customer", "account": RAW["account"],
         "channel": "web", "text": f"my number is {RAW['phone_intl']}, e-mail {RAW['email']}"},
         ensure_ascii=False) + "\n")
-    write(folder / "orders.csv", "order_id,account,channel,ts,amount,device,ip\n"
-          f"o1,{RAW['account']},web,2024-03-01T10:02:00Z,99,{RAW['device']},{RAW['ip']}\n")
+    write(folder / "orders.csv",
+          "order_id,account,channel,ts,amount,device,ip,Shipping Street,Billing Zip\n"
+          f"o1,{RAW['account']},web,2024-03-01T10:02:00Z,99,{RAW['device']},{RAW['ip']},"
+          f"{RAW['street']},{RAW['zip']}\n")
     write(folder / "links.csv", "channel_a,account_a,channel_b,account_b,kind\n"
           f"web,{RAW['account']},app,{RAW['account2']},login\n")
     return folder

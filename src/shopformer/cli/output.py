@@ -46,6 +46,8 @@ def show_summary(summary: IngestSummary) -> None:
         console.print(f"{Path(file).name}: columns read by their common names: "
                       + ", ".join(f"{theirs} as {ours}" for ours, theirs in read_as.items())
                       + " (--map our_field=their_column reads them otherwise)")
+    for file, note in summary.notes.items():
+        console.print(f"{Path(file).name}: {note}")
     for file, maybe in summary.maybe.items():
         console.print(f"{Path(file).name}: kept in extra, though named like our fields: "
                       + ", ".join(f"{theirs} ({ours})" for ours, theirs in maybe.items())

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from shopformer.schema.records import record_spec
+from shopformer.schema.records import ORDER_LINE_FIELDS, record_spec
 
 # field → common names, normalized (`normalized_name`); per record kind where they differ
 # (a kind's list replaces the general one)
@@ -83,7 +83,16 @@ KIND_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
              "category": (*NAMES["category"], "categories", "producttype"),
              "price": (*NAMES["price"], "variantprice", "regularprice")},
     "order": {"ts": ("timestamp", "time", "datetime", "date", "orderdate", "ordertime",
-                     "createdat", "时间", "日期", "下单时间", "订单创建时间", "创建时间")},
+                     "createdat", "时间", "日期", "下单时间", "订单创建时间", "创建时间"),
+              # a line item's (order_lines.py): Shopify's Lineitem sku, Taobao's 商家编码;
+              # never "product" alone, which an orders export uses for the product's name
+              "item_id": ("lineitemsku", "sku", "skuid", "variantsku", "productid", "itemid",
+                          "goodsid", "itemcode", "productcode", "商品id", "商品编号", "商品编码",
+                          "商家编码", "sku编码", "货号"),
+              "quantity": ("lineitemquantity", "quantity", "qty", "数量", "件数", "购买数量",
+                           "商品数量", "宝贝数量"),
+              "price": ("lineitemprice", "price", "unitprice", "itemprice", "价格", "单价",
+                        "售价", "商品单价", "商品价格")},
 }
 _SEPARATORS = re.compile(r"[\s_.\-]+")
 
@@ -118,7 +127,11 @@ def columns_to_read(kind: str, columns: list[str], mapped: Mapping[str, str],
     False where the rows are keyed by their content and the file was readable before, so
     they are only suggested; module doc)."""
     spec = record_spec(kind)
-    found = common_columns(kind, spec.names, columns, mapped)
+    fields = [*spec.names, *(ORDER_LINE_FIELDS if kind == "order" else ())]
+    found = common_columns(kind, fields, columns, mapped)
+    if kind == "order" and not {"item_id"} & {*found, *mapped, *columns}:
+        # a quantity or price without the line's item is the order's own, left as it is
+        found = {ours: theirs for ours, theirs in found.items() if ours not in ORDER_LINE_FIELDS}
     given = set(columns) | set(mapped) | set(constants)
     # a key's parts were required until rows without them were keyed by content (a chat
     # export without turn numbers could not be read before)

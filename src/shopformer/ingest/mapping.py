@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shopformer.core.errors import ConfigError
-from shopformer.schema.records import record_spec
+from shopformer.schema.records import ORDER_LINE_FIELDS, record_spec
 from shopformer.schema.validate import ParseOptions
 
 _KEYS = {"kind", "encoding", "delimiter", "header", "names", "time_format", "timezone",
@@ -52,11 +52,12 @@ class ColumnMapping:
 
     def __post_init__(self) -> None:
         spec = record_spec(self.kind)
-        known = set(spec.names)
+        known = [*spec.names, *(f for f in ORDER_LINE_FIELDS
+                                 if self.kind == "order" and f not in spec.names)]
         for ours in (*self.columns, *self.constants, *self.values):
             if ours not in known:
                 raise ConfigError(f"{self.kind} records have no field {ours!r}; "
-                                  f"fields: {', '.join(spec.names)}")
+                                  f"fields: {', '.join(known)}")
         if not self.header and not self.names:
             raise ConfigError("a file without a header row needs `names` for its columns")
         if self.format not in (None, "csv", "tsv", "jsonl", "parquet", "xlsx"):

@@ -61,6 +61,8 @@ class IngestSummary:
     read_as: dict[str, dict[str, str]] = field(default_factory=dict)
     # file → {our field: its column} that looks like the field but was kept in extra
     maybe: dict[str, dict[str, str]] = field(default_factory=dict)
+    # file → what was made of it beyond its rows as they are (orders' lines as purchases)
+    notes: dict[str, str] = field(default_factory=dict)
 
     def counts(self, kind: str) -> KindCounts:
         return self.kinds.setdefault(kind, KindCounts())
@@ -156,6 +158,8 @@ class IngestPipeline:
                     summary.read_as.setdefault(batch.file, {}).update(batch.read_as)
                 if batch.maybe:
                     summary.maybe.setdefault(batch.file, {}).update(batch.maybe)
+                if batch.note:
+                    summary.notes[batch.file] = batch.note
                 self._one_batch(batch, pii_columns, summary, sink)
         finally:
             if sink:

@@ -58,6 +58,7 @@ def read_mapped(path: Path, mapping: ColumnMapping, *, keep_going: bool,
     read_as: dict[str, str] = {}
     maybe: dict[str, str] = {}
     reading: bool | None = None  # decided on the first chunk, for the whole file
+    lines: list[Chunk] = []  # an orders export with a row per line item (order_lines.py)
     for table, rows, rejections in chunks:
         found, readable = columns_to_read(mapping.kind, table.column_names, mapping.columns,
                                           mapping.constants)
@@ -69,8 +70,16 @@ def read_mapped(path: Path, mapping: ColumnMapping, *, keep_going: bool,
                    if theirs in table.column_names}
         applied = replace(mapping, columns={**mapping.columns, **present}) if present \
             else mapping
-        yield RawBatch(mapping.kind, applied.apply(table, str(path)), rows, str(path),
-                       mapping.parse, rejections, dict(read_as), dict(maybe))
+        table = applied.apply(table, str(path))
+        if mapping.kind == "order" and "item_id" in table.column_names:
+            lines.append((table, rows, rejections))
+            continue
+        yield RawBatch(mapping.kind, table, rows, str(path), mapping.parse, rejections,
+                       dict(read_as), dict(maybe))
+    if lines:
+        from shopformer.ingest.order_lines import order_and_line_batches
+
+        yield from order_and_line_batches(lines, str(path), mapping.parse, read_as, maybe)
 
 
 

@@ -25,6 +25,7 @@ class RawBatch:
     read_as: dict[str, str] = field(default_factory=dict)
     # the same for columns only suggested: their rows are keyed by content (header_names.py)
     maybe: dict[str, str] = field(default_factory=dict)
+    note: str = ""  # what the reader made of the file, for the summary
 
     def __post_init__(self) -> None:
         if len(self.rows) != self.table.num_rows:

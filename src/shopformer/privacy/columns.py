@@ -12,6 +12,10 @@ _PERSONAL = re.compile(
     r"^(?:(?:customer|client|user|member|buyer|receiver|recipient|contact|shipping|billing|"
     r"consignee|first|last|full|real|nick)[ _-]?)?"
     r"(?:name|phone|phone[ _-]?number|mobile|tel|telephone|e-?mail|mail|address|addr|"
+    # an address in parts, as order exports give it (Shopify: "Billing Street",
+    # "Shipping Address1", "Billing Zip")
+    r"address[ _-]?(?:line[ _-]?)?\d|street|zip|zip[ _-]?code|post[ _-]?code|"
+    r"postal[ _-]?code|邮编|邮政编码|收货地址|详细地址|"
     r"id[ _-]?card|id[ _-]?number|passport|ssn|birthday|birth[ _-]?date|"
     r"姓名|名字|电话|手机|手机号|邮箱|地址|身份证|身份证号|收货人|收件人)$",
     re.IGNORECASE)

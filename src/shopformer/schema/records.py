@@ -239,6 +239,9 @@ ORDER = RecordSpec("order", "orders", "order_id", (
     FieldSpec("ip", pii=Pii.ID),
     FieldSpec("label", allowed=ORDER_LABELS, aliases=ORDER_LABEL_ALIASES),
 ), doc="a paid order, optionally labelled fraud / legit")
+# an orders export with a row per line item names each line's item, quantity and unit
+# price: those rows become purchase events beside the order (ingest/order_lines.py)
+ORDER_LINE_FIELDS = ("item_id", "quantity", "price")
 
 LINK = RecordSpec("link", "links", "link_id", (
     FieldSpec("link_id"),

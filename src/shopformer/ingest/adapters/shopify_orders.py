@@ -1,0 +1,106 @@
+"""Shopify's orders export (`orders_export.csv`): orders, a purchase per line item, and one
+customer across Shopify's channels.
+
+Shopify writes a row per line item: "Name" (#1001, the number the customer sees) on every
+row, the order's fields (Email, Created at, Total, Source, …) on its first row only, and the
+line's "Lineitem sku", "Lineitem quantity", "Lineitem price" on each (`order_lines.py` turns
+them into orders and purchase events). The customer is their e-mail (pseudonymized at the
+door); an order without one (a walk-in sale at the till) is a guest of its own,
+`guest:<order>`. Shopify knows a customer shop-wide, so an e-mail seen on two channels
+(the online store and POS) is linked as one person. "Source" is the channel: "web", "pos"
+(a store), "iphone" / "android" (the shop's app), a draft order made by staff, or an app's
+id; a blank one is the online store. Billing and shipping addresses are pseudonymized whole
+(their parts' names say they are personal; the companies on them are named here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from shopformer.ingest.adapters import files
+from shopformer.ingest.adapters.base import ADAPTERS, DatasetAdapter
+from shopformer.ingest.adapters.tables import is_blank
+from shopformer.ingest.mapping import ColumnMapping
+from shopformer.ingest.order_lines import order_and_line_batches
+from shopformer.ingest.readers import BATCH_ROWS, read_chunks
+from shopformer.ingest.source import RawBatch
+
+_COLUMNS = {"order_id": "Name", "account": "Email", "ts": "Created at", "amount": "Total",
+            "payment": "Payment Method", "channel": "Source", "item_id": "Lineitem sku",
+            "quantity": "Lineitem quantity", "price": "Lineitem price"}
+_CHANNELS = {"iphone": "app", "android": "app", "shopify_draft_order": "draft_order"}
+
+
+def _is_shopify_orders(path: Path) -> bool:
+    names = set(files.header(path)) if path.suffix.lower() == ".csv" and path.is_file() else set()
+    return {"Name", "Email", "Financial Status", "Lineitem quantity", "Lineitem sku"} <= names
+
+
+@ADAPTERS.register("shopify_orders")
+class ShopifyOrders(DatasetAdapter):
+    name = "shopify_orders"
+    description = "Shopify's orders export: orders, a purchase event per line item, customers"
+    # Street, Address1, Zip … are personal by their names (privacy/columns.py); a company
+    # on an address is as telling
+    pii_columns: ClassVar[tuple[str, ...]] = ("Billing Company", "Shipping Company")
+
+    @classmethod
+    def matches(cls, path: Path) -> bool:
+        return files.matches(path, _is_shopify_orders)
+
+    def batches(self, path: Path, *, keep_going: bool = False,
+                batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
+        for file in files.data_files(path, _is_shopify_orders):
+            header = set(files.header(file))  # an export trimmed of some columns reads too
+            mapping = ColumnMapping(kind="order", values={"channel": _CHANNELS}, columns={
+                ours: theirs for ours, theirs in _COLUMNS.items() if theirs in header})
+            chunks = [(mapping.apply(table, str(file)), rows, rejections)
+                      for table, rows, rejections in read_chunks(
+                          file, "csv", keep_going=keep_going, batch_rows=batch_rows)]
+            batches = order_and_line_batches(chunks, str(file), mapping.parse,
+                                             complete=_with_customer_and_channel)
+            yield from batches
+            links = _links(batches[0].table)
+            if links.num_rows:
+                yield RawBatch("link", links, np.zeros(links.num_rows, np.int64), str(file))
+
+
+def _with_customer_and_channel(orders: pa.Table) -> pa.Table:
+    """A blank Source is the online store; an order without an e-mail is its phone's, else
+    a guest's of its own."""
+    n = orders.num_rows
+    blank_channel = pa.array(is_blank(orders.column("channel"))) \
+        if "channel" in orders.column_names else None
+    channel = pc.if_else(blank_channel, "web", orders.column("channel")) \
+        if blank_channel is not None else pa.repeat(pa.scalar("web"), n)
+    account = orders.column("account") if "account" in orders.column_names \
+        else pa.nulls(n, pa.string())
+    phone = orders.column("Phone") if "Phone" in orders.column_names \
+        else pa.nulls(n, pa.string())
+    guest = pc.binary_join_element_wise("guest", orders.column("order_id"), ":")
+    fallback = pc.if_else(pa.array(is_blank(phone)), guest, phone)
+    account = pc.if_else(pa.array(is_blank(account)), fallback, account)
+    kept = orders.drop_columns([c for c in ("account", "channel") if c in orders.column_names])
+    return kept.append_column("account", account).append_column("channel", channel)
+
+
+def _links(orders: pa.Table) -> pa.Table:
+    """Each customer's e-mail on every further channel, linked to its first (sorted) one."""
+    channels: dict[str, set[str]] = {}
+    for account, channel in zip(orders.column("account").to_pylist(),
+                                orders.column("channel").to_pylist(), strict=True):
+        if account and channel and not account.startswith("guest:"):
+            channels.setdefault(account, set()).add(channel)
+    rows = [(first, account, other, account)
+            for account, seen in channels.items() if len(seen) > 1
+            for first, *others in [sorted(seen)] for other in others]
+    names = ("channel_a", "account_a", "channel_b", "account_b")
+    table = pa.table({name: pa.array([r[i] for r in rows], pa.string())
+                      for i, name in enumerate(names)})
+    return table.append_column("kind", pa.array(["email"] * len(rows), pa.string()))

@@ -1,0 +1,159 @@
+"""An orders export with a row per order line: the orders, and a purchase event per line.
+
+Shop systems export orders one line item per row (Shopify's `orders_export.csv`, WooCommerce,
+Taobao and Youzan order reports): the order's number on every row, its total, time and
+customer often on the first row only, and the line's SKU, quantity and unit price on each.
+Read as orders alone, the second line of an order stopped the ingest ("channel: required
+field is empty") and the lines — what each customer bought, all a shop without event
+tracking has to recommend from — were lost.
+
+Here an order takes, for each column, the first value any of its lines gives; its `amount`,
+when no line gives one, is the sum of price × quantity over its lines. Each line with an item
+becomes a `purchase` event at the order's time, by the order's customer and channel, its
+`session_id` the order; its id, `order-line:<order>:<n>` with n the line's place in its
+order, makes re-ingesting the same export add nothing. Columns whose value differs between
+the lines of some order (a line's name, its fulfilment status) are the lines' own: they stay
+on the events (in `extra`), not on the order. Lines are read whole before any is stored, as
+an order's lines may be far apart in the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from shopformer.ingest.adapters.tables import constant, is_blank, numbers
+from shopformer.ingest.source import Chunk, RawBatch
+from shopformer.schema.records import ORDER_LINE_FIELDS
+from shopformer.schema.validate import ParseOptions
+
+EVENT_ID_PREFIX = "order-line"  # event ids read order-line:<order>:<n>
+
+
+def order_and_line_batches(chunks: list[Chunk], file: str, options: ParseOptions,
+                           read_as: dict[str, str] | None = None,
+                           maybe: dict[str, str] | None = None,
+                           complete: Callable[[pa.Table], pa.Table] | None = None
+                           ) -> list[RawBatch]:
+    """The orders and their lines' purchase events from the mapped chunks of one export;
+    `complete` fills in what an export leaves blank on an order (its customer, its channel)
+    before the order's lines take them."""
+    tables = [table for table, _, _ in chunks]
+    rejections = [r for _, _, chunk_rejections in chunks for r in chunk_rejections]
+    lines = pa.concat_tables([_as_strings(t) for t in tables], promote_options="default")
+    rows = np.concatenate([rows for _, rows, _ in chunks]).astype(np.int64)
+    keyed = ~is_blank(lines.column("order_id")) if "order_id" in lines.column_names \
+        else np.zeros(lines.num_rows, bool)
+    # a row without an order number belongs to no order: it goes on, as it is, to be refused
+    # by the order check with its row number
+    loose = lines.filter(pa.array(~keyed)).drop_columns(
+        [c for c in ORDER_LINE_FIELDS if c in lines.column_names])
+    loose_rows = rows[~keyed]
+    lines, rows = lines.filter(pa.array(keyed)), rows[keyed]
+    lines = lines.append_column("_row", pa.array(rows))
+    own = _line_columns(lines)
+    orders = _orders(lines, own)
+    if complete is not None:
+        orders = complete(orders)
+    events = _events(lines, orders, own)
+    order_rows = np.concatenate([orders.column("_row").to_numpy(), loose_rows])
+    orders = pa.concat_tables([orders.drop_columns(["_row"]), loose],
+                              promote_options="default")
+    named = {"read_as": dict(read_as or {}), "maybe": dict(maybe or {})}
+    return [RawBatch("order", orders, order_rows, file, options, rejections, **named),
+            RawBatch("event", events.drop_columns(["_row"]),
+                     events.column("_row").to_numpy(), file, options, **named,
+                     note=f"a row per order line: {orders.num_rows:,} orders, and a purchase "
+                          f"event for each of the {events.num_rows:,} lines naming an item "
+                          f"(event ids {EVENT_ID_PREFIX}:<order>:<line>)")]
+
+
+def _as_strings(table: pa.Table) -> pa.Table:
+    """Every column as text with blanks as nulls, so "first value given" skips them."""
+    columns = {}
+    for name in table.column_names:
+        strings = pc.cast(table.column(name), pa.string())
+        columns[name] = pc.if_else(pa.array(is_blank(strings)),
+                                   pa.scalar(None, pa.string()), strings)
+    return pa.table(columns)
+
+
+def _line_columns(lines: pa.Table) -> list[str]:
+    """The line fields, and every other column whose values differ within some order."""
+    others = [c for c in lines.column_names
+              if c not in ("order_id", "_row", *ORDER_LINE_FIELDS)]
+    counts = lines.group_by("order_id", use_threads=False).aggregate(
+        [(c, "count_distinct") for c in others]) if others else None
+    varying = [c for c in others
+               if counts is not None and pc.max(counts.column(f"{c}_count_distinct")).as_py() > 1]
+    return [c for c in ORDER_LINE_FIELDS if c in lines.column_names] + varying
+
+
+def _orders(lines: pa.Table, own: list[str]) -> pa.Table:
+    shared = [c for c in lines.column_names if c not in ("order_id", "_row", *own)]
+    grouped = lines.group_by("order_id", use_threads=False).aggregate(
+        [("_row", "min"), *((c, "first") for c in shared)])
+    orders = pa.table({"order_id": grouped.column("order_id"),
+                       **{c: grouped.column(f"{c}_first") for c in shared},
+                       "_row": grouped.column("_row_min")})
+    if "price" not in lines.column_names:
+        return orders
+    totals = _line_totals(lines, orders)
+    if "amount" not in orders.column_names:
+        return orders.append_column("amount", totals)
+    given = orders.column("amount")
+    return orders.set_column(orders.column_names.index("amount"), "amount",
+                             pc.if_else(pc.is_null(given), totals, given))
+
+
+def _line_totals(lines: pa.Table, orders: pa.Table) -> pa.Array:
+    """Each order's sum of price × quantity (1 when not given), as text; null when a line's
+    price is missing or no number, so that the order check names the row."""
+    price, bad_price = numbers(lines.column("price"))
+    quantity = np.ones(lines.num_rows)
+    if "quantity" in lines.column_names:
+        given, bad_quantity = numbers(lines.column("quantity"))
+        quantity = np.where(np.isnan(given), 1.0, given)
+        price = np.where(bad_quantity, np.nan, price)
+    price = np.where(bad_price, np.nan, price)
+    place = pc.index_in(lines.column("order_id"), value_set=orders.column("order_id"))
+    order_of_line = place.to_numpy(zero_copy_only=False)
+    sums = np.zeros(orders.num_rows)
+    np.add.at(sums, order_of_line, price * quantity)
+    text = [None if np.isnan(s) else f"{round(s, 4):g}" for s in sums]
+    return pa.array(text, pa.string())
+
+
+def _events(lines: pa.Table, orders: pa.Table, own: list[str]) -> pa.Table:
+    lines = lines.filter(pa.array(~is_blank(lines.column("item_id"))))
+    order_ids = lines.column("order_id")
+    place = pc.index_in(order_ids, value_set=orders.column("order_id"))
+    of_order = {name: orders.column(name).take(place)
+                for name in ("ts", "account", "channel") if name in orders.column_names}
+    n = lines.num_rows
+    codes = pc.dictionary_encode(order_ids).combine_chunks().indices.to_numpy(
+        zero_copy_only=False)
+    number = _place_in_group(codes)
+    return pa.table({
+        "event_id": pc.binary_join_element_wise(
+            EVENT_ID_PREFIX, order_ids, pa.array((number + 1).astype(str)), ":"),
+        **of_order,
+        "type": constant("purchase", n),
+        "session_id": order_ids,
+        **{c: lines.column(c) for c in own},
+        "_row": lines.column("_row"),
+    })
+
+
+def _place_in_group(codes: np.ndarray) -> np.ndarray:
+    """0, 1, 2 … for each row among the earlier rows of its group, in row order."""
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_codes)) + 1]
+    group_start = np.repeat(starts, np.diff(np.r_[starts, len(codes)]))
+    place = np.empty(len(codes), np.int64)
+    place[order] = np.arange(len(codes)) - group_start
+    return place
