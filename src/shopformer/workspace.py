@@ -564,7 +564,8 @@ class Workspace:
             reviews = ReviewTool(signals or self.review_signals(sentiment_version,
                                                                analyzer=analyzer))
         return SupportAssistant(
-            intents, orders=OrderTool(self.store), products=ProductTool(self.store),
+            intents, orders=OrderTool(self.store, self.settings.timezone),
+            products=ProductTool(self.store),
             policy=PolicyTool.from_file(policy) if policy is not None else None,
             answers=AnswerIndex(known) if known else None, reviews=reviews,
             sentiment=sentiment,

@@ -674,3 +674,34 @@ def test_an_order_exports_own_status_columns_are_the_orders_status(workspace, tm
         "1001", workspace.person_for_account("web", "C77")).facts
     assert facts.status == {"status": "shipped", "shipped_at": "2026-11-21",
                             "carrier": "UPS", "tracking": "1Z999AA10123456784"}
+
+
+def test_a_shopify_order_is_found_by_its_number_and_told_in_the_shops_time(workspace,
+                                                                          tmp_path):
+    """Shopify names orders "#1001": "where is order 1001?" found none. Its Fulfillment
+    Status, Financial Status and Cancelled at were read as no status, so a refunded,
+    cancelled order read "124.90 paid; status: fulfilled"; and the time it was placed was
+    said in UTC, an hour off for a Berlin shop."""
+    from shopformer.tasks.support.assistant import _order_text
+    from shopformer.tasks.support.tools import OrderTool
+
+    path = write(tmp_path / "orders_export.csv",
+                 "Name,Email,Financial Status,Fulfillment Status,Fulfilled at,Total,"
+                 "Created at,Cancelled at,Lineitem quantity,Lineitem price,Lineitem sku,Source\n"
+                 "#1003,anna@example.com,refunded,fulfilled,2026-11-05 18:00:00 +0100,124.90,"
+                 "2026-11-05 08:29:40 +0100,2026-11-06 10:00:00 +0100,1,124.90,LD-DB,web\n")
+    workspace.ingest(path)
+    person = workspace.person_for_account("web", "anna@example.com")
+    orders = OrderTool(workspace.store, "Europe/Berlin")
+    assert orders.mentioned("where is order 1003?") == "#1003"
+    assert orders.mentioned("订单#1003到哪了") == "#1003"
+    facts = orders.lookup("#1003", person).facts
+    assert facts.status == {"status": "fulfilled", "payment_status": "refunded",
+                            "shipped_at": "2026-11-05 18:00:00 +0100",
+                            "cancelled_at": "2026-11-06 10:00:00 +0100"}
+    assert facts.items == ("LD-DB",)  # the order's line, as a purchase
+    said = _order_text(facts, zh=False)
+    assert said.startswith("Order #1003 was placed on 2026-11-05 08:29 (web)")
+    assert "payment status: refunded" in said and "cancelled at: 2026-11-06" in said
+    assert "支付状态：refunded" in _order_text(facts, zh=True)
+    assert OrderTool(workspace.store).lookup("#1003", person).facts.placed.hour == 7  # UTC

@@ -576,8 +576,8 @@ def _stock_text(name: str, value: object, zh: bool) -> str:
 
 def _field_zh(name: str) -> str:
     return {"shipped_at": "发货时间", "delivered_at": "签收时间", "carrier": "快递公司",
-            "tracking": "运单号", "expected_delivery": "预计送达", "refund_status": "退款状态"
-            }.get(name, name)
+            "tracking": "运单号", "expected_delivery": "预计送达", "refund_status": "退款状态",
+            "payment_status": "支付状态", "cancelled_at": "取消时间"}.get(name, name)
 
 
 def _product_text(facts: ProductFacts, summary, zh: bool) -> str:

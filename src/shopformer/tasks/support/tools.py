@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -33,12 +34,13 @@ from shopformer.tasks.search.analyze import CJK, normalize, without_tags
 from shopformer.tasks.support.answers import AnswerIndex, AnswerMatch, KnownAnswer
 from shopformer.tasks.support.topics import TopicLexicon
 
-ORDER_STATUS_FIELDS = ("status", "shipped_at", "delivered_at", "carrier", "tracking",
-                       "expected_delivery", "refund_status")
+ORDER_STATUS_FIELDS = ("status", "payment_status", "shipped_at", "delivered_at", "carrier",
+                       "tracking", "expected_delivery", "refund_status", "cancelled_at")
 # the same columns as order exports commonly name them (compared as `normalized_name`)
-STATUS_NAMES = {"status": ("orderstatus", "shippingstatus", "订单状态", "交易状态", "物流状态"),
+STATUS_NAMES = {"status": ("orderstatus", "shippingstatus", "fulfillmentstatus", "订单状态",
+                           "交易状态", "物流状态"),
                 "shipped_at": ("shipdate", "shippeddate", "shippedtime", "shippingdate",
-                               "发货时间"),
+                               "fulfilledat", "发货时间"),
                 "delivered_at": ("deliverydate", "delivereddate", "deliveredtime", "签收时间",
                                  "收货时间"),
                 "carrier": ("courier", "shippingcarrier", "shippingcompany", "快递公司",
@@ -47,7 +49,13 @@ STATUS_NAMES = {"status": ("orderstatus", "shippingstatus", "订单状态", "交
                              "运单号", "快递单号", "物流单号"),
                 "expected_delivery": ("eta", "expecteddeliverydate", "预计送达",
                                       "预计送达时间", "预计到货时间"),
-                "refund_status": ("退款状态",)}
+                "refund_status": ("退款状态",),
+                # Shopify's Financial Status (paid, refunded …) and Cancelled at: an order
+                # refunded in full read "124.90 paid; status: fulfilled"
+                "payment_status": ("financialstatus", "paymentstatus", "支付状态",
+                                   "付款状态"),
+                "cancelled_at": ("canceledat", "cancelleddate", "canceldate", "取消时间",
+                                 "订单取消时间")}
 ORDER_TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]*")
 # words that pick one of the items offered: a CJK run, or a Latin word or number ("1.8m")
 MARK = re.compile(r"[\u3400-\u9fff]+|[0-9a-z][0-9a-z.+_-]*[0-9a-z]|[0-9a-z]")
@@ -61,7 +69,7 @@ HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 @dataclass(frozen=True)
 class OrderFacts:
     order_id: str
-    placed: datetime
+    placed: datetime  # in the shop's time zone, as a customer reads it
     channel: str
     amount: float
     payment: str | None
@@ -88,12 +96,18 @@ class OrderLookup:
 
 
 class OrderTool:
-    def __init__(self, store: Store) -> None:
+    """`timezone`: the shop's (shop.toml), in which a customer is told when they ordered;
+    the store keeps UTC, and a Shanghai order placed at 08:30 was said to be placed at
+    00:30."""
+
+    def __init__(self, store: Store, timezone: str = "UTC") -> None:
         self.store = store
+        self.zone = ZoneInfo(timezone)
         table = store.read_table("order", ["order_id", "ts", "channel", "amount", "payment",
                                            "extra", "person_id"])
         self._orders = {row["order_id"]: row for row in table.to_pylist()}
-        self._by_lower = {order_id.lower(): order_id for order_id in self._orders}
+        # "#1001" (Shopify's order names) is asked about as "order 1001" or "#1001"
+        self._by_lower = {order_id.lower().lstrip("#"): order_id for order_id in self._orders}
 
     @property
     def order_ids(self) -> list[str]:
@@ -125,9 +139,13 @@ class OrderTool:
         after = [(k, t) for k, t in zip(kinds, stamps, strict=True) if t >= placed]
         status = _order_status(json_object(row["extra"]))
         return OrderLookup(order_id, OrderFacts(
-            order_id, placed, row["channel"], float(row["amount"]), row["payment"], bought,
-            status, tuple(t for k, t in after if k == "return"),
-            tuple(t for k, t in after if k == "refund")))
+            order_id, self._local(placed), row["channel"], float(row["amount"]),
+            row["payment"], bought, status,
+            tuple(self._local(t) for k, t in after if k == "return"),
+            tuple(self._local(t) for k, t in after if k == "refund")))
+
+    def _local(self, stored: datetime) -> datetime:
+        return stored.replace(tzinfo=UTC).astimezone(self.zone)
 
     def orders_of(self, person_id: str) -> list[str]:
         """The person's orders, newest first (to ask "which one?")."""
