@@ -113,6 +113,36 @@ def test_items_are_upserted_and_counted(store):
     assert titles == {"i1": "a", "i2": "B", "i3": "c"}
 
 
+def test_orders_move_on_and_keep_what_a_later_row_leaves_out(store):
+    """An order stored again after it shipped was a duplicate: its first status stayed for
+    ever. Now it is updated; what the new row leaves empty keeps its stored value."""
+    import json
+
+    def orders(ids, **columns):
+        n = len(ids)
+        return typed("order", order_id=ids, account=[f"a-{i}" for i in ids], channel=["web"] * n,
+                     ts=["2024-01-01T00:00:00Z"] * n, **columns)
+
+    store.append("order", orders(["o1", "o2"], amount=["30", "40"], status=["paid", "paid"],
+                                 payment=["card", "card"]))
+    again = store.append("order", orders(["o1", "o2"], amount=["30", "40"],
+                                         status=["paid", "paid"], payment=["card", "card"]))
+    assert (again.inserted, again.updated, again.duplicates) == (0, 0, 2)
+    later = store.append("order", orders(
+        ["o1", "o2", "o3"], amount=["30", "40", "5"], status=["shipped", "paid", "paid"],
+        tracking=["SF1", "", ""], label=["", "fraud", ""], payment=["", "", ""]))
+    assert (later.inserted, later.updated, later.duplicates) == (1, 2, 0)
+    rows = {r["order_id"]: r for r in store.read_table("order").to_pylist()}
+    assert json.loads(rows["o1"]["extra"]) == {"status": "shipped", "tracking": "SF1"}
+    assert rows["o1"]["payment"] == "card"  # left empty: kept
+    assert (rows["o2"]["label"], json.loads(rows["o2"]["extra"])) == ("fraud", {"status": "paid"})
+    assert store.count("order") == 3
+    store.erase_person(rows["o1"]["person_id"])
+    kept_out = store.append("order", orders(["o1"], amount=["30"], status=["delivered"]))
+    assert (kept_out.inserted, kept_out.updated, kept_out.erased) == (0, 0, 1)
+    assert store.count("order") == 2
+
+
 def test_read_batches_streams_in_order(store):
     store.append("event", events(50))
     batches = list(store.read_batches("event", columns=["event_id", "ts"], batch_rows=16,

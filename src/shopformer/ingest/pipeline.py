@@ -35,7 +35,7 @@ from shopformer.storage.base import AppendResult, Store
 class KindCounts:
     accepted: int = 0  # new rows stored
     duplicates: int = 0  # already stored (same key): re-ingesting adds nothing
-    updated: int = 0  # items whose fields changed
+    updated: int = 0  # items and orders whose fields changed
     rejected: int = 0  # malformed rows, each with a reason
     erased: int = 0  # rows of erased persons, kept out
 

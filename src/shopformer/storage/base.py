@@ -24,7 +24,7 @@ from shopformer.schema.validate import arrow_schema
 class AppendResult:
     inserted: int = 0
     duplicates: int = 0
-    updated: int = 0  # items only: a known item whose fields changed
+    updated: int = 0  # items and orders: a known one whose fields changed
     erased: int = 0  # rows of persons who asked to be forgotten, not stored again
 
     def __add__(self, other: AppendResult) -> AppendResult:
@@ -47,7 +47,8 @@ class Store(ABC):
     @abstractmethod
     def append(self, kind: str, table: pa.Table) -> AppendResult:
         """Store rows of one record kind (columns as `schema.validate.arrow_schema`); rows whose
-        key is already stored are counted as duplicates and left alone (items: updated)."""
+        key is already stored are counted as duplicates and left alone (items and orders:
+        updated, an order's empty fields keeping what was stored)."""
 
     def append_parts(self, kind: str, tables: list[pa.Table]) -> list[AppendResult]:
         """`append` for several batches at once, a result for each: a backend may store

@@ -62,6 +62,13 @@ def _columns(spec: RecordSpec) -> list[str]:
     return names
 
 
+# kinds whose known keys are updated rather than left alone: the catalog (an item's fields
+# as the latest export gives them) and orders, whose status moves on after they are first
+# stored (shipped, delivered, refunded, found to be fraud); an order's later export may say
+# less, so its empty fields keep what was stored (True: merge)
+UPSERTED = {"item": False, "order": True}
+
+
 class DuckDBStore(Store):
     """`Store` on a DuckDB file (see storage.base.Store for the contract)."""
 
@@ -128,7 +135,7 @@ class DuckDBStore(Store):
         schema = arrow_schema(spec)
         parts = [t.select(list(schema.names)).cast(schema) for t in tables]
         with self._write_lock:
-            if kind == "item":
+            if kind in UPSERTED:
                 return [self._in_transaction(_positioned(part),
                                              lambda n=part.num_rows: self._upsert(spec, n))
                         for part in parts]
@@ -157,10 +164,19 @@ class DuckDBStore(Store):
             con.unregister("_batch")
 
     def _upsert(self, spec: RecordSpec, rows: int) -> AppendResult:
-        self._con.execute(f"CREATE OR REPLACE TEMP TABLE _staged AS {self._staging_sql(spec)}")
-        inserted, updated = self._upsert_items(spec)
-        self._con.execute("DROP TABLE _staged")
-        return AppendResult(inserted, rows - inserted - updated, updated)
+        con = self._con
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _staged AS {self._staging_sql(spec)}")
+        erased = 0
+        condition = self._erased_condition(spec)
+        if condition and con.execute("SELECT count(*) FROM erased").fetchall()[0][0]:
+            kept_out = f"EXISTS (SELECT 1 FROM erased e WHERE {condition})"
+            erased = con.execute(f"SELECT count(*) FROM _staged s WHERE {kept_out}"
+                                 ).fetchall()[0][0]
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _staged AS SELECT * FROM _staged s "
+                        f"WHERE NOT {kept_out}")
+        inserted, updated = self._upsert_rows(spec, merge=UPSERTED[spec.kind])
+        con.execute("DROP TABLE _staged")
+        return AppendResult(inserted, rows - inserted - updated - erased, updated, erased)
 
     def _staging_sql(self, spec: RecordSpec) -> str:
         fields = ", ".join(f"b.{name}" for name in spec.names if name != spec.key)
@@ -207,23 +223,39 @@ class DuckDBStore(Store):
                     "(e.channel = s.channel_b AND e.account = s.account_b)")
         return None
 
-    def _upsert_items(self, spec: RecordSpec) -> tuple[int, int]:
-        con = self._con
-        con.execute("CREATE OR REPLACE TEMP TABLE _latest AS SELECT * FROM _staged "
-                    "QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY _pos DESC) = 1")
-        fields = [n for n in spec.names if n != spec.key] + ["extra"]
-        changed = " OR ".join(f"s.{n} IS DISTINCT FROM i.{n}" for n in fields)
-        updated = con.execute(f"SELECT count(*) FROM _latest s JOIN items i USING (item_id) "
-                              f"WHERE {changed}").fetchall()[0][0]
-        known = con.execute("SELECT count(*) FROM _latest s JOIN items i USING (item_id)"
-                            ).fetchall()[0][0]
+    def _upsert_rows(self, spec: RecordSpec, merge: bool) -> tuple[int, int]:
+        """Insert new keys, update known ones whose fields changed: (inserted, updated).
+        `merge`: a field the new row leaves empty keeps its stored value, and `extra` keeps
+        the stored keys the new row lacks (an order's later export may say less)."""
+        con, key, table = self._con, spec.key, spec.table
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _latest AS SELECT * FROM _staged "
+                    f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _pos DESC) = 1")
+        fields = [n for n in _columns(spec) if n not in (key, "extra")]
+        if merge:
+            changed = " OR ".join(
+                [f"(s.{n} IS NOT NULL AND s.{n} IS DISTINCT FROM t.{n})" for n in fields]
+                + [f"json({_merged_extra('s', 't')}) IS DISTINCT FROM json(t.extra)"])
+        else:
+            changed = " OR ".join(f"s.{n} IS DISTINCT FROM t.{n}" for n in [*fields, "extra"])
+        known = f"FROM _latest s JOIN {table} t USING ({key})"
+        updated = con.execute(f"SELECT count(*) {known} WHERE {changed}").fetchall()[0][0]
+        stored = con.execute(f"SELECT count(*) {known}").fetchall()[0][0]
         total = con.execute("SELECT count(*) FROM _latest").fetchall()[0][0]
         columns = ", ".join(_columns(spec))
-        assignments = ", ".join(f"{n} = excluded.{n}" for n in fields)
-        con.execute(f"INSERT INTO items ({columns}) SELECT {columns} FROM _latest "
-                    f"ON CONFLICT (item_id) DO UPDATE SET {assignments}").fetchall()
+        if merge:  # orders have no unique index (`_table_ddl`): update, then add the new
+            assignments = ", ".join([f"{n} = coalesce(s.{n}, t.{n})" for n in fields]
+                                    + [f"extra = ({_merged_extra('s', 't')})::VARCHAR"])
+            con.execute(f"UPDATE {table} AS t SET {assignments} FROM _latest AS s "
+                        f"WHERE t.{key} = s.{key} AND ({changed})").fetchall()
+            con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _latest s "
+                        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})"
+                        ).fetchall()
+        else:
+            assignments = ", ".join(f"{n} = excluded.{n}" for n in [*fields, "extra"])
+            con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _latest "
+                        f"ON CONFLICT ({key}) DO UPDATE SET {assignments}").fetchall()
         con.execute("DROP TABLE _latest")
-        return total - known, updated
+        return total - stored, updated
 
     # --- identity ---------------------------------------------------------------------
     def links(self) -> pa.Table:
@@ -384,6 +416,12 @@ class DuckDBStore(Store):
 
     def close(self) -> None:
         self._con.close()
+
+
+def _merged_extra(new: str, old: str) -> str:
+    """SQL: the stored row's `extra` with the new row's keys written over it."""
+    return (f"CASE WHEN {new}.extra IS NULL THEN {old}.extra WHEN {old}.extra IS NULL "
+            f"THEN {new}.extra ELSE json_merge_patch({old}.extra, {new}.extra) END")
 
 
 def _positions(rows: list[tuple]) -> np.ndarray:
