@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from shopformer.model.heads.base import HeadOutput
+from shopformer.model.heads.fast_dropout import FastDropout
 
 
 class RankingHead(nn.Module):
@@ -19,7 +20,7 @@ class RankingHead(nn.Module):
         self.features = features
         self.gain_weight = gain_weight
         self.trunk = nn.Sequential(
-            nn.Linear(features, hidden), nn.GELU(), nn.Dropout(dropout),
+            nn.Linear(features, hidden), nn.GELU(), FastDropout(dropout),
             nn.Linear(hidden, hidden // 2), nn.GELU())
         self.order = nn.Linear(hidden // 2, 1)
         # The gain itself, trained pointwise beside the listwise order: shops (and the
