@@ -273,3 +273,51 @@ def test_a_capability_without_its_model_says_how_to_make_one(workspace):
     assert "shopformer pretrain makes one" in problems["search"]
     assert "shopformer ads train IMPRESSIONS_FILE makes one" in problems["ads"]
     assert found.status_code == 503 and "shopformer pretrain" in found.text, found.text
+
+
+def test_orders_posted_while_serving_are_told_and_recommended_from(served):
+    """The server took events and links only, and the store takes one writer: an order
+    placed while it ran reached neither the support assistant nor the recommender until
+    the server was stopped for an ingest, and its later status never."""
+    items = served.workspace.store.read_table("item", ["item_id"]).column(0).to_pylist()[:2]
+    order = {"order_id": "W900", "ts": "2026-11-30T10:00:00Z", "account": "new-buyer",
+             "channel": "web", "status": "paid",
+             "lines": [{"item_id": items[0], "quantity": 2, "price": 10.0, "name": "Tee"},
+                       {"item_id": items[1], "price": 5.5}]}
+    post = lambda body: served.client.post(  # noqa: E731
+        "/v1/orders", headers=served.headers("events:write"), json={"orders": [body]})
+    stored = post(order)
+    assert stored.status_code == 200, stored.text
+    assert stored.json() == {"accepted": 1, "duplicates": 0, "kept_out": 0, "updated": 0,
+                             "purchases": 2}
+    row = served.workspace.store.read_keys("order", ["W900"]).to_pylist()[0]
+    assert row["amount"] == 25.5  # no amount given: the lines' price × quantity
+
+    def ask(n: int) -> dict:
+        answer = served.client.post("/v1/support/chat", headers=served.headers(), json={
+            "conversation_id": f"c-order-{n}", "message": "W900",  # its number alone
+            "account": "new-buyer", "channel": "web"})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    first = ask(0)
+    assert "order:W900" in first["grounds"] and "paid" in first["text"], first
+    shipped = post({**order, "status": "shipped", "carrier": "DHL"})
+    assert shipped.json() == {"accepted": 0, "duplicates": 0, "kept_out": 0, "updated": 1,
+                              "purchases": 0}  # its lines were stored already
+    assert "shipped" in ask(1)["text"] and "DHL" in ask(1)["text"]
+    recommended = served.client.get("/v1/recommend", headers=served.headers(),
+                                    params={"account": "new-buyer", "channel": "web"}).json()
+    reasons = " ".join(r for item in recommended["items"] for r in item["reasons"])
+    assert items[0] in reasons or items[1] in reasons, recommended  # the purchases count
+
+    unpriced = post({**order, "order_id": "W901", "lines": [{"item_id": items[0]}]})
+    assert unpriced.status_code == 422 and "amount" in unpriced.text
+    negative = post({**order, "order_id": "W902",
+                     "lines": [{"item_id": items[0], "price": -1}]})
+    assert negative.status_code == 422
+    assert negative.json()["details"][0]["loc"][:6] == ["body", "orders", 0, "lines", 0,
+                                                        "price"]
+    refused = served.client.post("/v1/orders", headers=served.headers("read"),
+                                 json={"orders": [order]})
+    assert refused.status_code == 403

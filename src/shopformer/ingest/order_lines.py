@@ -33,6 +33,14 @@ from shopformer.schema.validate import ParseOptions
 EVENT_ID_PREFIX = "order-line"  # event ids read order-line:<order>:<n>
 
 
+def order_line_event(order: dict, n: int) -> dict:
+    """The purchase record of an order's `n`th line (1-based), without the line's own
+    fields (item, quantity, price …): as the server makes it from a posted order."""
+    return {"event_id": f"{EVENT_ID_PREFIX}:{order['order_id']}:{n}", "ts": order["ts"],
+            "account": order["account"], "channel": order["channel"], "type": "purchase",
+            "session_id": order["order_id"]}
+
+
 def order_and_line_batches(chunks: list[Chunk], file: str, options: ParseOptions,
                            read_as: dict[str, str] | None = None,
                            maybe: dict[str, str] | None = None,

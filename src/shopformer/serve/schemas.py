@@ -53,10 +53,63 @@ class LinksIn(BaseModel):
     links: list[LinkIn] = Field(min_length=1)
 
 
+class OrderLineIn(BaseModel):
+    """One line item of an order: a purchase of `quantity` × `item_id` at `price` each.
+    Other fields (its name, variant) are kept on the purchase's `extra`."""
+
+    model_config = ConfigDict(extra="allow")
+    item_id: str = Field(min_length=1, max_length=200)
+    quantity: int = Field(1, ge=1, le=1_000_000)
+    price: float | None = Field(None, ge=0, allow_inf_nan=False, description="unit price")
+
+
+class OrderIn(BaseModel):
+    """A paid order (the Order record) and its lines. Fields beyond these (status, carrier,
+    tracking, shipped_at …) are kept in `extra`: what the support assistant tells the
+    customer. Posting a known order again updates what changed (its status once shipped);
+    what it leaves out keeps its stored value."""
+
+    model_config = ConfigDict(extra="allow")
+    order_id: str = Field(min_length=1, max_length=200)
+    ts: datetime = Field(description="when it was placed; without a zone, in the shop's "
+                                     "time zone")
+    account: str = Field(min_length=1, max_length=200,
+                         description="the customer's account id on that channel "
+                                     "(pseudonymized here)")
+    channel: str = Field(min_length=1, max_length=40, description="web, app, mini, store, …")
+    amount: float | None = Field(None, ge=0, allow_inf_nan=False,
+                                 description="what was paid; when absent, the sum of its "
+                                             "lines' price × quantity")
+    payment: str | None = Field(None, max_length=80)
+    device: str | None = Field(None, max_length=200)
+    ip: str | None = Field(None, max_length=64)
+    label: str | None = Field(None, max_length=20, description="fraud or legit, when known")
+    lines: list[OrderLineIn] = Field(default_factory=list, max_length=1000,
+                                     description="each a purchase event, id "
+                                                 "order-line:<order_id>:<n>")
+
+    @model_validator(mode="after")
+    def _amount_known(self) -> OrderIn:
+        if self.amount is None and not (self.lines and all(
+                line.price is not None for line in self.lines)):
+            raise ValueError("give the amount, or lines that each have a price")
+        return self
+
+
+class OrdersIn(BaseModel):
+    orders: list[OrderIn] = Field(min_length=1)
+
+
 class Accepted(BaseModel):
     accepted: int = Field(description="new records stored (durably, before this answer)")
     duplicates: int = Field(description="already stored: retries add nothing")
     kept_out: int = Field(0, description="records of erased persons, not stored")
+
+
+class OrdersAccepted(Accepted):
+    updated: int = Field(description="known orders whose fields changed (a new status)")
+    purchases: int = Field(description="purchase events stored from the orders' lines (new "
+                                       "ones; a retry adds none)")
 
 
 class LinksAccepted(Accepted):

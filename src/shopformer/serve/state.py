@@ -25,6 +25,7 @@ import pyarrow as pa
 from shopformer.core.errors import ConfigError, ShopformerError
 from shopformer.core.files import file_stamp
 from shopformer.ingest.identity import refresh_persons
+from shopformer.ingest.order_lines import order_line_event
 from shopformer.ingest.pipeline import IngestPipeline
 from shopformer.ingest.readers import records_table
 from shopformer.ingest.source import RawBatch
@@ -74,10 +75,14 @@ CONVERSATIONS_KEPT = 10_000
 class RejectedRows(ShopformerError):
     """Rows of a request that failed validation; nothing of the request was stored."""
 
-    def __init__(self, collection: str, rejections: list[Rejection]) -> None:
+    def __init__(self, collection: str, rejections: list[Rejection],
+                 places: list[list] | None = None) -> None:
+        """`places`: where in the body each row came from, when not `collection`[row − 1]
+        (an order line's purchase: ["orders", 3, "lines", 1])."""
         super().__init__(f"{len(rejections)} {collection} rejected")
-        self.details = [{"loc": ["body", collection, (r.row or 1) - 1, *([r.field] if r.field
-                                                                          else [])],
+        self.details = [{"loc": ["body", *(places[(r.row or 1) - 1] if places
+                                           else [collection, (r.row or 1) - 1]),
+                                 *([r.field] if r.field else [])],
                          "msg": r.reason, "type": "value_error"} for r in rejections]
 
 
@@ -355,6 +360,29 @@ class ServingState:
         self._observe(clean)
         return result
 
+    def ingest_orders(self, orders: list[dict], lines: list[list[dict]]
+                      ) -> tuple[AppendResult, AppendResult]:
+        """Store orders (a known one is updated where it changed) and a purchase event per
+        line, all validated before any is stored: (orders, purchases). The serving support
+        assistant knows the orders at once, and the live state sees the purchases."""
+        events, places = [], []
+        for i, (order, its_lines) in enumerate(zip(orders, lines, strict=True)):
+            for n, line in enumerate(its_lines, 1):
+                events.append({**line, **order_line_event(order, n)})
+                places.append(["orders", i, "lines", n - 1])
+        clean_orders = self._prepare("order", "orders", orders)
+        clean_events = self._prepare("event", "orders", events, places) if events else None
+        stored = self.workspace.store.append("order", clean_orders)
+        purchases = AppendResult()
+        if clean_events is not None:
+            purchases = self.events.append(clean_events)
+            self._observe(clean_events)
+        support = self.served.get("support")
+        if support is not None and support.value.orders is not None:
+            support.value.orders.remember(self.workspace.store.read_keys(
+                "order", clean_orders["order_id"].to_pylist()))
+        return stored, purchases
+
     def ingest_links(self, records: list[dict]) -> tuple[AppendResult, int]:
         """Store identity links and merge persons at once: (stored, accounts that changed
         person). The merged persons' live state is read again from the store."""
@@ -374,12 +402,13 @@ class ServingState:
                     recommend.value.forget(person)
         return result, changed
 
-    def _prepare(self, kind: str, collection: str, records: list[dict]) -> pa.Table:
+    def _prepare(self, kind: str, collection: str, records: list[dict],
+                 places: list[list] | None = None) -> pa.Table:
         batch = RawBatch(kind, records_table(records), np.arange(1, len(records) + 1),
                          collection, self.options)
         clean, rejections = self.pipeline.prepare(batch)
         if rejections:
-            raise RejectedRows(collection, rejections)
+            raise RejectedRows(collection, rejections, places)
         return clean
 
     def _observe(self, clean: pa.Table) -> None:

@@ -63,6 +63,10 @@ class Store(ABC):
         `ts` is later (a time without a zone is UTC, as stored; a kind without `ts` refuses
         it)."""
 
+    @abstractmethod
+    def read_keys(self, kind: str, keys: list[str]) -> pa.Table:
+        """The stored rows of a kind whose key is one of `keys` (every column)."""
+
     def read_table(self, kind: str, columns: list[str] | None = None,
                    order_by: list[str] | None = None, since: datetime | None = None
                    ) -> pa.Table:

@@ -377,6 +377,16 @@ class DuckDBStore(Store):
         finally:
             cursor.close()
 
+    def read_keys(self, kind: str, keys: list[str]) -> pa.Table:
+        spec = record_spec(kind)
+        cursor = self._con.cursor()
+        try:
+            return cursor.sql(f"SELECT {', '.join(_columns(spec))} FROM {spec.table} "
+                              f"WHERE {spec.key} IN (SELECT unnest($keys))",
+                              params={"keys": list(keys)}).to_arrow_table()
+        finally:
+            cursor.close()
+
     def count(self, kind: str) -> int:
         return self._con.execute(f"SELECT count(*) FROM {record_spec(kind).table}").fetchall()[0][0]
 

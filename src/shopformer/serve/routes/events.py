@@ -1,4 +1,5 @@
-"""Events and identity links in: stored durably before the answer, seen live at once."""
+"""Events, orders and identity links in: stored durably before the answer, seen live at
+once."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from shopformer.serve.auth import require
-from shopformer.serve.schemas import Accepted, EventsIn, LinksAccepted, LinksIn, problems
+from shopformer.serve.schemas import (
+    Accepted,
+    EventsIn,
+    LinksAccepted,
+    LinksIn,
+    OrderIn,
+    OrdersAccepted,
+    OrdersIn,
+    problems,
+)
 
 router = APIRouter(prefix="/v1", tags=["events"])
 ERRORS = problems(401, 403, 413, 422, 429)
@@ -28,6 +38,28 @@ def post_events(body: EventsIn, request: Request) -> Accepted:
                     kept_out=result.erased)
 
 
+@router.post("/orders", response_model=OrdersAccepted, responses=ERRORS,
+             dependencies=[Depends(require("events:write"))],
+             summary="Store orders and a purchase per line; a known order is updated")
+def post_orders(body: OrdersIn, request: Request) -> OrdersAccepted:
+    """Answered 200 once the orders and their lines' purchase events are committed. The
+    support assistant tells the customer about the order at once, and the person's next
+    recommendation sees the purchases. Retries are safe: orders are keyed by `order_id`,
+    lines by their place in the order."""
+    state = request.app.state.serving
+    _check_size(len(body.orders), state.config.max_events, "orders")
+    _check_size(sum(len(order.lines) for order in body.orders), state.config.max_events,
+                "order lines")
+    orders = [_record({**order.model_dump(exclude_none=True, exclude={"lines"}),
+                       "amount": _amount(order)}) for order in body.orders]
+    lines = [[_record(line.model_dump(exclude_none=True)) for line in order.lines]
+             for order in body.orders]
+    stored, purchases = state.ingest_orders(orders, lines)
+    return OrdersAccepted(accepted=stored.inserted, duplicates=stored.duplicates,
+                          updated=stored.updated, kept_out=stored.erased,
+                          purchases=purchases.inserted)
+
+
 @router.post("/links", response_model=LinksAccepted, responses=ERRORS,
              dependencies=[Depends(require("events:write"))],
              summary="Store identity links; the linked persons merge at once")
@@ -38,6 +70,13 @@ def post_links(body: LinksIn, request: Request) -> LinksAccepted:
     result, changed = state.ingest_links(records)
     return LinksAccepted(accepted=result.inserted, duplicates=result.duplicates,
                          kept_out=result.erased, persons_changed=changed)
+
+
+def _amount(order: OrderIn) -> float:
+    """What was paid: as given, else the sum of the lines' price × quantity."""
+    if order.amount is not None:
+        return order.amount
+    return round(sum((line.price or 0.0) * line.quantity for line in order.lines), 4)
 
 
 def _check_size(count: int, most: int, collection: str) -> None:

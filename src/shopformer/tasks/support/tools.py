@@ -23,6 +23,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pyarrow as pa
 
 from shopformer.core.errors import ConfigError
 from shopformer.data.chinese_script import simplified
@@ -106,8 +107,16 @@ class OrderTool:
         table = store.read_table("order", ["order_id", "ts", "channel", "amount", "payment",
                                            "extra", "person_id"])
         self._orders = {row["order_id"]: row for row in table.to_pylist()}
-        # "#1001" (Shopify's order names) is asked about as "order 1001" or "#1001"
-        self._by_lower = {order_id.lower().lstrip("#"): order_id for order_id in self._orders}
+        self._by_lower = _by_number(self._orders)
+
+    def remember(self, rows: pa.Table) -> None:
+        """Orders stored since this tool read the store (the server's `POST /v1/orders`: a
+        new order, a new status), as stored. The lookups are swapped whole, so a reader
+        in another thread sees the old ones or the new ones."""
+        columns = ["order_id", "ts", "channel", "amount", "payment", "extra", "person_id"]
+        orders = {**self._orders, **{row["order_id"]: row
+                                     for row in rows.select(columns).to_pylist()}}
+        self._orders, self._by_lower = orders, _by_number(orders)
 
     @property
     def order_ids(self) -> list[str]:
@@ -208,6 +217,12 @@ def _names_a_topic(term: str) -> bool:
     """A heading's word that can name its section: a Chinese word of two characters or
     more, a Latin stem of four letters or more ("ship", "refund"; not "the", "与")."""
     return len(term) >= 2 if CJK.match(term) else len(term) >= 4 and term.isalpha()
+
+
+def _by_number(orders: Mapping[str, object]) -> dict[str, str]:
+    """Each order id as a customer may type it → the id: any case, and "#1001" (Shopify's
+    order names) also as "1001"."""
+    return {order_id.lower().lstrip("#"): order_id for order_id in orders}
 
 
 def _order_status(extra: Mapping[str, object]) -> dict[str, str]:
