@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from shopformer.core.errors import ConfigError, InputError, Location, ShopformerError
 from shopformer.core.files import json_lines
-from shopformer.ingest.adapters import find_adapter
+from shopformer.ingest.adapters import find_adapter, layout_adapter
 from shopformer.ingest.mapping import ColumnMapping
 from shopformer.ingest.pipeline import IngestPipeline, IngestSummary
 from shopformer.ingest.readers import BATCH_ROWS, read_mapped
@@ -185,6 +185,11 @@ class Workspace:
         if mapping is not None and mapping.parse.timezone is None:
             mapping = replace(mapping, parse=replace(mapping.parse,
                                                      timezone=self.settings.timezone))
+        if mapping is not None and not (mapping.columns or mapping.constants or mapping.values
+                                        or mapping.names):
+            layout = layout_adapter(path, mapping.kind)  # `--kind order` on Shopify's export
+            if layout is not None:
+                mapping, adapter = None, layout.name
         if mapping is not None:
             if path.is_dir():
                 raise ConfigError(f"{path}: a column mapping applies to one file, not a directory")

@@ -4,6 +4,12 @@
 this package stays cheap.
 """
 
-from shopformer.ingest.adapters.base import ADAPTERS, DatasetAdapter, find_adapter, load_all
+from shopformer.ingest.adapters.base import (
+    ADAPTERS,
+    DatasetAdapter,
+    find_adapter,
+    layout_adapter,
+    load_all,
+)
 
-__all__ = ["ADAPTERS", "DatasetAdapter", "find_adapter", "load_all"]
+__all__ = ["ADAPTERS", "DatasetAdapter", "find_adapter", "layout_adapter", "load_all"]

@@ -28,6 +28,9 @@ class DatasetAdapter(ABC):
     # Columns (ours or the source's) holding personal ids the generic rules would miss,
     # e.g. a key built from a raw user id: the pipeline pseudonymizes them whole.
     pii_columns: ClassVar[tuple[str, ...]] = ()
+    # the record kind of a shop system's own export layout (Shopify's orders: "order"), so
+    # that `--kind order` without a mapping reads such a file through its adapter
+    layout_kind: ClassVar[str | None] = None
 
     @classmethod
     @abstractmethod
@@ -63,3 +66,13 @@ def find_adapter(path: Path, name: str | None = None) -> DatasetAdapter:
         names = ", ".join(a.name for a in found)
         raise ConfigError(f"{path}: several adapters match ({names}); choose with --adapter")
     return found[0]()
+
+
+def layout_adapter(path: Path, kind: str) -> DatasetAdapter | None:
+    """The adapter of a shop system's export layout of `kind` that recognises `path`, if
+    any: Shopify's products export given as `--kind item` stopped at its first image row."""
+    load_all()
+    for _, adapter in ADAPTERS.items():
+        if adapter.layout_kind == kind and adapter.matches(path):
+            return adapter()
+    return None

@@ -49,6 +49,7 @@ class ShopifyOrders(DatasetAdapter):
     # Street, Address1, Zip … are personal by their names (privacy/columns.py); a company
     # on an address is as telling
     pii_columns: ClassVar[tuple[str, ...]] = ("Billing Company", "Shipping Company")
+    layout_kind: ClassVar[str | None] = "order"
 
     @classmethod
     def matches(cls, path: Path) -> bool:
