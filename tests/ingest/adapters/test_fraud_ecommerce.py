@@ -19,27 +19,32 @@ IP_TABLE = "fraud_ecommerce/IpAddress_to_Country.csv"
 @pytest.fixture
 def fraud_dir(data, sliced):
     sliced(WITH_IP, range(0, 301))
-    path = sliced(NO_IP, range(0, 201))
+    path = sliced(NO_IP, range(0, 201), range(1001, 1051))  # 50 beyond the IP copy's slice
     shutil.copy(data / IP_TABLE, path.parent)
     return path.parent
 
 
 def test_orders_from_both_copies(fraud_dir, ingest, source_line) -> None:
+    """The IP copy first; the other copy only adds the orders the IP copy lacks (the store
+    updates a known order, so its poorer rows would overwrite the richer ones)."""
     result = ingest(fraud_dir, "fraud_ecommerce")
     assert result.rejections == []
     orders = result.records("order")
-    assert len(orders) == 300 + 200
+    assert len(orders) == 300 + 50
     assert [o["_file"] for o in orders[:300]] == ["fraud_data_30k_with_ip.csv"] * 300  # IP first
-    first, again = orders[0], orders[300]
-    assert first["order_id"] == again["order_id"] == "fraud-22058"
-    for order in (first, again):
-        assert (order["account"], order["channel"], order["amount"]) == ("22058", "web", 34.0)
-        assert order["ts"] == datetime(2015, 4, 18, 2, 47)  # M/D/YYYY and M/D/YY alike
-        assert (order["device"], order["label"]) == ("QVPSPJUOCKZAR", "legit")
-        assert order["extra"]["browser"] == "Chrome"
-        assert order["extra"]["signup_time"].startswith("2/24/")
+    assert {o["_file"] for o in orders[300:]} == {"Fraud_Data_51k_noip.csv"}
+    assert len({o["order_id"] for o in orders}) == 350
+    first, later = orders[0], orders[300]
+    assert (first["order_id"], first["account"], first["channel"], first["amount"]) == (
+        "fraud-22058", "22058", "web", 34.0)
+    assert first["ts"] == datetime(2015, 4, 18, 2, 47)  # M/D/YYYY
+    assert (first["device"], first["label"]) == ("QVPSPJUOCKZAR", "legit")
+    assert first["extra"]["browser"] == "Chrome" and first["extra"]["signup_time"] == \
+        "2/24/2015 22:55"
     assert (first["ip"], first["extra"]["country"]) == ("43.173.1.96", "Japan")
-    assert again["ip"] is None and "country" not in again["extra"]
+    assert (later["order_id"], later["amount"]) == ("fraud-54298", 50.0)
+    assert later["ts"] == datetime(2015, 11, 1, 5, 53)  # M/D/YY read as well
+    assert later["ip"] is None and "country" not in later["extra"]
     by_id = {o["order_id"]: o for o in orders[:300]}
     assert by_id["fraud-343378"]["extra"]["country"] == "China"  # 60.26.210.185, by hand
     assert by_id["fraud-343378"]["_row"] == 23

@@ -10,8 +10,10 @@ Where the file has `ip_address` (a float such as 732758368.8), `ip` is its dotte
 the address, in the `IpAddress_to_Country.csv` beside it (see `ip_country`).
 
 The two copies are prefixes of one original: the same orders appear in both. A directory
-yields the files with an IP column first, so the richer copy of an order is the one stored
-first (the store deduplicates by order id). Their time layouts differ (M/D/YY vs M/D/YYYY);
+yields the files with an IP column first, and a later copy only the orders an earlier one
+did not give: the store updates a known order with what a later row says (an order's status
+moves on), so the poorer copy, its times written M/D/YY, would overwrite the richer one on
+every run. Their time layouts differ (M/D/YY vs M/D/YYYY);
 each file's is read from its first row. Both copies end in a cut-short row without a class:
 such rows are rejected here (or stop the read without `keep_going`), never dropped.
 """
@@ -64,10 +66,15 @@ class FraudEcommerce(DatasetAdapter):
     def batches(self, path: Path, *, keep_going: bool = False,
                 batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
         found = files.data_files(path, _is_fraud_file)
+        given: set[str] = set()  # users whose order an earlier (richer) copy gave
         for file in sorted(found, key=lambda f: ("ip_address" not in files.header(f), f.name)):
             options = ParseOptions(time_format=_time_format(file))
             for table, rows, rejections in read_csv(file, batch_rows, keep_going=keep_going):
                 table, rows, cut = _complete_rows(table, rows, str(file), keep_going)
+                users = table.column("user_id").to_pylist()
+                fresh = np.array([user not in given for user in users], bool)
+                table, rows = table.filter(pa.array(fresh)), rows[fresh]
+                given.update(u for u, new in zip(users, fresh, strict=True) if new)
                 orders = _orders(table)
                 if "ip_address" in table.column_names:
                     orders, rows, bad_ip = _with_ip(orders, rows, str(file), keep_going,
