@@ -705,3 +705,25 @@ def test_a_shopify_order_is_found_by_its_number_and_told_in_the_shops_time(works
     assert "payment status: refunded" in said and "cancelled at: 2026-11-06" in said
     assert "支付状态：refunded" in _order_text(facts, zh=True)
     assert OrderTool(workspace.store).lookup("#1003", person).facts.placed.hour == 7  # UTC
+
+
+def test_a_variant_the_customer_names_is_the_one_answered_without_its_bookkeeping(
+        workspace, tmp_path):
+    """"is the linen shirt in L in stock?" fits the M and L variants by their longest
+    shared stretch and was asked "which one?"; and a product's answer read its export's
+    bookkeeping ("image: https://cdn…, handle: linen-shirt, published: true")."""
+    from shopformer.tasks.support.tools import ProductTool
+
+    path = write(tmp_path / "items.csv", "item_id,title,price,stock,handle,Image Src,tags\n"
+                 "LS-M,Linen Shirt - M / White,19,12,linen-shirt,https://cdn.example.com/a.jpg,"
+                 "summer\nLS-L,Linen Shirt - L / White,21,0,linen-shirt,"
+                 "https://cdn.example.com/a.jpg,summer\n"
+                 "T-W,冰丝T恤 白色,49,5,,,\nT-B,冰丝T恤 黑色,49,0,,,\n")
+    workspace.ingest(path, mapping=ColumnMapping(kind="item"))
+    products = ProductTool(workspace.store)
+    assert [f.item_id for f in products.mentioned("is the linen shirt in L in stock?")] == [
+        "LS-L"]
+    assert [f.item_id for f in products.mentioned("冰丝T恤黑色的还有吗")] == ["T-B"]
+    assert {f.item_id for f in products.mentioned("is the linen shirt in stock?")} == {
+        "LS-M", "LS-L"}  # no variant named: ask which
+    assert products.get("LS-L").attributes == {"stock": "0"}

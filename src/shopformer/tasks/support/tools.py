@@ -219,6 +219,25 @@ def _names_a_topic(term: str) -> bool:
     return len(term) >= 2 if CJK.match(term) else len(term) >= 4 and term.isalpha()
 
 
+def _variant_named(said: str, tied: dict[int, str]) -> list[int]:
+    """Among items a message fits equally (position → normalized title), those whose own
+    words it says: "is the linen shirt in L in stock?" fits "Linen Shirt - L / White" and
+    "… - M / White" alike by their longest shared stretch, and was asked "which one?". A
+    word counts when no other tied title has it (L, 白色); Latin words as whole words,
+    Chinese ones as written."""
+    if len(tied) < 2:
+        return list(tied)
+    words_said = set(MARK.findall(said))
+    own = {n: set(MARK.findall(title)) for n, title in tied.items()}
+    hits = {}
+    for n in tied:
+        others = set().union(*(words for m, words in own.items() if m != n))
+        hits[n] = sum(1 for word in own[n] - others
+                      if (word in said if CJK.match(word) else word in words_said))
+    best = max(hits.values())
+    return [n for n in tied if hits[n] == best] if best else list(tied)
+
+
 def _by_number(orders: Mapping[str, object]) -> dict[str, str]:
     """Each order id as a customer may type it → the id: any case, and "#1001" (Shopify's
     order names) also as "1001"."""
@@ -370,7 +389,9 @@ class ProductTool:
                 0, len(said), 0, len(title)).size
         stretches = {n: overlap(n) for n in close}
         longest = max(stretches.values(), default=0)
-        return [self._facts(n) for n in close if stretches[n] == longest]
+        tied = _variant_named(said, {n: normalize(self._items[n]["title"] or "")
+                                     for n in close if stretches[n] == longest})
+        return [self._facts(n) for n in tied]
 
     def _facts(self, n: int) -> ProductFacts:
         row = self._items[n]
@@ -378,7 +399,26 @@ class ProductTool:
         return ProductFacts(row["item_id"], row["title"] or row["item_id"], row["price"],
                             row["brand"], row["category"],
                             without_tags(row["description"]) if row["description"] else None,
-                            {**json_object(row["extra"]), **json_object(row["attributes"])})
+                            {**_customer_facing(json_object(row["extra"])),
+                             **json_object(row["attributes"])})
+
+
+# an export's bookkeeping columns, no fact a customer asks about (compared as
+# `normalized_name`): a reply read "image: https://cdn…, handle: linen-shirt, published: true"
+BOOKKEEPING = frozenset({
+    "handle", "published", "publishedat", "barcode", "gtin", "ean", "upc", "grams",
+    "weightunit", "variantweightunit", "giftcard", "image", "imagesrc", "imageurl",
+    "variantimage", "imagealttext", "imageposition", "seotitle", "seodescription", "url",
+    "link", "producturl", "tags", "createdat", "updatedat", "createtime", "updatetime",
+    "图片", "主图", "图片链接", "商品链接", "链接", "条码", "条形码", "上架时间", "创建时间",
+    "更新时间", "标签"})
+
+
+def _customer_facing(extra: Mapping[str, object]) -> dict[str, object]:
+    """An item's own columns less the export's bookkeeping and web addresses."""
+    return {name: value for name, value in extra.items()
+            if normalized_name(name) not in BOOKKEEPING
+            and not str(value).lstrip().lower().startswith(("http://", "https://"))}
 
 
 @dataclass(frozen=True)
