@@ -188,7 +188,7 @@ def test_observed_events_move_what_new_persons_see(shop):
 
 
 def test_out_of_stock_items_are_left_out_until_they_are_back(shop):
-    from shopformer.tasks.recommend import _in_stock
+    from shopformer.tasks.stock import in_stock as _in_stock
 
     workspace, recommender, truth = shop
     person, _ = next(persons_with_history(workspace, recommender, truth))
@@ -205,6 +205,10 @@ def test_out_of_stock_items_are_left_out_until_they_are_back(shop):
     assert not _in_stock({"inventory": -2})
     assert _in_stock({"stock": 4}) and _in_stock(None) and _in_stock("not json")
     assert _in_stock({"in_stock": True, "colour": "red"})
+    # or what a column of the items export says, kept in `extra` (库存, Shopify's stock)
+    assert not _in_stock(None, '{"库存": "0"}') and not _in_stock("{}", {"stock": "0"})
+    assert not _in_stock({}, {"现货": "缺货"}) and not _in_stock({}, {"Inventory": "-1"})
+    assert _in_stock({}, {"库存": "12", "颜色": "0"}) and _in_stock({"stock": 3}, {"stock": "0"})
 
 
 def test_preloaded_timelines_match_the_store_and_forget_drops_them(shop):

@@ -11,7 +11,6 @@ are unhappy with (`Filters.min_review_positive`).
 
 from __future__ import annotations
 
-import json
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from shopformer.data.sequences import build_sequences, gap_buckets
 from shopformer.model.config import FIRST_ID, ObjectiveWeights
 from shopformer.model.encoders.sequence import EventBatch
 from shopformer.storage.base import Store
+from shopformer.tasks.stock import in_stock
 from shopformer.train.bundle import ShopModelBundle
 from shopformer.train.config import PretrainConfig
 from shopformer.train.pretrain import PretrainData, Pretrainer
@@ -122,7 +122,7 @@ class Recommender:
         self.item_vectors_ = np.ascontiguousarray(bundle.item_vectors().numpy())
         vocab = bundle.vocab
         catalog = store.read_table("item", ["item_id", "title", "category", "price", "channels",
-                                            "attributes"])
+                                            "attributes", "extra"])
         size = len(vocab.items)
         self.titles_ = [None] * size
         self.categories_ = [None] * size
@@ -136,7 +136,7 @@ class Recommender:
                 self.categories_[index] = row["category"]
                 self.prices_[index] = np.nan if row["price"] is None else row["price"]
                 self.channels_[index] = set(row["channels"]) if row["channels"] else None
-                self.in_stock_[index] = _in_stock(row["attributes"])
+                self.in_stock_[index] = in_stock(row["attributes"], row["extra"])
         self.category_codes_ = np.array([c or "" for c in self.categories_], dtype=object)
         self.review_positive_ = np.full(size, np.nan)  # NaN: no reviews
         self.review_summaries_ = {} if reviews is None else reviews.summaries()
@@ -425,25 +425,6 @@ class Recommender:
     def _check(self) -> None:
         if not hasattr(self, "bundle_"):
             raise NotFittedError("call Recommender.fit(store, bundle) first")
-
-
-def _in_stock(attributes: object) -> bool:
-    """Out of stock only when the catalog says so: `stock` / `inventory` at or below zero,
-    or `in_stock` false. Items without such attributes count as available."""
-    if isinstance(attributes, str):
-        try:
-            attributes = json.loads(attributes)
-        except ValueError:
-            return True
-    if not isinstance(attributes, dict):
-        return True
-    if attributes.get("in_stock") is False:
-        return False
-    for name in ("stock", "inventory"):
-        value = attributes.get(name)
-        if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
-            return False
-    return True
 
 
 def _seconds(moment: datetime) -> float:

@@ -21,6 +21,7 @@ from shopformer.data.chinese_script import simplified, traditional
 from shopformer.schema.records import text_number
 from shopformer.tasks.rewrite import EndpointConfig, RewriteFailed, grounded_rewrite
 from shopformer.tasks.search.analyze import CJK
+from shopformer.tasks.stock import STOCK_NAME
 from shopformer.tasks.support.answers import AnswerIndex, KnownAnswer
 from shopformer.tasks.support.conversation import Conversation
 from shopformer.tasks.support.intents import IntentClassifier, IntentGuess
@@ -55,8 +56,6 @@ SENTENCE_BREAK = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+")
 SENTENCE_END = " .。!！"  # a description's own full stop, before the reply adds one
 CHOICES_SHOWN = 4  # items listed when a message fits several
 # a catalog column holding how many are in stock (said first, with in / out of stock)
-STOCK_NAME = re.compile(r"stock|inventory|in[ _]stock|qty[ _]available|available[ _]qty|"
-                        r"库存|库存数量|剩余库存|现货|可售数量", re.IGNORECASE)
 NONE_OF_THEM = re.compile(r"都不是|都不对|不是这|没有我要|neither|none of (?:them|these|those)|"
                           r"not (?:any|one) of|not th(?:ese|ose)", re.IGNORECASE)
 DETAIL_WORDS = 4  # a message naming an order with at most this many other words adds a detail
