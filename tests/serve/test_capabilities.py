@@ -321,3 +321,37 @@ def test_orders_posted_while_serving_are_told_and_recommended_from(served):
     refused = served.client.post("/v1/orders", headers=served.headers("read"),
                                  json={"orders": [order]})
     assert refused.status_code == 403
+
+
+def test_items_posted_while_serving_change_prices_and_stock_at_once(served):
+    """The catalog could only change with the server stopped: a product that sold out
+    was recommended all day and support said it was in stock."""
+    ask = {"account": "a-new-visitor", "channel": "web", "k": 20}
+    top = served.client.get("/v1/recommend", headers=served.headers(), params=ask).json()
+    first = top["items"][0]["item_id"]
+    before = served.workspace.store.read_keys("item", [first]).to_pylist()[0]
+    post = lambda items: served.client.post(  # noqa: E731
+        "/v1/items", headers=served.headers("events:write"), json={"items": items})
+    sold_out = post([{"item_id": first, "stock": 0, "price": 1.5}])
+    assert sold_out.status_code == 200, sold_out.text
+    assert sold_out.json() == {"accepted": 0, "duplicates": 0, "kept_out": 0, "updated": 1,
+                               "learned_at_next_training": 0}
+    after = served.workspace.store.read_keys("item", [first]).to_pylist()[0]
+    assert (after["title"], after["category"], after["price"]) == (
+        before["title"], before["category"], 1.5)  # what was not sent is kept
+    again = served.client.get("/v1/recommend", headers=served.headers(), params=ask).json()
+    assert first not in [i["item_id"] for i in again["items"]]  # sold out: left out
+    chat = served.client.post("/v1/support/chat", headers=served.headers(), json={
+        "conversation_id": "c-stock", "message": "现在有货吗？", "item_id": first}).json()
+    if not chat["handoff"]:
+        assert "stock: 0" in chat["text"] or "0（缺货）" in chat["text"], chat
+    cheap = served.client.get("/v1/search", headers=served.headers(),
+                              params={"q": before["title"], "max_price": 2}).json()
+    assert [hit["item_id"] for hit in cheap["hits"]] == [first], cheap
+    assert cheap["hits"][0]["price"] == 1.5
+    new = post([{"item_id": "NEW-1", "title": "Brand-new travel mug", "price": 12,
+                 "attributes": {"colour": "blue"}}])
+    assert new.json()["accepted"] == 1 and new.json()["learned_at_next_training"] == 1
+    refused = post([{"item_id": "NEW-2", "price": -3}])
+    assert refused.status_code == 422
+    assert refused.json()["details"][0]["loc"] == ["body", "items", 0, "price"]

@@ -100,6 +100,27 @@ class OrdersIn(BaseModel):
     orders: list[OrderIn] = Field(min_length=1)
 
 
+class ItemIn(BaseModel):
+    """A catalog item, whole or in part: a known item keeps what is not sent (post
+    `{"item_id": "A1", "stock": 0}` when it sells out). Fields beyond these (stock, colour,
+    材质 …) are kept in `extra`."""
+
+    model_config = ConfigDict(extra="allow")
+    item_id: str = Field(min_length=1, max_length=200)
+    title: str | None = Field(None, max_length=1000)
+    description: str | None = Field(None, max_length=20_000)
+    category: str | None = Field(None, max_length=500)
+    brand: str | None = Field(None, max_length=200)
+    price: float | None = Field(None, ge=0, allow_inf_nan=False)
+    attributes: dict[str, Any] | None = None
+    channels: list[Annotated[str, Field(min_length=1, max_length=40)]] | None = Field(
+        None, description="channels it is sold on; empty means all")
+
+
+class ItemsIn(BaseModel):
+    items: list[ItemIn] = Field(min_length=1)
+
+
 class Accepted(BaseModel):
     accepted: int = Field(description="new records stored (durably, before this answer)")
     duplicates: int = Field(description="already stored: retries add nothing")
@@ -110,6 +131,14 @@ class OrdersAccepted(Accepted):
     updated: int = Field(description="known orders whose fields changed (a new status)")
     purchases: int = Field(description="purchase events stored from the orders' lines (new "
                                        "ones; a retry adds none)")
+
+
+class ItemsAccepted(Accepted):
+    updated: int = Field(description="known items whose fields changed")
+    learned_at_next_training: int = Field(
+        description="items the serving recommender and search do not know yet: stored, "
+                    "answered about by support at once, recommended and searched once "
+                    "their models are trained again")
 
 
 class LinksAccepted(Accepted):

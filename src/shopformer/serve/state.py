@@ -11,12 +11,14 @@ that fails to load is refused and the pointer is left where it was.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -30,7 +32,7 @@ from shopformer.ingest.pipeline import IngestPipeline
 from shopformer.ingest.readers import records_table
 from shopformer.ingest.source import RawBatch
 from shopformer.schema.identity import default_person_id
-from shopformer.schema.records import channel_name
+from shopformer.schema.records import channel_name, json_object
 from shopformer.schema.validate import ParseOptions, Rejection
 from shopformer.serve.commit import GroupCommit
 from shopformer.serve.config import ServeConfig
@@ -70,6 +72,20 @@ OPTIONAL = {("support", SENTIMENT_MODEL), ("recommend", SENTIMENT_MODEL)}
 REQUIRED = {capability: tuple(m for m in models if (capability, m) not in OPTIONAL)
             for capability, models in CAPABILITIES.items()}
 CONVERSATIONS_KEPT = 10_000
+
+
+def reader_form(values: dict) -> dict:
+    """A record as a reader hands it on: text values, times in ISO 8601, nested values as
+    JSON text."""
+    out = {}
+    for name, value in values.items():
+        if isinstance(value, datetime):
+            out[name] = value.isoformat()
+        elif isinstance(value, dict | list):
+            out[name] = json.dumps(value, ensure_ascii=False)
+        elif value is not None:
+            out[name] = str(value)
+    return out
 
 
 class RejectedRows(ShopformerError):
@@ -382,6 +398,33 @@ class ServingState:
             support.value.orders.remember(self.workspace.store.read_keys(
                 "order", clean_orders["order_id"].to_pylist()))
         return stored, purchases
+
+    def ingest_items(self, given: list[dict]) -> tuple[AppendResult, int]:
+        """Store catalog items (a known item keeps the fields not given, its `extra` merged)
+        and let the serving capabilities see them: (stored, how many the recommender or
+        search do not know yet)."""
+        keys = [str(item["item_id"]) for item in given]
+        stored = {row["item_id"]: row for row in
+                  self.workspace.store.read_keys("item", keys).to_pylist()}
+        records = []
+        for item in given:
+            before = dict(stored.get(str(item["item_id"])) or {})
+            extra = json_object(before.pop("extra", None))
+            records.append(reader_form({**before, **extra, **item}))
+        clean = self._prepare("item", "items", records)
+        result = self.workspace.store.append("item", clean)
+        rows = self.workspace.store.read_keys("item", keys)
+        listed = [{**row, "extra": json_object(row["extra"])} for row in rows.to_pylist()]
+        unknown = 0
+        with self.lock:
+            for capability in ("recommend", "search"):
+                served = self.served.get(capability)
+                if served is not None:
+                    unknown = max(unknown, served.value.update_items(listed))
+            support = self.served.get("support")
+            if support is not None and support.value.products is not None:
+                support.value.products.remember(rows)
+        return result, unknown
 
     def ingest_links(self, records: list[dict]) -> tuple[AppendResult, int]:
         """Store identity links and merge persons at once: (stored, accounts that changed

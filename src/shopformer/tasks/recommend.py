@@ -194,6 +194,27 @@ class Recommender:
         self._check()
         self.in_stock_[self._known_item(item_id)] = in_stock
 
+    def update_items(self, items: list[dict]) -> int:
+        """Catalog rows as now stored (title, category, price, channels, attributes, extra):
+        the items the model knows take them at once — a price filter, a channel, a sold-out
+        item left out. Returns how many it does not know yet (learned at the next training).
+        """
+        self._check()
+        indices = self.bundle_.vocab.items.lookup([str(row["item_id"]) for row in items])
+        unknown = 0
+        for index, row in zip(indices.tolist(), items, strict=True):
+            if index < FIRST_ID:
+                unknown += 1
+                continue
+            self.titles_[index] = row.get("title")
+            self.categories_[index] = row.get("category")
+            self.category_codes_[index] = row.get("category") or ""
+            price = row.get("price")
+            self.prices_[index] = np.nan if price is None else float(price)
+            self.channels_[index] = set(row["channels"]) if row.get("channels") else None
+            self.in_stock_[index] = in_stock(row.get("attributes"), row.get("extra"))
+        return unknown
+
     def observe(self, person_id: str, event: dict) -> None:
         """An event that just happened (item_id, type, channel, ts): the next answer sees it."""
         self._check()

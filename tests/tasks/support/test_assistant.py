@@ -229,7 +229,7 @@ def test_past_answers_that_name_one_customers_details_are_not_reused(shop):
 def test_tools_read_products_policy_and_reviews(shop):
     workspace, _, _ = shop
     products = ProductTool(workspace.store)
-    some = products.get(products._items[3]["item_id"])
+    some = products.get(products._catalog.items[3]["item_id"])
     assert [f.item_id for f in products.mentioned(f"请问{some.title}有货吗")] == [some.item_id]
     assert products.mentioned("zzzz qqqq") == []
     assert [t for t, _ in policy_sections(POLICY)] == ["Returns", "Shipping"]
@@ -328,7 +328,7 @@ def _json_objects(text: str) -> list[str]:
 
 def test_items_a_message_fits_equally_are_asked_about_not_guessed(shop):
     _, assistant, _ = shop
-    first, second = assistant.products._items[0], assistant.products._items[1]
+    first, second = assistant.products._catalog.items[0], assistant.products._catalog.items[1]
     chat = Conversation("c11", person_id="p_nobody")
     chat.item_choices = [first["item_id"], second["item_id"]]
     reply = assistant.reply(chat, "is it in stock?")
@@ -341,7 +341,7 @@ def test_the_answer_to_which_one_picks_the_item_and_continues_the_question(shop)
     Galaxis one" as a new product name; the pick now answers the question asked, in the
     chat's language."""
     _, assistant, _ = shop
-    first, second = (assistant.products._items[n]["item_id"] for n in (0, 1))
+    first, second = (assistant.products._catalog.items[n]["item_id"] for n in (0, 1))
     for n, (opening, pick, chinese) in enumerate([("有货吗？", second, True),
                                                   ("is it in stock?", "the second one", False),
                                                   ("有货吗？", "第二个", True)]):
@@ -364,7 +364,7 @@ def test_none_of_the_items_offered_goes_to_a_person_with_the_question(shop):
     customer to sign in; it answers the question asked, so a person takes the product
     question over, and the list is not offered again."""
     _, assistant, _ = shop
-    first, second = (assistant.products._items[n]["item_id"] for n in (0, 1))
+    first, second = (assistant.products._catalog.items[n]["item_id"] for n in (0, 1))
     for n, (opening, none) in enumerate([("有货吗？", "都不是"),
                                         ("is it in stock?", "neither of them")]):
         chat = Conversation(f"c-none-{n}")
@@ -489,7 +489,7 @@ def test_a_product_question_naming_a_policy_topic_gets_both(shop, tmp_path):
     policy.write_text(POLICY + "\n# Warranty 保修\nElectronics carry a one-year warranty."
                       "\n数码产品保修一年。\n", encoding="utf-8")
     assistant = workspace.support_assistant(policy=policy)
-    item = assistant.products._items[0]
+    item = assistant.products._catalog.items[0]
     product = next(i for i in assistant.intents.intents_ if "product" in i)
     chat = Conversation("c-both", item_id=item["item_id"], intent=product,
                         intent_confidence=0.9, question="how long is the warranty on it?")
@@ -506,7 +506,7 @@ def test_the_page_a_customer_writes_from_says_what_a_message_is_about(shop):
     "is it in stock?" on a product page knew no item, and "where is it?" on an order page
     asked which order."""
     _, assistant, _ = shop
-    item = assistant.products._items[3]["item_id"]
+    item = assistant.products._catalog.items[3]["item_id"]
     reply = assistant.reply(Conversation("c-page"), "现在有货吗？", item_id=item)
     assert reply.grounds[0] == f"product:{item}", reply
     order_id, person = an_order(assistant, several=True)
@@ -521,7 +521,7 @@ def test_an_item_already_discussed_goes_on_when_a_message_fits_it_and_others(sho
     """A message that fits several items, one of them the item under discussion (or the
     page's), is about that one: it was asked "which one do you mean?"."""
     _, assistant, _ = shop
-    first, second = assistant.products._items[0], assistant.products._items[1]
+    first, second = assistant.products._catalog.items[0], assistant.products._catalog.items[1]
     chat = Conversation("c-goes-on", item_id=first["item_id"])
     assistant.products.mentioned = lambda text: [assistant.products.get(first["item_id"]),
                                                  assistant.products.get(second["item_id"])]

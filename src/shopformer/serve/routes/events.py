@@ -3,15 +3,14 @@ once."""
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from shopformer.serve.auth import require
 from shopformer.serve.schemas import (
     Accepted,
     EventsIn,
+    ItemsAccepted,
+    ItemsIn,
     LinksAccepted,
     LinksIn,
     OrderIn,
@@ -19,6 +18,7 @@ from shopformer.serve.schemas import (
     OrdersIn,
     problems,
 )
+from shopformer.serve.state import reader_form
 
 router = APIRouter(prefix="/v1", tags=["events"])
 ERRORS = problems(401, 403, 413, 422, 429)
@@ -32,7 +32,7 @@ def post_events(body: EventsIn, request: Request) -> Accepted:
     `event_id` is its idempotency key. The person's next recommendation sees the events."""
     state = request.app.state.serving
     _check_size(len(body.events), state.config.max_events, "events")
-    records = [_record(event.model_dump(exclude_none=True)) for event in body.events]
+    records = [reader_form(event.model_dump(exclude_none=True)) for event in body.events]
     result = state.ingest_events(records)
     return Accepted(accepted=result.inserted, duplicates=result.duplicates,
                     kept_out=result.erased)
@@ -50,14 +50,29 @@ def post_orders(body: OrdersIn, request: Request) -> OrdersAccepted:
     _check_size(len(body.orders), state.config.max_events, "orders")
     _check_size(sum(len(order.lines) for order in body.orders), state.config.max_events,
                 "order lines")
-    orders = [_record({**order.model_dump(exclude_none=True, exclude={"lines"}),
+    orders = [reader_form({**order.model_dump(exclude_none=True, exclude={"lines"}),
                        "amount": _amount(order)}) for order in body.orders]
-    lines = [[_record(line.model_dump(exclude_none=True)) for line in order.lines]
+    lines = [[reader_form(line.model_dump(exclude_none=True)) for line in order.lines]
              for order in body.orders]
     stored, purchases = state.ingest_orders(orders, lines)
     return OrdersAccepted(accepted=stored.inserted, duplicates=stored.duplicates,
                           updated=stored.updated, kept_out=stored.erased,
                           purchases=purchases.inserted)
+
+
+@router.post("/items", response_model=ItemsAccepted, responses=ERRORS,
+             dependencies=[Depends(require("events:write"))],
+             summary="Add or change catalog items, whole or in part (a new price, stock)")
+def post_items(body: ItemsIn, request: Request) -> ItemsAccepted:
+    """Answered 200 once stored. A known item keeps the fields not sent. Recommendations
+    and search take a known item's new price, channels and stock at once; the support
+    assistant answers about every posted item at once."""
+    state = request.app.state.serving
+    _check_size(len(body.items), state.config.max_events, "items")
+    given = [item.model_dump(exclude_unset=True) for item in body.items]
+    stored, unknown = state.ingest_items(given)
+    return ItemsAccepted(accepted=stored.inserted, duplicates=stored.duplicates,
+                         updated=stored.updated, kept_out=0, learned_at_next_training=unknown)
 
 
 @router.post("/links", response_model=LinksAccepted, responses=ERRORS,
@@ -66,7 +81,7 @@ def post_orders(body: OrdersIn, request: Request) -> OrdersAccepted:
 def post_links(body: LinksIn, request: Request) -> LinksAccepted:
     state = request.app.state.serving
     _check_size(len(body.links), state.config.max_events, "links")
-    records = [_record(link.model_dump(exclude_none=True)) for link in body.links]
+    records = [reader_form(link.model_dump(exclude_none=True)) for link in body.links]
     result, changed = state.ingest_links(records)
     return LinksAccepted(accepted=result.inserted, duplicates=result.duplicates,
                          kept_out=result.erased, persons_changed=changed)
@@ -82,16 +97,3 @@ def _amount(order: OrderIn) -> float:
 def _check_size(count: int, most: int, collection: str) -> None:
     if count > most:
         raise HTTPException(413, f"{count} {collection} in one request; at most {most}")
-
-
-def _record(values: dict) -> dict:
-    """The reader's form: text values, times in ISO 8601, nested values as JSON text."""
-    out = {}
-    for name, value in values.items():
-        if isinstance(value, datetime):
-            out[name] = value.isoformat()
-        elif isinstance(value, dict | list):
-            out[name] = json.dumps(value, ensure_ascii=False)
-        else:
-            out[name] = str(value)
-    return out

@@ -80,6 +80,13 @@ class SearchCatalog:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def update(self, position: int, price: object, channels: object) -> None:
+        """An item's new price and channels (the server's `POST /v1/items`); its price
+        array is shared with the ranker's item table, so both see it."""
+        self.prices[position] = _price(price, position + 1)
+        self.channels[position] = frozenset(channels) if channels else None
+        self._channel_masks = {}
+
     def allowed(self, filters: SearchFilters | None) -> np.ndarray | None:
         """Mask of items the filters let through; None when nothing is filtered."""
         if filters is None or filters == SearchFilters():

@@ -428,6 +428,20 @@ class SearchRanker:
         _fit_gain_output(head, x_train, g_train, m_train)
         return head, epochs
 
+    def update_items(self, items: list[Mapping[str, object]]) -> int:
+        """Catalog rows as now stored: a known item's price and channels count at once (its
+        words only at the next training, which indexes them). Returns how many items it
+        does not know yet."""
+        self._check_fitted()
+        unknown = 0
+        for row in items:
+            position = self.catalog_.position.get(str(row["item_id"]))
+            if position is None:
+                unknown += 1
+                continue
+            self.catalog_.update(position, row.get("price"), row.get("channels"))
+        return unknown
+
     def observe(self, person_id: str, event: Mapping[str, object]) -> None:
         """A live event (`type`, `session_id`, `query`, `item_id`): a search opens a trail
         in its session, and an engagement later in the same session adds to that query's

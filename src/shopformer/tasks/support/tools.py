@@ -291,30 +291,45 @@ class ProductFacts:
                 "description": self.description, "attributes": dict(self.attributes)}
 
 
+PRODUCT_COLUMNS = ["item_id", "title", "price", "brand", "category", "description",
+                   "attributes", "extra"]
+
+
 class ProductTool:
     def __init__(self, store: Store, min_similarity: float = 0.35) -> None:
-        table = store.read_table("item", ["item_id", "title", "price", "brand", "category",
-                                          "description", "attributes", "extra"],
-                                 order_by=["item_id"])
-        self._items = table.to_pylist()
-        self._position = {row["item_id"]: n for n, row in enumerate(self._items)}
-        # ids short enough to be any number ("100", "12") are not read out of messages
-        self._by_lower = {item.lower(): item for item in self._position
-                          if len(item) >= MIN_NAMED_ID}
         self.min_similarity = min_similarity
-        titles = [row["title"] or "" for row in self._items]
-        self._vectorizer = NgramVectorizer(NgramConfig(min_count=1)).fit(titles or [""])
-        self._titles = self._vectorizer.transform(titles)
+        self._index(store.read_table("item", PRODUCT_COLUMNS).to_pylist())
+
+    def _index(self, rows: list[dict]) -> None:
+        """Build the lookups and swap them in at once: a reader in another thread sees the
+        old ones or the new ones."""
+        items = sorted(rows, key=lambda row: row["item_id"])
+        titles = [row["title"] or "" for row in items]
+        vectorizer = NgramVectorizer(NgramConfig(min_count=1)).fit(titles or [""])
+        position = {row["item_id"]: n for n, row in enumerate(items)}
+        # ids short enough to be any number ("100", "12") are not read out of messages
+        by_lower = {item.lower(): item for item in position if len(item) >= MIN_NAMED_ID}
+        self._catalog = _Products(items, position, by_lower, vectorizer,
+                                  vectorizer.transform(titles))
+
+    def remember(self, rows: pa.Table) -> None:
+        """Items stored since this tool read the store (the server's `POST /v1/items`: a new
+        stock, price or product), as stored."""
+        changed = {row["item_id"]: row for row in rows.select(PRODUCT_COLUMNS).to_pylist()}
+        self._index([changed.pop(row["item_id"], row) for row in self._catalog.items]
+                    + list(changed.values()))
 
     def get(self, item_id: str) -> ProductFacts | None:
-        n = self._position.get(item_id)
-        return None if n is None else self._facts(n)
+        catalog = self._catalog
+        n = catalog.position.get(item_id)
+        return None if n is None else _facts(catalog.items[n])
 
     def named_ids(self, text: str) -> list[str]:
         """The catalog's item ids written in a message ("SKU00231"), in order; ids shorter
         than `MIN_NAMED_ID` are not looked for ("I paid 100" names no item 100)."""
-        return list(dict.fromkeys(self._by_lower[t.lower()] for t in ORDER_TOKEN.findall(text)
-                                  if t.lower() in self._by_lower))
+        by_lower = self._catalog.by_lower
+        return list(dict.fromkeys(by_lower[t.lower()] for t in ORDER_TOKEN.findall(text)
+                                  if t.lower() in by_lower))
 
     def choice_labels(self, item_ids: list[str]) -> list[str]:
         """How to name each offered item so a customer can tell them apart: its title and
@@ -372,35 +387,47 @@ class ProductTool:
         like the message (n-gram cosine), those sharing the longest exact stretch with it
         ("疾风休闲板鞋 Lite" names that shoe, not its "Pro" sibling). Several when the
         message fits several equally ("休闲板鞋 Lite" of two brands): ask, do not guess."""
-        if not self._items:
+        catalog = self._catalog
+        if not catalog.items:
             return []
         named = self.named_ids(text)
         if named:
-            return [self._facts(self._position[i]) for i in named]
-        similarity = np.asarray((self._titles @ self._vectorizer.transform([text]).T
+            return [_facts(catalog.items[catalog.position[i]]) for i in named]
+        similarity = np.asarray((catalog.titles @ catalog.vectorizer.transform([text]).T
                                  ).todense()).ravel()
         close = [int(i) for i in np.argsort(-similarity)[:candidates]
                  if similarity[i] >= self.min_similarity]
         said = normalize(text)
 
         def overlap(n: int) -> int:
-            title = normalize(self._items[n]["title"] or "")
+            title = normalize(catalog.items[n]["title"] or "")
             return SequenceMatcher(None, said, title, autojunk=False).find_longest_match(
                 0, len(said), 0, len(title)).size
         stretches = {n: overlap(n) for n in close}
         longest = max(stretches.values(), default=0)
-        tied = _variant_named(said, {n: normalize(self._items[n]["title"] or "")
+        tied = _variant_named(said, {n: normalize(catalog.items[n]["title"] or "")
                                      for n in close if stretches[n] == longest})
-        return [self._facts(n) for n in tied]
+        return [_facts(catalog.items[n]) for n in tied]
 
-    def _facts(self, n: int) -> ProductFacts:
-        row = self._items[n]
-        # the shop's own item columns (库存, 颜色, 材质 …: `extra`) are facts of the item too
-        return ProductFacts(row["item_id"], row["title"] or row["item_id"], row["price"],
-                            row["brand"], row["category"],
-                            without_tags(row["description"]) if row["description"] else None,
-                            {**_customer_facing(json_object(row["extra"])),
-                             **json_object(row["attributes"])})
+
+@dataclass(frozen=True)
+class _Products:
+    """The catalog as the product tool reads it, swapped whole when items change."""
+
+    items: list[dict]
+    position: dict[str, int]
+    by_lower: dict[str, str]  # ids long enough to be read out of messages, lower case
+    vectorizer: NgramVectorizer
+    titles: object  # the titles' n-gram rows
+
+
+def _facts(row: dict) -> ProductFacts:
+    # the shop's own item columns (库存, 颜色, 材质 …: `extra`) are facts of the item too
+    return ProductFacts(row["item_id"], row["title"] or row["item_id"], row["price"],
+                        row["brand"], row["category"],
+                        without_tags(row["description"]) if row["description"] else None,
+                        {**_customer_facing(json_object(row["extra"])),
+                         **json_object(row["attributes"])})
 
 
 # an export's bookkeeping columns, no fact a customer asks about (compared as
