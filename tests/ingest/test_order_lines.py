@@ -148,3 +148,20 @@ def test_a_shopify_orders_export(workspace, tmp_path):
     assert events[0]["ts"] == orders["#1001"]["ts"]
     assert CliRunner().invoke(app, ["ingest", str(path), "-w", str(workspace.root)]).exit_code == 0
     assert workspace.store.read_table("event").num_rows == 4  # re-ingested: nothing added
+
+
+def test_a_line_is_numbered_among_all_its_orders_lines_and_totals_stay_exact(workspace,
+                                                                            tmp_path):
+    """A line without an item (gift wrap) still takes its place, so a later export that
+    gives it a SKU keys the others as before; a summed total keeps every digit."""
+    path = write(tmp_path / "orders.csv", "order_id,account,channel,ts,sku,quantity,price\n"
+                 "T3,u3,web,2026-11-03 10:00:00,SKU-A,1,10\n"
+                 "T3,,,,,1,2\n"
+                 "T3,,,,SKU-C,1,30\n"
+                 "T4,u4,web,2026-11-04 10:00:00,SKU-B,2,1234567.5\n")
+    workspace.ingest(path, mapping=ColumnMapping(kind="order"))
+    events = workspace.store.read_table("event", ["event_id"], order_by=["event_id"])
+    assert events["event_id"].to_pylist() == ["order-line:T3:1", "order-line:T3:3",
+                                              "order-line:T4:1"]
+    amounts = {o["order_id"]: o["amount"] for o in workspace.store.read_table("order").to_pylist()}
+    assert amounts == {"T3": 42.0, "T4": 2469135.0}

@@ -131,20 +131,22 @@ def _line_totals(lines: pa.Table, orders: pa.Table) -> pa.Array:
     order_of_line = place.to_numpy(zero_copy_only=False)
     sums = np.zeros(orders.num_rows)
     np.add.at(sums, order_of_line, price * quantity)
-    text = [None if np.isnan(s) else f"{round(s, 4):g}" for s in sums]
+    text = [None if np.isnan(s) else str(round(float(s), 4)) for s in sums]
     return pa.array(text, pa.string())
 
 
 def _events(lines: pa.Table, orders: pa.Table, own: list[str]) -> pa.Table:
-    lines = lines.filter(pa.array(~is_blank(lines.column("item_id"))))
+    # a line's number is its place among all its order's lines, items or not: a later
+    # export that fills in an item's SKU keys the other lines as before
+    codes = pc.dictionary_encode(lines.column("order_id")).combine_chunks().indices
+    number = _place_in_group(codes.to_numpy(zero_copy_only=False))
+    with_item = ~is_blank(lines.column("item_id"))
+    lines, number = lines.filter(pa.array(with_item)), number[with_item]
     order_ids = lines.column("order_id")
     place = pc.index_in(order_ids, value_set=orders.column("order_id"))
     of_order = {name: orders.column(name).take(place)
                 for name in ("ts", "account", "channel") if name in orders.column_names}
     n = lines.num_rows
-    codes = pc.dictionary_encode(order_ids).combine_chunks().indices.to_numpy(
-        zero_copy_only=False)
-    number = _place_in_group(codes)
     return pa.table({
         "event_id": pc.binary_join_element_wise(
             EVENT_ID_PREFIX, order_ids, pa.array((number + 1).astype(str)), ":"),
