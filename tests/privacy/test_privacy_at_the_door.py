@@ -15,6 +15,8 @@ RAW = {
     "email": "wei.zhang@example.com", "card_phone": "18600001111",
     # an address in parts, as order exports give it: no address the text scrubber knows
     "street": "Hauptstraße 77b", "zip": "D-10115",
+    # a Chinese order report names whose detail it is first: 收货人姓名, 买家支付宝账号
+    "receiver": "王小明", "alipay": "wangxm_pay88",
 }
 
 
@@ -35,9 +37,10 @@ def plant(tmp_path: Path) -> Path:
         "channel": "web", "text": f"my number is {RAW['phone_intl']}, e-mail {RAW['email']}"},
         ensure_ascii=False) + "\n")
     write(folder / "orders.csv",
-          "order_id,account,channel,ts,amount,device,ip,Shipping Street,Billing Zip\n"
+          "order_id,account,channel,ts,amount,device,ip,Shipping Street,Billing Zip,"
+          "收货人姓名,买家支付宝账号\n"
           f"o1,{RAW['account']},web,2024-03-01T10:02:00Z,99,{RAW['device']},{RAW['ip']},"
-          f"{RAW['street']},{RAW['zip']}\n")
+          f"{RAW['street']},{RAW['zip']},{RAW['receiver']},{RAW['alipay']}\n")
     write(folder / "links.csv", "channel_a,account_a,channel_b,account_b,kind\n"
           f"web,{RAW['account']},app,{RAW['account2']},login\n")
     return folder

@@ -19,7 +19,17 @@ _PERSONAL = re.compile(
     r"id[ _-]?card|id[ _-]?number|passport|ssn|birthday|birth[ _-]?date|"
     r"姓名|名字|电话|手机|手机号|邮箱|地址|身份证|身份证号|收货人|收件人)$",
     re.IGNORECASE)
+# Chinese exports name whose detail it is first: Taobao's order report has 收货人姓名,
+# 联系手机 and 买家支付宝账号 (收货人姓名 was stored as written: only 收货人 and 姓名 alone
+# were known)
+_PERSONAL_ZH = re.compile(
+    r"^(?:收货人|收件人|寄件人|买家|客户|顾客|会员|用户|联系人|持卡人)?"
+    r"(?:姓名|名字|真实姓名|电话|手机|手机号|手机号码|电话号码|固定电话|地址|收货地址|详细地址|"
+    r"邮箱|电子邮箱|身份证|身份证号|身份证号码|支付宝账号|支付宝|微信号|qq|qq号|会员名|用户名|"
+    r"昵称)$"
+    r"|^(?:收货人|收件人|联系人)$|^联系(?:电话|手机|方式|地址)$", re.IGNORECASE)
 
 
 def looks_personal(column: str) -> bool:
-    return bool(_PERSONAL.match(column.strip()))
+    name = column.strip()
+    return bool(_PERSONAL.match(name) or _PERSONAL_ZH.match(name))
