@@ -224,3 +224,26 @@ def test_stats_and_runs(store):
 def test_unknown_store_scheme_is_refused(tmp_path):
     with pytest.raises(Exception, match="unknown store scheme"):
         open_store("mysql://x")
+
+
+def test_a_second_writer_is_told_what_to_do_instead(tmp_path):
+    """The store takes one writer: an ingest while `shopformer serve` runs stopped with a
+    DuckDB lock message and no word of the server's endpoints."""
+    import subprocess
+    import sys
+
+    from shopformer.core.errors import StoreError
+
+    path = tmp_path / "store.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from shopformer.storage import open_store; "
+         f"store = open_store('duckdb://{path}'); print('open', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(StoreError, match="/v1/orders") as refused:
+            open_store(f"duckdb://{path}")
+        assert "shopformer serve" in str(refused.value)
+    finally:
+        holder.kill()
+        holder.wait()

@@ -80,7 +80,10 @@ class DuckDBStore(Store):
             self._con = duckdb.connect(str(path))
         except duckdb.IOException as error:
             raise StoreError(f"cannot open {path}: {error} (is another shopformer process "
-                             "using this workspace?)") from None
+                             "using this workspace? The store takes one writer: while "
+                             "`shopformer serve` runs, send events, orders and items to its "
+                             "POST /v1/events, /v1/orders and /v1/items, or stop it to "
+                             "ingest files)") from None
         self._create()
 
     # --- schema -----------------------------------------------------------------------
