@@ -100,7 +100,7 @@ def _shopify_export() -> str:
          "Payment Method": "Shopify Payments", "Source": "web"},
         {"Name": "#1001", "Email": "anna@example.com", "Lineitem quantity": "1",
          "Lineitem name": "Canvas Tote", "Lineitem price": "16.00", "Lineitem sku": "CT-01"},
-        {"Name": "#1002", "Email": "anna@example.com", "Total": "39.00",
+        {"Name": "#1002", "Email": " Anna@Example.com", "Total": "39.00",
          "Created at": "2026-11-03 18:00:41 +0100", "Lineitem quantity": "1",
          "Lineitem name": "Wool Beanie", "Lineitem price": "39.00", "Lineitem sku": "WB-GR",
          "Source": "pos"},

@@ -73,15 +73,16 @@ class ShopifyOrders(DatasetAdapter):
 
 
 def _with_customer_and_channel(orders: pa.Table) -> pa.Table:
-    """A blank Source is the online store; an order without an e-mail is its phone's, else
-    a guest's of its own."""
+    """A blank Source is the online store; the customer is their e-mail in lower case, and
+    an order without one its phone's, else a guest's of its own."""
     n = orders.num_rows
     blank_channel = pa.array(is_blank(orders.column("channel"))) \
         if "channel" in orders.column_names else None
     channel = pc.if_else(blank_channel, "web", orders.column("channel")) \
         if blank_channel is not None else pa.repeat(pa.scalar("web"), n)
-    account = orders.column("account") if "account" in orders.column_names \
-        else pa.nulls(n, pa.string())
+    # an e-mail is one customer in any case ("Anna@Example.com" typed at the till)
+    account = pc.utf8_lower(pc.utf8_trim_whitespace(orders.column("account"))) \
+        if "account" in orders.column_names else pa.nulls(n, pa.string())
     phone = orders.column("Phone") if "Phone" in orders.column_names \
         else pa.nulls(n, pa.string())
     guest = pc.binary_join_element_wise("guest", orders.column("order_id"), ":")
