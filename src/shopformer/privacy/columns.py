@@ -10,7 +10,8 @@ import re
 
 _PERSONAL = re.compile(
     r"^(?:(?:customer|client|user|member|buyer|receiver|recipient|contact|shipping|billing|"
-    r"consignee|first|last|full|real|nick)[ _-]?)?"
+    # review exports (Judge.me, Yotpo) name their reviewer: reviewer_name was stored raw
+    r"consignee|first|last|full|real|nick|reviewer|payer|cardholder|display|screen)[ _-]?)?"
     r"(?:name|phone|phone[ _-]?number|mobile|tel|telephone|e-?mail|mail|address|addr|"
     # an address in parts, as order exports give it (Shopify: "Billing Street",
     # "Shipping Address1", "Billing Zip")
