@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from tests.serve.helpers import make_keys
@@ -355,3 +356,28 @@ def test_items_posted_while_serving_change_prices_and_stock_at_once(served):
     refused = post([{"item_id": "NEW-2", "price": -3}])
     assert refused.status_code == 422
     assert refused.json()["details"][0]["loc"] == ["body", "items", 0, "price"]
+
+
+def test_reviews_posted_while_serving_raise_an_alert_at_once(served):
+    """Reviews reached opinion monitoring only through an ingest with the server stopped: a
+    complaint burst was seen after it, not while it happened."""
+    reviews = served.workspace.store.read_table("review", ["item_id", "ts"])
+    last = max(reviews["ts"].to_pylist())
+    item = served.workspace.store.read_table("item", ["item_id"]).column(0)[5].as_py()
+    day = (last + timedelta(days=1)).date()
+    burst = [{"item_id": item, "account": f"buyer-{n}", "channel": "web",
+              "ts": f"{day}T10:{n:02d}:00", "rating": 1,
+              "text": "质量太差了，用了一天就坏了，非常失望", "reviewer_name": f"Buyer {n}"}
+             for n in range(12)]
+    post = lambda body: served.client.post(  # noqa: E731
+        "/v1/reviews", headers=served.headers("events:write"), json={"reviews": body})
+    stored = post(burst)
+    assert stored.status_code == 200, stored.text
+    assert stored.json() == {"accepted": 12, "duplicates": 0, "kept_out": 0}
+    assert post(burst).json()["duplicates"] == 12  # a retry adds nothing
+    report = served.client.get("/v1/opinions", headers=served.headers(),
+                               params={"until": str(day)}).json()
+    assert any(alert.get("key") == item for alert in report["alerts"]), report["alerts"][:3]
+    blank = post([{"text": "   "}])
+    assert blank.status_code == 422 and blank.json()["details"][0]["loc"][:4] == [
+        "body", "reviews", 0, "text"]

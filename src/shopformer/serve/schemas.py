@@ -222,6 +222,36 @@ class ReviewsIn(BaseModel):
         return self
 
 
+class ReviewRecordIn(BaseModel):
+    """A review as the shop receives it (the Review record), to be stored: what opinion
+    monitoring counts. Fields beyond these (its title, the reviewer's name …) are kept in
+    `extra`, personal ones pseudonymized."""
+
+    model_config = ConfigDict(extra="allow")
+    review_id: str | None = Field(None, min_length=1, max_length=200,
+                                  description="idempotency key (derived from the review if "
+                                              "absent)")
+    item_id: str | None = Field(None, min_length=1, max_length=200)
+    account: str | None = Field(None, min_length=1, max_length=200)
+    channel: str | None = Field(None, min_length=1, max_length=40)
+    ts: datetime | None = Field(None, description="when it was written; without a zone, in "
+                                                  "the shop's time zone")
+    rating: float | None = Field(None, ge=0, le=5, allow_inf_nan=False)
+    text: ReviewText
+    polarity: int | None = Field(None, ge=0, le=1)
+    category: str | None = Field(None, max_length=500)
+
+    @model_validator(mode="after")
+    def _account_with_channel(self) -> ReviewRecordIn:
+        if (self.account is None) != (self.channel is None):
+            raise ValueError("account and channel go together")
+        return self
+
+
+class ReviewRecordsIn(BaseModel):
+    reviews: list[ReviewRecordIn] = Field(min_length=1)
+
+
 class ClauseOut(BaseModel):
     text: str
     aspects: list[str]

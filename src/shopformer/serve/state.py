@@ -426,6 +426,12 @@ class ServingState:
                 support.value.products.remember(rows)
         return result, unknown
 
+    def ingest_reviews(self, records: list[dict]) -> AppendResult:
+        """Store reviews (all or nothing); opinion reports read the store, so they count
+        them at once."""
+        return self.workspace.store.append("review", self._prepare("review", "reviews",
+                                                                   records))
+
     def ingest_links(self, records: list[dict]) -> tuple[AppendResult, int]:
         """Store identity links and merge persons at once: (stored, accounts that changed
         person). The merged persons' live state is read again from the store."""

@@ -81,9 +81,9 @@ class DuckDBStore(Store):
         except duckdb.IOException as error:
             raise StoreError(f"cannot open {path}: {error} (is another shopformer process "
                              "using this workspace? The store takes one writer: while "
-                             "`shopformer serve` runs, send events, orders and items to its "
-                             "POST /v1/events, /v1/orders and /v1/items, or stop it to "
-                             "ingest files)") from None
+                             "`shopformer serve` runs, send events, orders, items and "
+                             "reviews to its POST /v1/events, /v1/orders, /v1/items and "
+                             "/v1/reviews, or stop it to ingest files)") from None
         self._create()
 
     # --- schema -----------------------------------------------------------------------

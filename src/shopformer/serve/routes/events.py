@@ -16,6 +16,7 @@ from shopformer.serve.schemas import (
     OrderIn,
     OrdersAccepted,
     OrdersIn,
+    ReviewRecordsIn,
     problems,
 )
 from shopformer.serve.state import reader_form
@@ -73,6 +74,21 @@ def post_items(body: ItemsIn, request: Request) -> ItemsAccepted:
     stored, unknown = state.ingest_items(given)
     return ItemsAccepted(accepted=stored.inserted, duplicates=stored.duplicates,
                          updated=stored.updated, kept_out=0, learned_at_next_training=unknown)
+
+
+@router.post("/reviews", response_model=Accepted, responses=ERRORS,
+             dependencies=[Depends(require("events:write"))],
+             summary="Store reviews as they are written; opinions count them at once")
+def post_reviews(body: ReviewRecordsIn, request: Request) -> Accepted:
+    """Answered 200 once stored (all or nothing); a retry adds nothing (`review_id`, or the
+    review's content). `GET /v1/opinions` counts them at once: a complaint burst is seen
+    while it happens, not after the next ingest."""
+    state = request.app.state.serving
+    _check_size(len(body.reviews), state.config.max_events, "reviews")
+    stored = state.ingest_reviews([reader_form(review.model_dump(exclude_none=True))
+                                   for review in body.reviews])
+    return Accepted(accepted=stored.inserted, duplicates=stored.duplicates,
+                    kept_out=stored.erased)
 
 
 @router.post("/links", response_model=LinksAccepted, responses=ERRORS,
