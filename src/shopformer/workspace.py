@@ -29,6 +29,7 @@ from shopformer.core.errors import ConfigError, InputError, Location, Shopformer
 from shopformer.core.files import json_lines
 from shopformer.ingest.adapters import find_adapter, layout_adapter
 from shopformer.ingest.mapping import ColumnMapping
+from shopformer.ingest.order_lines import with_stored_orders
 from shopformer.ingest.pipeline import IngestPipeline, IngestSummary
 from shopformer.ingest.readers import BATCH_ROWS, read_mapped
 from shopformer.ingest.source import RawBatch
@@ -194,12 +195,14 @@ class Workspace:
             if path.is_dir():
                 raise ConfigError(f"{path}: a column mapping applies to one file, not a directory")
             batches = read_mapped(path, mapping, keep_going=keep_going, batch_rows=batch_rows)
+            if mapping.kind == "order":  # a line report after its order report
+                batches = with_stored_orders(batches, self.store)
             summary = pipeline.run(batches, source=str(path), adapter=f"mapping:{mapping.kind}")
         else:
             found = find_adapter(path, adapter)
             batches = found.batches(path, keep_going=keep_going, batch_rows=batch_rows)
             if found.name == "shop":  # the shop's own files: naive times are in its zone
-                batches = self._in_shop_timezone(batches)
+                batches = with_stored_orders(self._in_shop_timezone(batches), self.store)
             summary = pipeline.run(batches,
                                    source=str(path), adapter=found.name,
                                    pii_columns=getattr(found, "pii_columns", ()))

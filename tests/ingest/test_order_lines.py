@@ -165,3 +165,31 @@ def test_a_line_is_numbered_among_all_its_orders_lines_and_totals_stay_exact(wor
                                               "order-line:T4:1"]
     amounts = {o["order_id"]: o["amount"] for o in workspace.store.read_table("order").to_pylist()}
     assert amounts == {"T3": 42.0, "T4": 2469135.0}
+
+
+def test_a_line_report_after_its_order_report_takes_the_orders_customer(workspace, tmp_path):
+    """Taobao exports an order report (customer, time, total) and a line report (order
+    number, item, quantity, price, no customer). The line report stopped at "account:
+    required field is empty"; now its lines take their orders' customer, channel and time
+    from the store, and the orders keep their stored totals."""
+    orders = write(tmp_path / "订单报表.csv",
+                   "订单编号,买家会员名,订单创建时间,总金额,收货人姓名,订单状态\n"
+                   "2081,tb_zhang3,2026-11-01 10:00:00,158.00,张三,卖家已发货\n")
+    workspace.ingest(orders, mapping=ColumnMapping(kind="order", constants={"channel": "web"}))
+    lines = write(tmp_path / "宝贝报表.csv", "订单编号,标题,价格,购买数量,商家编码\n"
+                  "2081,冰丝T恤 白色,49.00,2,SKU-A\n2081,防晒衣,50.00,1,SKU-B\n"
+                  "9999,遮阳帽,30.00,1,SKU-C\n")  # its order is not stored: refused
+    rejects = tmp_path / "rejects.jsonl"
+    summary = workspace.ingest(lines, mapping=ColumnMapping(kind="order"), rejects=rejects)
+    assert (summary.kinds["event"].accepted, summary.kinds["order"].rejected) == (2, 1)
+    assert summary.kinds["order"].updated == 0  # nothing new about the order itself
+    order = workspace.store.read_table("order").to_pylist()[0]
+    assert order["amount"] == 158.0  # its total, postage and discounts in, not 148
+    events = workspace.store.read_table("event", order_by=["event_id"]).to_pylist()
+    assert [(e["item_id"], e["quantity"]) for e in events] == [("SKU-A", 2), ("SKU-B", 1)]
+    person = workspace.person_for_account("web", "tb_zhang3")
+    for event in events:  # the customer's own pseudonym, not a pseudonym of it
+        assert (event["account"], event["channel"], event["ts"], event["person_id"]) == (
+            order["account"], "web", order["ts"], person)
+    again = workspace.ingest(lines, mapping=ColumnMapping(kind="order"), rejects=rejects)
+    assert again.kinds["event"].duplicates == 2 and again.kinds["order"].duplicates == 1

@@ -137,6 +137,9 @@ def test_orders_move_on_and_keep_what_a_later_row_leaves_out(store):
     assert rows["o1"]["payment"] == "card"  # left empty: kept
     assert (rows["o2"]["label"], json.loads(rows["o2"]["extra"])) == ("fraud", {"status": "paid"})
     assert store.count("order") == 3
+    # a row saying part of what is stored, in another order of keys, changes nothing
+    subset = store.append("order", orders(["o1"], amount=["30"], tracking=["SF1"]))
+    assert (subset.updated, subset.duplicates) == (0, 1)
     store.erase_person(rows["o1"]["person_id"])
     kept_out = store.append("order", orders(["o1"], amount=["30"], status=["delivered"]))
     assert (kept_out.inserted, kept_out.updated, kept_out.erased) == (0, 0, 1)

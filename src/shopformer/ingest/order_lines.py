@@ -19,7 +19,9 @@ an order's lines may be far apart in the file.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from datetime import UTC
 
 import numpy as np
 import pyarrow as pa
@@ -28,7 +30,8 @@ import pyarrow.compute as pc
 from shopformer.ingest.adapters.tables import constant, is_blank, numbers
 from shopformer.ingest.source import Chunk, RawBatch
 from shopformer.schema.records import ORDER_LINE_FIELDS
-from shopformer.schema.validate import ParseOptions
+from shopformer.schema.validate import ParseOptions, Rejection
+from shopformer.storage.base import Store
 
 EVENT_ID_PREFIX = "order-line"  # event ids read order-line:<order>:<n>
 
@@ -167,3 +170,79 @@ def _place_in_group(codes: np.ndarray) -> np.ndarray:
     place = np.empty(len(codes), np.int64)
     place[order] = np.arange(len(codes)) - group_start
     return place
+
+
+ORDER_OF = {"order": "order_id", "event": "session_id"}  # a batch's column naming the order
+
+
+def with_stored_orders(batches: Iterable[RawBatch], store: Store) -> Iterator[RawBatch]:
+    """Order lines without their customer, completed from their orders as stored.
+
+    Taobao and Youzan export an order report (the order number, customer, time, total) and
+    a line report (the order number, item, quantity, price, and no customer) as two files.
+    The line report's rows stopped at "account: required field is empty". Ingested after the
+    order report, each line now takes its order's customer, channel and time from the store
+    (the customer already pseudonymized, so not again), and its order keeps its stored
+    total rather than the sum of its lines (which misses postage and discounts). A line
+    whose order is not stored is refused as before.
+    """
+    for batch in batches:
+        key = ORDER_OF.get(batch.kind)
+        table = batch.table
+        if key is None or key not in table.column_names:
+            yield batch
+            continue
+        blank = is_blank(table.column("account")) if "account" in table.column_names \
+            else np.ones(table.num_rows, bool)
+        if not blank.any():  # every row has its customer: the usual case, at no cost
+            yield batch
+            continue
+        if batch.kind == "event":  # only the purchases this module made of order lines
+            ids_given = table.column("event_id").to_pylist() \
+                if "event_id" in table.column_names else [None] * table.num_rows
+            blank &= np.array([str(i).startswith(f"{EVENT_ID_PREFIX}:") for i in ids_given])
+        ids = table.column(key).to_pylist()
+        wanted = sorted({i for i, b in zip(ids, blank, strict=True) if b and i})
+        stored = {row["order_id"]: row for row in store.read_keys("order", wanted).to_pylist()
+                  } if wanted else {}
+        fill = np.array([bool(b) and i in stored for i, b in zip(ids, blank, strict=True)],
+                        bool)
+        if "account" not in table.column_names:  # a line report: its orders must be stored
+            unknown = ~fill
+            rows = batch.rows[unknown]
+            missing = [Rejection(batch.file, int(row), "account",
+                                 f"no customer here, and order {order} is not stored: ingest "
+                                 "the orders with their customers (the order report) first",
+                                 raw) for row, order, raw in zip(
+                           rows, [i for i, u in zip(ids, unknown, strict=True) if u],
+                           table.filter(pa.array(unknown)).to_pylist(), strict=True)]
+            batch = replace(batch, rejections=[*batch.rejections, *missing])
+            if batch.kind == "event":  # its order's row is refused already: one reason
+                batch.rejections = [r for r in batch.rejections if r not in missing]
+            table, ids, fill = table.filter(pa.array(fill)), \
+                [i for i, f in zip(ids, fill, strict=True) if f], fill[fill]
+            batch = replace(batch, table=table, rows=batch.rows[~unknown])
+        if not fill.any():
+            yield batch
+            continue
+        orders = [stored[i] for i, f in zip(ids, fill, strict=True) if f]
+        filled = table.filter(pa.array(fill))
+        from_store = {"account": [o["account"] for o in orders],
+                      "channel": [o["channel"] for o in orders],
+                      "ts": [o["ts"].replace(tzinfo=UTC).isoformat() for o in orders]}
+        if batch.kind == "order":
+            from_store["amount"] = [str(o["amount"]) for o in orders]
+        for name, values in from_store.items():
+            if name in filled.column_names and name in ("channel", "ts"):  # given: kept
+                given = filled.column(name).to_pylist()
+                values = [g if not b else v for g, b, v in zip(
+                    given, is_blank(filled.column(name)), values, strict=True)]
+            column = pa.array(values, pa.string())
+            filled = filled.set_column(filled.column_names.index(name), name, column) \
+                if name in filled.column_names else filled.append_column(name, column)
+        rest = ~fill
+        if rest.any():
+            yield replace(batch, table=table.filter(pa.array(rest)), rows=batch.rows[rest])
+        yield replace(batch, table=filled, rows=batch.rows[fill],
+                      rejections=[] if rest.any() else batch.rejections,
+                      pseudonymized=frozenset({"account"}))

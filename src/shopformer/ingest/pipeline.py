@@ -178,7 +178,8 @@ class IngestPipeline:
         spec = record_spec(batch.kind)
         table = self._protect_extras(spec, batch.table, pii_columns)
         checked = validate_batch(spec, table, batch.rows, batch.file, batch.options)
-        return self._protect(spec, checked.table), batch.rejections + checked.rejections
+        return (self._protect(spec, checked.table, batch.pseudonymized),
+                batch.rejections + checked.rejections)
 
     def _one_batch(self, batch: RawBatch, pii_columns: tuple[str, ...], summary: IngestSummary,
                    sink: RejectsFile | None) -> None:
@@ -212,10 +213,11 @@ class IngestPipeline:
             table = table.set_column(index, name, values)
         return table
 
-    def _protect(self, spec: RecordSpec, table: pa.Table) -> pa.Table:
+    def _protect(self, spec: RecordSpec, table: pa.Table,
+                 pseudonymized: frozenset[str] = frozenset()) -> pa.Table:
         """Raw ids and personal data in free text never reach the store."""
         for spec_field in spec.fields:
-            if spec_field.pii is Pii.NONE:
+            if spec_field.pii is Pii.NONE or spec_field.name in pseudonymized:
                 continue
             index = table.column_names.index(spec_field.name)
             column = table.column(index)

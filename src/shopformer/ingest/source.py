@@ -26,6 +26,9 @@ class RawBatch:
     # the same for columns only suggested: their rows are keyed by content (header_names.py)
     maybe: dict[str, str] = field(default_factory=dict)
     note: str = ""  # what the reader made of the file, for the summary
+    # fields that hold pseudonyms already (an order's customer taken from the store): they
+    # are not pseudonymized again
+    pseudonymized: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if len(self.rows) != self.table.num_rows:

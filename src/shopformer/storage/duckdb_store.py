@@ -235,9 +235,15 @@ class DuckDBStore(Store):
                     f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _pos DESC) = 1")
         fields = [n for n in _columns(spec) if n not in (key, "extra")]
         if merge:
+            # `extra` changed when the new row gives a key a value the stored row lacks
+            # (compared key by key: a merge patch moves the keys it writes to the end)
+            extra_changed = (
+                "(s.extra IS NOT NULL AND (t.extra IS NULL OR EXISTS (SELECT 1 FROM "
+                "json_each(s.extra) e WHERE json_extract(t.extra, '$.' || "
+                "to_json(e.key)::VARCHAR) IS DISTINCT FROM e.value)))")
             changed = " OR ".join(
                 [f"(s.{n} IS NOT NULL AND s.{n} IS DISTINCT FROM t.{n})" for n in fields]
-                + [f"json({_merged_extra('s', 't')}) IS DISTINCT FROM json(t.extra)"])
+                + [extra_changed])
         else:
             changed = " OR ".join(f"s.{n} IS DISTINCT FROM t.{n}" for n in [*fields, "extra"])
         known = f"FROM _latest s JOIN {table} t USING ({key})"
