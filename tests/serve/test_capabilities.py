@@ -381,3 +381,25 @@ def test_reviews_posted_while_serving_raise_an_alert_at_once(served):
     blank = post([{"text": "   "}])
     assert blank.status_code == 422 and blank.json()["details"][0]["loc"][:4] == [
         "body", "reviews", 0, "text"]
+
+
+def test_an_erased_persons_orders_leave_the_serving_assistant(served):
+    """The store deleted an erased person's orders, but the serving assistant kept them in
+    memory and went on telling their facts."""
+    order = {"order_id": "W950", "ts": "2026-11-30T10:00:00Z", "account": "leaving-buyer",
+             "channel": "web", "amount": 12.0, "status": "shipped"}
+    served.client.post("/v1/orders", headers=served.headers("events:write"),
+                       json={"orders": [order]})
+
+    def ask(n: int) -> dict:
+        return served.client.post("/v1/support/chat", headers=served.headers(), json={
+            "conversation_id": f"c-erase-{n}", "message": "W950", "account": "leaving-buyer",
+            "channel": "web"}).json()
+
+    assert "order:W950" in ask(0)["grounds"]
+    person = served.workspace.store.read_keys("order", ["W950"]).to_pylist()[0]["person_id"]
+    erased = served.client.delete(f"/v1/admin/persons/{person}",
+                                  headers=served.headers("admin"))
+    assert erased.status_code == 200 and erased.json()["order"] == 1
+    after = ask(1)
+    assert "order:W950" not in after["grounds"] and "shipped" not in after["text"], after

@@ -363,6 +363,9 @@ class ServingState:
             search = self.served.get("search")
             if search is not None:
                 search.value.forget(person_id)
+            support = self.served.get("support")
+            if support is not None and support.value.orders is not None:
+                support.value.orders.forget(person_id)
             for key in [k for k, c in self.conversations.items() if c.person_id == person_id]:
                 del self.conversations[key]
         return removed

@@ -118,6 +118,13 @@ class OrderTool:
                                      for row in rows.select(columns).to_pylist()}}
         self._orders, self._by_lower = orders, _by_number(orders)
 
+    def forget(self, person_id: str) -> None:
+        """An erased person's orders leave the lookups too: the server's assistant kept
+        them in memory after the store had deleted them."""
+        orders = {order_id: row for order_id, row in self._orders.items()
+                  if row["person_id"] != person_id}
+        self._orders, self._by_lower = orders, _by_number(orders)
+
     @property
     def order_ids(self) -> list[str]:
         return list(self._orders)
