@@ -58,7 +58,7 @@ def an_order(assistant, several: bool = False) -> tuple[str, str]:
     """(order id, person id) of an online order; with `several`, of a person with more
     than one order."""
     for order_id in assistant.orders.order_ids:
-        person = assistant.orders._orders[order_id]["person_id"]
+        person = assistant.orders._lookups[0][order_id]["person_id"]
         if not several or len(assistant.orders.orders_of(person)) > 1:
             return order_id, person
     raise AssertionError("the demo shop has no such order")
@@ -134,7 +134,7 @@ def test_orders_are_told_only_to_the_person_who_placed_them(shop):
     _, assistant, orders = shop
     order_id, person = an_order(assistant)
     stranger = next(p for o in assistant.orders.order_ids
-                    if (p := assistant.orders._orders[o]["person_id"]) != person)
+                    if (p := assistant.orders._lookups[0][o]["person_id"]) != person)
     reply = assistant.reply(Conversation("c3", person_id=stranger),
                             f"Where is my order {order_id}?")
     assert f"{float(orders[order_id]['amount']):.2f}" not in reply.text

@@ -106,40 +106,43 @@ class OrderTool:
         self.zone = ZoneInfo(timezone)
         table = store.read_table("order", ["order_id", "ts", "channel", "amount", "payment",
                                            "extra", "person_id"])
-        self._orders = {row["order_id"]: row for row in table.to_pylist()}
-        self._by_lower = _by_number(self._orders)
+        orders = {row["order_id"]: row for row in table.to_pylist()}
+        # (order id → row, order number as typed → id): one attribute, swapped whole, so a
+        # lookup in another thread sees the old pair or the new one
+        self._lookups = (orders, _by_number(orders))
 
     def remember(self, rows: pa.Table) -> None:
         """Orders stored since this tool read the store (the server's `POST /v1/orders`: a
         new order, a new status), as stored. The lookups are swapped whole, so a reader
         in another thread sees the old ones or the new ones."""
         columns = ["order_id", "ts", "channel", "amount", "payment", "extra", "person_id"]
-        orders = {**self._orders, **{row["order_id"]: row
+        orders = {**self._lookups[0], **{row["order_id"]: row
                                      for row in rows.select(columns).to_pylist()}}
-        self._orders, self._by_lower = orders, _by_number(orders)
+        self._lookups = (orders, _by_number(orders))
 
     def forget(self, person_id: str) -> None:
         """An erased person's orders leave the lookups too: the server's assistant kept
         them in memory after the store had deleted them."""
-        orders = {order_id: row for order_id, row in self._orders.items()
+        orders = {order_id: row for order_id, row in self._lookups[0].items()
                   if row["person_id"] != person_id}
-        self._orders, self._by_lower = orders, _by_number(orders)
+        self._lookups = (orders, _by_number(orders))
 
     @property
     def order_ids(self) -> list[str]:
-        return list(self._orders)
+        return list(self._lookups[0])
 
     def mentioned(self, text: str) -> str | None:
         """The known order id a message names, if any (the longest, when several do): each
         run of letters, digits, '-' and '_' is looked up, whatever the number of orders."""
-        named = [self._by_lower[token.lower()] for token in ORDER_TOKEN.findall(text)
-                 if token.lower() in self._by_lower]
+        by_lower = self._lookups[1]
+        named = [by_lower[token.lower()] for token in ORDER_TOKEN.findall(text)
+                 if token.lower() in by_lower]
         return max(named, key=len, default=None)
 
     def lookup(self, order_id: str, person_id: str | None) -> OrderLookup:
         """The order's facts for the person who placed it; `person_id` None (an anonymous
         chat) is told nothing about any order."""
-        row = self._orders.get(order_id)
+        row = self._lookups[0].get(order_id)
         if row is None:
             return OrderLookup(order_id, None, "unknown")
         if person_id is None or row["person_id"] != person_id:
@@ -165,7 +168,7 @@ class OrderTool:
 
     def orders_of(self, person_id: str) -> list[str]:
         """The person's orders, newest first (to ask "which one?")."""
-        mine = [(row["ts"], i) for i, row in self._orders.items()
+        mine = [(row["ts"], i) for i, row in self._lookups[0].items()
                 if row["person_id"] == person_id]
         return [i for _, i in sorted(mine, reverse=True)]
 
