@@ -30,6 +30,19 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+def csv_text(columns: list[str], rows: list[dict]) -> str:
+    """Rows as a CSV file's text, each row's missing columns left empty (as a shop system
+    exports them)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode(encoding))

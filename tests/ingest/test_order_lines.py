@@ -4,12 +4,10 @@ and what each customer bought was lost."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import pytest
-from tests.conftest import write
+from tests.conftest import csv_text, write
 from typer.testing import CliRunner
 
 from shopformer.cli.main import app
@@ -111,11 +109,7 @@ def _shopify_export() -> str:
          "Lineitem quantity": "1", "Lineitem name": "Linen Shirt - M", "Lineitem price": "19",
          "Lineitem sku": "LS-M", "Source": "", "Phone": "+44 7700 900123"},
     ]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, SHOPIFY_COLUMNS)
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return csv_text(SHOPIFY_COLUMNS, rows)
 
 
 def test_a_shopify_orders_export(workspace, tmp_path):

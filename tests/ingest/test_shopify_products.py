@@ -4,11 +4,9 @@ is empty"), and a second variant would have had no title."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
-from tests.conftest import write
+from tests.conftest import csv_text, write
 
 from shopformer.ingest.adapters import find_adapter
 from shopformer.ingest.mapping import ColumnMapping
@@ -33,16 +31,8 @@ ROWS = [
 ]
 
 
-def _export() -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, COLUMNS)
-    writer.writeheader()
-    writer.writerows(ROWS)
-    return out.getvalue()
-
-
 def test_an_item_per_variant_with_its_products_fields(workspace, tmp_path):
-    path = write(tmp_path / "products_export.csv", _export())
+    path = write(tmp_path / "products_export.csv", csv_text(COLUMNS, ROWS))
     assert find_adapter(path).name == "shopify_products"
     summary = workspace.ingest(path)
     assert summary.kinds["item"].accepted == 3 and summary.total.rejected == 0

@@ -46,6 +46,14 @@ def has_header(path: Path, *names: str, delimiter: str = ",", suffixes: tuple[st
     return header(path, delimiter)[: len(names)] == list(names)
 
 
+def has_columns(path: Path, *names: str, suffixes: tuple[str, ...] = (".csv",)) -> bool:
+    """True when the file's header holds all of `names`, in any order and among others (a
+    shop system's export, whose columns shift between versions)."""
+    if not path.is_file() or path.suffix.lower() not in suffixes:
+        return False
+    return set(names) <= set(header(path))
+
+
 def matches(path: Path, recognise: Recognise) -> bool:
     """A recognised file, or a directory holding at least one."""
     if path.is_dir():

@@ -38,8 +38,8 @@ _CHANNELS = {"iphone": "app", "android": "app", "shopify_draft_order": "draft_or
 
 
 def _is_shopify_orders(path: Path) -> bool:
-    names = set(files.header(path)) if path.suffix.lower() == ".csv" and path.is_file() else set()
-    return {"Name", "Email", "Financial Status", "Lineitem quantity", "Lineitem sku"} <= names
+    return files.has_columns(path, "Name", "Email", "Financial Status", "Lineitem quantity",
+                             "Lineitem sku")
 
 
 @ADAPTERS.register("shopify_orders")

@@ -40,8 +40,7 @@ _OPTIONS = 3  # Option1 … Option3
 
 
 def _is_shopify_products(path: Path) -> bool:
-    names = set(files.header(path)) if path.suffix.lower() == ".csv" and path.is_file() else set()
-    return {"Handle", "Title", "Body (HTML)", "Variant SKU", "Variant Price"} <= names
+    return files.has_columns(path, "Handle", "Title", "Body (HTML)", "Variant SKU", "Variant Price")
 
 
 @ADAPTERS.register("shopify_products")
