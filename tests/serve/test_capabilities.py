@@ -403,3 +403,53 @@ def test_an_erased_persons_orders_leave_the_serving_assistant(served):
     assert erased.status_code == 200 and erased.json()["order"] == 1
     after = ask(1)
     assert "order:W950" not in after["grounds"] and "shipped" not in after["text"], after
+
+
+def test_shopify_webhooks_keep_orders_and_stock_current(served, monkeypatch):
+    """A Shopify shop needed its own code to turn Shopify's JSON into our orders and items;
+    its webhooks now come in as they are, verified by their signature."""
+    import base64
+    import hashlib
+    import hmac
+
+    item = served.workspace.store.read_table("item", ["item_id"]).column(0)[7].as_py()
+    order = {"id": 820982911946154508, "name": "#5001", "email": "Mia@Example.com",
+             "created_at": "2026-11-30T09:00:00+08:00", "total_price": "19.00",
+             "currency": "CNY", "financial_status": "paid", "fulfillment_status": "fulfilled",
+             "source_name": "pos", "payment_gateway_names": ["shopify_payments"],
+             "fulfillments": [{"created_at": "2026-11-30T15:00:00+08:00",
+                               "tracking_company": "SF Express", "tracking_number": "SF777"}],
+             "line_items": [{"sku": item, "quantity": 2, "price": "9.50", "name": "Mug"},
+                            {"sku": "", "quantity": 1, "price": "0.00", "name": "Gift wrap"}]}
+    product = {"id": 632910392, "handle": "mug", "title": "Travel Mug", "vendor": "Acme",
+               "product_type": "Kitchen", "status": "active",
+               "options": [{"name": "Title"}],
+               "variants": [{"sku": item, "price": "9.50", "inventory_quantity": 0,
+                             "option1": "Default Title"}]}
+
+    def send(topic: str, payload: dict, secret: str = "app-secret") -> object:
+        body = json.dumps(payload).encode()
+        signature = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest())
+        return served.client.post("/v1/webhooks/shopify", content=body, headers={
+            "X-Shopify-Topic": topic, "X-Shopify-Hmac-Sha256": signature.decode(),
+            "Content-Type": "application/json"})
+
+    assert send("orders/create", order).status_code == 503  # no secret set up
+    monkeypatch.setenv("SHOPFORMER_SHOPIFY_SECRET", "app-secret")
+    assert send("orders/create", order, secret="someone-else").status_code == 401
+    created = send("orders/create", order)
+    assert created.status_code == 200, created.text
+    assert created.json()["accepted"] == 1 and created.json()["purchases"] == 1
+    assert send("orders/create", order).json()["accepted"] == 0  # Shopify's retry: nothing
+    stored = served.workspace.store.read_keys("order", ["#5001"]).to_pylist()[0]
+    assert (stored["channel"], stored["amount"]) == ("store", 19.0)
+    assert json.loads(stored["extra"])["tracking"] == "SF777"
+    answer = served.client.post("/v1/support/chat", headers=served.headers(), json={
+        "conversation_id": "c-shopify", "message": "#5001", "account": "mia@example.com",
+        "channel": "store"}).json()
+    assert "order:#5001" in answer["grounds"] and "SF777" in answer["text"], answer
+    updated = send("products/update", product)
+    assert updated.status_code == 200 and updated.json()["updated"] == 1, updated.text
+    row = served.workspace.store.read_keys("item", [item]).to_pylist()[0]
+    assert row["title"] == "Travel Mug" and json.loads(row["extra"])["stock"] == "0"
+    assert send("customers/create", {"id": 1}).json()["ignored"] is True

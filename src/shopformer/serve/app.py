@@ -27,6 +27,7 @@ from shopformer.serve.routes import (
     reviews,
     search,
     support,
+    webhooks,
 )
 from shopformer.serve.state import ServingState
 from shopformer.workspace import Workspace
@@ -64,7 +65,7 @@ def create_app(workspace: Workspace, config: ServeConfig | None = None) -> FastA
     app.state.limiter = RateLimiter()
     app.state.serving = ServingState(workspace, config)
     errors.install(app)
-    for module in (health, events, recommend, search, ads, reviews, support, admin):
+    for module in (health, events, recommend, search, ads, reviews, support, admin, webhooks):
         app.include_router(module.router)
 
     app.add_middleware(AccessLog)

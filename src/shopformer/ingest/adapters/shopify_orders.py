@@ -34,7 +34,8 @@ from shopformer.ingest.source import RawBatch
 _COLUMNS = {"order_id": "Name", "account": "Email", "ts": "Created at", "amount": "Total",
             "payment": "Payment Method", "channel": "Source", "item_id": "Lineitem sku",
             "quantity": "Lineitem quantity", "price": "Lineitem price"}
-_CHANNELS = {"iphone": "app", "android": "app", "shopify_draft_order": "draft_order"}
+# Shopify's order sources as our channels (others, such as an app's id, stay as they are)
+SHOPIFY_CHANNELS = {"iphone": "app", "android": "app", "shopify_draft_order": "draft_order"}
 
 
 def _is_shopify_orders(path: Path) -> bool:
@@ -59,7 +60,7 @@ class ShopifyOrders(DatasetAdapter):
                 batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
         for file in files.data_files(path, _is_shopify_orders):
             header = set(files.header(file))  # an export trimmed of some columns reads too
-            mapping = ColumnMapping(kind="order", values={"channel": _CHANNELS}, columns={
+            mapping = ColumnMapping(kind="order", values={"channel": SHOPIFY_CHANNELS}, columns={
                 ours: theirs for ours, theirs in _COLUMNS.items() if theirs in header})
             chunks = [(mapping.apply(table, str(file)), rows, rejections)
                       for table, rows, rejections in read_chunks(

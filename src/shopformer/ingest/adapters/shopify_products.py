@@ -65,7 +65,7 @@ class ShopifyProducts(DatasetAdapter):
                 rows.extend(table.to_pylist())
                 numbers.extend(int(n) for n in chunk_rows)
                 rejections.extend(chunk_rejections)
-            items, item_rows = _variants(rows, numbers)
+            items, item_rows = variant_items(rows, numbers)
             table = pa.table({name: pa.array([item.get(name) for item in items], pa.string())
                               for name in _columns(items)})
             yield RawBatch("item", table, np.array(item_rows, np.int64), str(file),
@@ -76,7 +76,7 @@ def _blank(value: object) -> bool:
     return value is None or not str(value).strip()
 
 
-def _variants(rows: list[dict], numbers: list[int]) -> tuple[list[dict], list[int]]:
+def variant_items(rows: list[dict], numbers: list[int]) -> tuple[list[dict], list[int]]:
     """An item per variant row, with its product's fields from the product's rows."""
     product: dict[str, dict[str, str]] = {}  # handle → its first value of each product field
     option_names: dict[str, list[str]] = {}
