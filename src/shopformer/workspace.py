@@ -32,6 +32,7 @@ from shopformer.ingest.mapping import ColumnMapping
 from shopformer.ingest.order_lines import with_stored_orders
 from shopformer.ingest.pipeline import IngestPipeline, IngestSummary
 from shopformer.ingest.readers import BATCH_ROWS, read_mapped
+from shopformer.ingest.reprotect import reprotect
 from shopformer.ingest.source import RawBatch
 from shopformer.privacy.pseudonymize import Pseudonymizer, load_or_create_key
 from shopformer.schema.records import channel_name
@@ -163,7 +164,9 @@ class Workspace:
             url = self.settings.store
             if url.startswith("duckdb:///") and not url.startswith("duckdb:////"):
                 url = "duckdb://" + str(self.root / url.removeprefix("duckdb:///"))
-            self._store = open_store(url)
+            store = open_store(url)
+            reprotect(store, self.pseudonymizer)  # rows stored under older privacy rules
+            self._store = store
         return self._store
 
     @property

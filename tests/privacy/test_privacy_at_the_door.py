@@ -139,3 +139,32 @@ def test_mapping_kind_check(workspace, tmp_path):
                                      "2024-01-01,u1,web,view,i1,someone@example.org\n")
     workspace.ingest(path, mapping=ColumnMapping(kind="event"))
     assert "someone@example.org" not in "\n".join(every_stored_text(workspace))
+
+
+def test_rows_stored_under_older_rules_are_protected_and_known_again(tmp_path, monkeypatch):
+    """A name the rules learn (reviewer_name) left the rows stored before readable, and a
+    review export without review ids, ingested again after the upgrade, was stored twice:
+    its new pseudonyms made new content keys."""
+    import json
+
+    import shopformer.ingest.pipeline as pipeline
+    from shopformer.workspace import Workspace
+
+    export = write(tmp_path / "reviews.csv", "item_id,text,rating,reviewer_name,note\n"
+                   "i1,质量很好,5,Wilhelmina Quackenbush,first\ni2,物流太慢,2,Olaf Zed,\n")
+    older = pipeline.looks_personal
+    monkeypatch.setattr(pipeline, "looks_personal",
+                        lambda name: name != "reviewer_name" and older(name))
+    with Workspace.init(tmp_path / "shop") as shop:
+        assert shop.ingest(export, mapping=ColumnMapping(kind="review")).kinds[
+            "review"].accepted == 2
+        shop.store.set_meta("privacy_rules", "1")  # as a store of the older rules says
+        assert "Quackenbush" in str(shop.store.read_table("review").to_pylist())
+    monkeypatch.setattr(pipeline, "looks_personal", older)
+    with Workspace.open(tmp_path / "shop") as shop:
+        rows = shop.store.read_table("review").to_pylist()
+        assert len(rows) == 2 and "Quackenbush" not in str(rows)
+        assert all(json.loads(r["extra"])["reviewer_name"].startswith("v_") for r in rows)
+        again = shop.ingest(export, mapping=ColumnMapping(kind="review"))
+        assert (again.kinds["review"].accepted, again.kinds["review"].duplicates) == (0, 2)
+        assert shop.store.meta("privacy_rules") == "2"

@@ -123,7 +123,8 @@ def _only_short_numbers(column: pa.ChunkedArray) -> bool:
     return bool(pc.all(pc.fill_null(matches, True)).as_py())
 
 
-def _namespace(column: str) -> str:
+def namespace_of(column: str) -> str:
+    """The pseudonym family of a personal column, by its name."""
     lowered = column.lower()
     if "device" in lowered:
         return "device"
@@ -205,7 +206,7 @@ class IngestPipeline:
                 continue
             column = table.column(index)
             if name in pii_columns or looks_personal(name):
-                values = self.pseudonymizer.column(column, _namespace(name))
+                values = self.pseudonymizer.column(column, namespace_of(name))
             elif pa.types.is_string(column.type) and not _only_short_numbers(column):
                 values = self._scrub(column)
             else:
@@ -224,7 +225,7 @@ class IngestPipeline:
             if column.null_count == len(column):
                 continue
             if spec_field.pii is Pii.ID:
-                values = self.pseudonymizer.column(column, _namespace(spec_field.name))
+                values = self.pseudonymizer.column(column, namespace_of(spec_field.name))
             else:
                 values = self._scrub(column)
             table = table.set_column(index, spec_field.name, values)

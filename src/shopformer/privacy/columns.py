@@ -11,13 +11,18 @@ import re
 _PERSONAL = re.compile(
     r"^(?:(?:customer|client|user|member|buyer|receiver|recipient|contact|shipping|billing|"
     # review exports (Judge.me, Yotpo) name their reviewer: reviewer_name was stored raw
-    r"consignee|first|last|full|real|nick|reviewer|payer|cardholder|display|screen)[ _-]?)?"
+    r"consignee|first|last|full|real|nick|reviewer|payer|cardholder|display|screen|remote)"
+    r"[ _-]?)?"
     r"(?:name|phone|phone[ _-]?number|mobile|tel|telephone|e-?mail|mail|address|addr|"
     # an address in parts, as order exports give it (Shopify: "Billing Street",
     # "Shipping Address1", "Billing Zip")
     r"address[ _-]?(?:line[ _-]?)?\d|street|zip|zip[ _-]?code|post[ _-]?code|"
     r"postal[ _-]?code|邮编|邮政编码|收货地址|详细地址|"
     r"id[ _-]?card|id[ _-]?number|passport|ssn|birthday|birth[ _-]?date|"
+    # an address on the network or a device's id: a review export's ip_address was stored
+    # raw (the text scrubber knows no IP address)
+    r"ip|ip[ _-]?address|ip[ _-]?addr|device[ _-]?id|imei|idfa|gaid|mac[ _-]?address|"
+    r"ip地址|设备号|设备id|"
     r"姓名|名字|电话|手机|手机号|邮箱|地址|身份证|身份证号|收货人|收件人)$",
     re.IGNORECASE)
 # Chinese exports name whose detail it is first: Taobao's order report has 收货人姓名,

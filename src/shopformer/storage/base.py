@@ -64,6 +64,26 @@ class Store(ABC):
         it)."""
 
     @abstractmethod
+    def meta(self, key: str) -> str | None:
+        """A setting the store keeps about itself (the privacy rules its rows follow)."""
+
+    @abstractmethod
+    def set_meta(self, key: str, value: str) -> None: ...
+
+    @abstractmethod
+    def extra_names(self, kind: str) -> set[str]:
+        """Every column name kept in the `extra` of a kind's stored rows."""
+
+    @abstractmethod
+    def rows_with_extra(self, kind: str, names: list[str]) -> pa.Table:
+        """(key, extra) of the stored rows whose `extra` holds any of `names`."""
+
+    @abstractmethod
+    def replace_extras(self, kind: str, rows: pa.Table) -> int:
+        """Give stored rows (key, extra) a new `extra`; rows keyed by their content are
+        keyed anew. Returns how many rows changed."""
+
+    @abstractmethod
     def read_keys(self, kind: str, keys: list[str]) -> pa.Table:
         """The stored rows of a kind whose key is one of `keys` (every column)."""
 

@@ -44,13 +44,19 @@ def _key_sql(spec: RecordSpec) -> str:
         return f"'l_' || left(sha256(least({a}, {b}) || '|' || greatest({a}, {b})), 24)"
     # Empty strings never reach the store (the validator turns them into NULL), so '' can
     # stand for NULL here; the unit separator keeps neighbouring fields apart.
-    parts = [f"coalesce(CAST(b.{f.name} AS VARCHAR), '')" for f in spec.fields
-             if f.name != spec.key and f.in_derived_key] + ["coalesce(b.extra, '')"]
-    derived = f"'{spec.kind[0]}_' || left(md5(concat_ws(chr(31), {', '.join(parts)})), 24)"
+    derived = _derived_key_sql(spec)
     if spec.key_from:  # built from its parts when the row has them all (NULL otherwise)
         given = " || ':' || ".join(f"CAST(b.{name} AS VARCHAR)" for name in spec.key_from)
         return f"coalesce({given}, {derived})"
     return f"coalesce(b.{spec.key}, {derived})"
+
+
+def _derived_key_sql(spec: RecordSpec, extra: str = "b.extra") -> str:
+    """The key a row without one of its own takes: a digest of its content, `extra`
+    included."""
+    parts = [f"coalesce(CAST(b.{f.name} AS VARCHAR), '')" for f in spec.fields
+             if f.name != spec.key and f.in_derived_key] + [f"coalesce({extra}, '')"]
+    return f"'{spec.kind[0]}_' || left(md5(concat_ws(chr(31), {', '.join(parts)})), 24)"
 
 
 def _columns(spec: RecordSpec) -> list[str]:
@@ -395,6 +401,68 @@ class DuckDBStore(Store):
                               params={"keys": list(keys)}).to_arrow_table()
         finally:
             cursor.close()
+
+    def meta(self, key: str) -> str | None:
+        found = self._con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+        return found[0][0] if found else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write_lock:
+            self._con.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
+                              "SET value = excluded.value", [key, value]).fetchall()
+
+    def extra_names(self, kind: str) -> set[str]:
+        table = record_spec(kind).table
+        rows = self._con.execute(f"SELECT DISTINCT unnest(json_keys(extra)) FROM {table} "
+                                 "WHERE extra IS NOT NULL").fetchall()
+        return {row[0] for row in rows}
+
+    def rows_with_extra(self, kind: str, names: list[str]) -> pa.Table:
+        spec = record_spec(kind)
+        cursor = self._con.cursor()
+        try:
+            return cursor.sql(
+                f"SELECT {spec.key}, extra FROM {spec.table} WHERE extra IS NOT NULL AND "
+                "len(list_intersect(json_keys(extra), $names)) > 0",
+                params={"names": names}).to_arrow_table()
+        finally:
+            cursor.close()
+
+    def replace_extras(self, kind: str, rows: pa.Table) -> int:
+        """Give stored rows (`key`, new `extra`) their new extra, in one transaction; a row
+        whose key was derived from its content is keyed anew by its new content, so that
+        the same row ingested again is known."""
+        spec = record_spec(kind)
+        key, table = spec.key, spec.table
+        columns = _columns(spec)
+        old = _derived_key_sql(spec)
+        new = _derived_key_sql(spec, "b.new_extra")
+        with self._write_lock:
+            con = self._con
+            con.register("_new_extra", rows.select([key, "extra"]).rename_columns(
+                [key, "new_extra"]))
+            try:
+                con.begin()
+                con.execute(f"CREATE OR REPLACE TEMP TABLE _rekeyed AS SELECT b.*, "
+                            f"CASE WHEN b.{key} = {old} THEN {new} ELSE b.{key} END AS _key "
+                            f"FROM (SELECT t.*, n.new_extra FROM {table} t JOIN _new_extra n "
+                            f"USING ({key})) b")
+                con.execute(f"DELETE FROM {table} WHERE {key} IN "
+                            f"(SELECT {key} FROM _rekeyed)").fetchall()
+                chosen = ", ".join("_key" if c == key else "new_extra" if c == "extra" else c
+                                   for c in columns)
+                con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {chosen} "
+                            f"FROM _rekeyed QUALIFY row_number() OVER (PARTITION BY _key) = 1"
+                            ).fetchall()
+                changed = con.execute("SELECT count(*) FROM _rekeyed").fetchall()[0][0]
+                con.execute("DROP TABLE _rekeyed")
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+            finally:
+                con.unregister("_new_extra")
+        return changed
 
     def count(self, kind: str) -> int:
         return self._con.execute(f"SELECT count(*) FROM {record_spec(kind).table}").fetchall()[0][0]
