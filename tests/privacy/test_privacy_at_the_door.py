@@ -18,7 +18,7 @@ RAW = {
     # a Chinese order report names whose detail it is first: 收货人姓名, 买家支付宝账号
     "receiver": "王小明", "alipay": "wangxm_pay88",
     # a review export's reviewer (Judge.me: reviewer_name)
-    "reviewer": "Wilhelmina Quackenbush",
+    "reviewer": "Wilhelmina Quackenbush", "reviewer_ip": "198.51.100.23",
 }
 
 
@@ -32,6 +32,7 @@ def plant(tmp_path: Path) -> Path:
     write(folder / "reviews.jsonl", json.dumps({
         "review_id": "r1", "item_id": "i1", "account": RAW["account2"], "channel": "app",
         "ts": "2024-03-02T10:00:00Z", "rating": 2, "reviewer_name": RAW["reviewer"],
+        "ip_address": RAW["reviewer_ip"],
         "text": f"物流太慢，联系我{RAW['phone']}或者{RAW['email']}，also {RAW['phone_intl']}"},
         ensure_ascii=False) + "\n")
     write(folder / "turns.jsonl", json.dumps({
