@@ -209,6 +209,9 @@ def test_out_of_stock_items_are_left_out_until_they_are_back(shop):
     assert not _in_stock(None, '{"库存": "0"}') and not _in_stock("{}", {"stock": "0"})
     assert not _in_stock({}, {"现货": "缺货"}) and not _in_stock({}, {"Inventory": "-1"})
     assert _in_stock({}, {"库存": "12", "颜色": "0"}) and _in_stock({"stock": 3}, {"stock": "0"})
+    # a product not on sale (Shopify's draft or archived, 下架) is left out too
+    assert not _in_stock({}, {"status": "archived"}) and not _in_stock({}, {"商品状态": "已下架"})
+    assert _in_stock({}, {"status": "active"}) and _in_stock({}, {"order status": "archived"})
 
 
 def test_preloaded_timelines_match_the_store_and_forget_drops_them(shop):
