@@ -129,15 +129,8 @@ class Recommender:
         self.prices_ = np.full(size, np.nan)
         self.channels_: list[set[str] | None] = [None] * size
         self.in_stock_ = np.ones(size, bool)
-        indices = vocab.items.index(catalog["item_id"])
-        for index, row in zip(indices.tolist(), catalog.to_pylist(), strict=True):
-            if index >= FIRST_ID:
-                self.titles_[index] = row["title"]
-                self.categories_[index] = row["category"]
-                self.prices_[index] = np.nan if row["price"] is None else row["price"]
-                self.channels_[index] = set(row["channels"]) if row["channels"] else None
-                self.in_stock_[index] = in_stock(row["attributes"], row["extra"])
-        self.category_codes_ = np.array([c or "" for c in self.categories_], dtype=object)
+        self.category_codes_ = np.full(size, "", dtype=object)
+        self._take_items(catalog.to_pylist())
         self.review_positive_ = np.full(size, np.nan)  # NaN: no reviews
         self.review_summaries_ = {} if reviews is None else reviews.summaries()
         if self.review_summaries_:
@@ -200,6 +193,10 @@ class Recommender:
         item left out. Returns how many it does not know yet (learned at the next training).
         """
         self._check()
+        return self._take_items(items)
+
+    def _take_items(self, items: list[dict]) -> int:
+        """Each known item's catalog facts; returns how many items the model does not know."""
         indices = self.bundle_.vocab.items.lookup([str(row["item_id"]) for row in items])
         unknown = 0
         for index, row in zip(indices.tolist(), items, strict=True):

@@ -8,9 +8,7 @@ stock came as a column was recommended while the support assistant said "out of 
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Mapping
 
 from shopformer.schema.records import json_object, text_number
 
@@ -29,7 +27,7 @@ def in_stock(attributes: object, extra: object = None) -> bool:
     """Out of stock only when the catalog says so: a stock column (`STOCK_NAME`) at or below
     zero, or saying no (缺货, sold out, false), or a status the shop does not sell under
     (draft, archived, 下架); items that say nothing count as available."""
-    said = {**_mapping(extra), **_mapping(attributes)}  # the attributes win a shared name
+    said = {**json_object(extra), **json_object(attributes)}  # attributes win a shared name
     for name, value in said.items():
         if STATUS_NAME.fullmatch(str(name).strip()):
             if str(value).strip().lower() in NOT_FOR_SALE:
@@ -50,14 +48,3 @@ def in_stock(attributes: object, extra: object = None) -> bool:
         if (number is not None and number <= 0) or text in NO:
             return False
     return True
-
-
-def _mapping(value: object) -> Mapping[str, object]:
-    if isinstance(value, Mapping):
-        return value
-    if isinstance(value, str):
-        try:
-            return json_object(json.loads(value)) if value.strip().startswith("{") else {}
-        except ValueError:
-            return {}
-    return {}
