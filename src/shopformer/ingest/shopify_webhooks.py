@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from shopformer.core.errors import InputError, Location
-from shopformer.ingest.adapters.shopify_orders import SHOPIFY_CHANNELS
+from shopformer.ingest.adapters.shopify_orders import shopify_channel, shopify_customer
 from shopformer.ingest.adapters.shopify_products import variant_items
 
 ORDER_TOPICS = frozenset({"orders/create", "orders/updated", "orders/paid",
@@ -28,12 +28,11 @@ def order_record(payload: Mapping) -> tuple[dict, list[dict]]:
     if not name:
         raise InputError("a Shopify order without a name or id", Location(field="name"))
     customer = payload.get("customer") or {}
-    email = (payload.get("email") or payload.get("contact_email") or customer.get("email")
-             or "").strip().lower()
-    phone = payload.get("phone") or customer.get("phone")
-    source = str(payload.get("source_name") or "web")
-    order = {"order_id": str(name), "account": email or phone or f"guest:{name}",
-             "channel": SHOPIFY_CHANNELS.get(source, source),
+    email = payload.get("email") or payload.get("contact_email") or customer.get("email")
+    order = {"order_id": str(name),
+             "account": shopify_customer(email, payload.get("phone") or customer.get("phone"),
+                                         name),
+             "channel": shopify_channel(payload.get("source_name")),
              "ts": payload.get("created_at") or payload.get("processed_at"),
              "amount": payload.get("total_price"),
              "payment": ", ".join(payload.get("payment_gateway_names") or []) or None,

@@ -21,11 +21,9 @@ from typing import ClassVar
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from shopformer.ingest.adapters import files
 from shopformer.ingest.adapters.base import ADAPTERS, DatasetAdapter
-from shopformer.ingest.adapters.tables import is_blank
 from shopformer.ingest.mapping import ColumnMapping
 from shopformer.ingest.order_lines import order_and_line_batches
 from shopformer.ingest.readers import BATCH_ROWS, read_chunks
@@ -60,7 +58,7 @@ class ShopifyOrders(DatasetAdapter):
                 batch_rows: int = BATCH_ROWS) -> Iterator[RawBatch]:
         for file in files.data_files(path, _is_shopify_orders):
             header = set(files.header(file))  # an export trimmed of some columns reads too
-            mapping = ColumnMapping(kind="order", values={"channel": SHOPIFY_CHANNELS}, columns={
+            mapping = ColumnMapping(kind="order", columns={
                 ours: theirs for ours, theirs in _COLUMNS.items() if theirs in header})
             chunks = [(mapping.apply(table, str(file)), rows, rejections)
                       for table, rows, rejections in read_chunks(
@@ -73,24 +71,34 @@ class ShopifyOrders(DatasetAdapter):
                 yield RawBatch("link", links, np.zeros(links.num_rows, np.int64), str(file))
 
 
+def shopify_customer(email: object, phone: object, order: object) -> str:
+    """The account of a Shopify order's customer: their e-mail in lower case (one customer
+    in any case, "Anna@Example.com" typed at the till), else their phone, else a guest of
+    the order's own (a walk-in sale)."""
+    for value in (str(email or "").strip().lower(), str(phone or "").strip()):
+        if value:
+            return value
+    return f"guest:{order}"
+
+
+def shopify_channel(source: object) -> str:
+    """A Shopify order's source as our channel: blank is the online store."""
+    text = str(source or "").strip()
+    return SHOPIFY_CHANNELS.get(text, text) if text else "web"
+
+
 def _with_customer_and_channel(orders: pa.Table) -> pa.Table:
-    """A blank Source is the online store; the customer is their e-mail in lower case, and
-    an order without one its phone's, else a guest's of its own."""
-    n = orders.num_rows
-    blank_channel = pa.array(is_blank(orders.column("channel"))) \
-        if "channel" in orders.column_names else None
-    channel = pc.if_else(blank_channel, "web", orders.column("channel")) \
-        if blank_channel is not None else pa.repeat(pa.scalar("web"), n)
-    # an e-mail is one customer in any case ("Anna@Example.com" typed at the till)
-    account = pc.utf8_lower(pc.utf8_trim_whitespace(orders.column("account"))) \
-        if "account" in orders.column_names else pa.nulls(n, pa.string())
-    phone = orders.column("Phone") if "Phone" in orders.column_names \
-        else pa.nulls(n, pa.string())
-    guest = pc.binary_join_element_wise("guest", orders.column("order_id"), ":")
-    fallback = pc.if_else(pa.array(is_blank(phone)), guest, phone)
-    account = pc.if_else(pa.array(is_blank(account)), fallback, account)
+    """Each order's account and channel, as `shopify_customer` and `shopify_channel` say."""
+    def column(name: str) -> list:
+        return orders.column(name).to_pylist() if name in orders.column_names \
+            else [None] * orders.num_rows
+
+    account = [shopify_customer(e, p, o) for e, p, o in zip(
+        column("account"), column("Phone"), column("order_id"), strict=True)]
+    channel = [shopify_channel(source) for source in column("channel")]
     kept = orders.drop_columns([c for c in ("account", "channel") if c in orders.column_names])
-    return kept.append_column("account", account).append_column("channel", channel)
+    return kept.append_column("account", pa.array(account, pa.string())) \
+        .append_column("channel", pa.array(channel, pa.string()))
 
 
 def _links(orders: pa.Table) -> pa.Table:
