@@ -208,20 +208,12 @@ def with_stored_orders(batches: Iterable[RawBatch], store: Store) -> Iterator[Ra
         fill = np.array([bool(b) and i in stored for i, b in zip(ids, blank, strict=True)],
                         bool)
         if "account" not in table.column_names:  # a line report: its orders must be stored
-            unknown = ~fill
-            rows = batch.rows[unknown]
-            missing = [Rejection(batch.file, int(row), "account",
-                                 f"no customer here, and order {order} is not stored: ingest "
-                                 "the orders with their customers (the order report) first",
-                                 raw) for row, order, raw in zip(
-                           rows, [i for i, u in zip(ids, unknown, strict=True) if u],
-                           table.filter(pa.array(unknown)).to_pylist(), strict=True)]
-            batch = replace(batch, rejections=[*batch.rejections, *missing])
-            if batch.kind == "event":  # its order's row is refused already: one reason
-                batch.rejections = [r for r in batch.rejections if r not in missing]
-            table, ids, fill = table.filter(pa.array(fill)), \
-                [i for i, f in zip(ids, fill, strict=True) if f], fill[fill]
-            batch = replace(batch, table=table, rows=batch.rows[~unknown])
+            if batch.kind == "order":  # refused once, with its order row; its purchase too
+                batch = replace(batch, rejections=[
+                    *batch.rejections, *_not_stored(batch, table, ids, ~fill)])
+            ids = [i for i, f in zip(ids, fill, strict=True) if f]
+            table = table.filter(pa.array(fill))
+            batch, fill = replace(batch, table=table, rows=batch.rows[fill]), fill[fill]
         if not fill.any():
             yield batch
             continue
@@ -233,16 +225,29 @@ def with_stored_orders(batches: Iterable[RawBatch], store: Store) -> Iterator[Ra
         if batch.kind == "order":
             from_store["amount"] = [str(o["amount"]) for o in orders]
         for name, values in from_store.items():
-            if name in filled.column_names and name in ("channel", "ts"):  # given: kept
-                given = filled.column(name).to_pylist()
-                values = [g if not b else v for g, b, v in zip(
-                    given, is_blank(filled.column(name)), values, strict=True)]
             column = pa.array(values, pa.string())
-            filled = filled.set_column(filled.column_names.index(name), name, column) \
-                if name in filled.column_names else filled.append_column(name, column)
+            if name not in filled.column_names:
+                filled = filled.append_column(name, column)
+                continue
+            given = filled.column(name)
+            if name in ("channel", "ts"):  # a line's own channel or time is kept
+                column = pc.if_else(pa.array(is_blank(given)), column,
+                                    pc.cast(given, pa.string()))
+            filled = filled.set_column(filled.column_names.index(name), name, column)
         rest = ~fill
         if rest.any():
             yield replace(batch, table=table.filter(pa.array(rest)), rows=batch.rows[rest])
         yield replace(batch, table=filled, rows=batch.rows[fill],
                       rejections=[] if rest.any() else batch.rejections,
                       pseudonymized=frozenset({"account"}))
+
+
+def _not_stored(batch: RawBatch, table: pa.Table, ids: list, unknown: np.ndarray
+                ) -> list[Rejection]:
+    """A rejection for each line report row whose order the store does not hold."""
+    raws = table.filter(pa.array(unknown)).to_pylist()
+    orders = [i for i, u in zip(ids, unknown, strict=True) if u]
+    return [Rejection(batch.file, int(row), "account",
+                      f"no customer here, and order {order} is not stored: ingest the orders "
+                      "with their customers (the order report) first", raw)
+            for row, order, raw in zip(batch.rows[unknown], orders, raws, strict=True)]
