@@ -96,6 +96,9 @@ class OrderLookup:
     problem: str | None = None
 
 
+ORDER_COLUMNS = ["order_id", "ts", "channel", "amount", "payment", "extra", "person_id"]
+
+
 class OrderTool:
     """`timezone`: the shop's (shop.toml), in which a customer is told when they ordered;
     the store keeps UTC, and a Shanghai order placed at 08:30 was said to be placed at
@@ -104,9 +107,8 @@ class OrderTool:
     def __init__(self, store: Store, timezone: str = "UTC") -> None:
         self.store = store
         self.zone = ZoneInfo(timezone)
-        table = store.read_table("order", ["order_id", "ts", "channel", "amount", "payment",
-                                           "extra", "person_id"])
-        orders = {row["order_id"]: row for row in table.to_pylist()}
+        orders = {row["order_id"]: row
+                  for row in store.read_table("order", ORDER_COLUMNS).to_pylist()}
         # (order id → row, order number as typed → id): one attribute, swapped whole, so a
         # lookup in another thread sees the old pair or the new one
         self._lookups = (orders, _by_number(orders))
@@ -115,9 +117,8 @@ class OrderTool:
         """Orders stored since this tool read the store (the server's `POST /v1/orders`: a
         new order, a new status), as stored. The lookups are swapped whole, so a reader
         in another thread sees the old ones or the new ones."""
-        columns = ["order_id", "ts", "channel", "amount", "payment", "extra", "person_id"]
         orders = {**self._lookups[0], **{row["order_id"]: row
-                                     for row in rows.select(columns).to_pylist()}}
+                                         for row in rows.select(ORDER_COLUMNS).to_pylist()}}
         self._lookups = (orders, _by_number(orders))
 
     def forget(self, person_id: str) -> None:
