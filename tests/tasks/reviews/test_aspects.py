@@ -37,6 +37,11 @@ def test_a_review_splits_at_punctuation_and_contrast(review, expected):
     ("the seller refunded me quickly", ["service"]),
     ("我很喜欢", []),
     ("love it", []),
+    # Traditional characters, against a Simplified lexicon
+    ("質量很差", ["quality"]),
+    ("但是包裝破了", ["packaging"]),
+    ("價格太貴了", ["price"]),
+    ("尺碼偏小", ["size"]),
     # overlapping terms: the one that starts first wins, as a segmenter reads it
     ("外箱压坏了", ["packaging"]),  # 压坏, not 坏了
     ("盒子坏了", ["quality", "packaging"]),  # two terms side by side: both aspects
@@ -58,6 +63,8 @@ def test_a_shop_adds_its_own_aspect_and_words():
     assert lexicon.aspects_of("价格便宜") == []  # price is not on this shop's list
     lexicon.add("logistics", ["顺丰"])
     assert lexicon.aspects_of("顺丰第二天就到") == ["logistics"]
+    lexicon.add("room", ["陽台"])  # a Taiwan hotel's own word meets a Simplified review
+    assert lexicon.aspects_of("阳台很大") == lexicon.aspects_of("陽台很大") == ["room"]
 
 
 def test_an_aspect_without_words_or_outside_the_list_is_refused():

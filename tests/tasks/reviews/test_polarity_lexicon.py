@@ -34,6 +34,9 @@ def lexicon() -> PolarityLexicon:
     ("Would not recommend", [("recommend", -1)]),
     ("Never again", [("never", -1)]),
     ("Fast delivery. Not great quality", [("fast", 1), ("great", -1)]),
+    ("質量不是很好", [("好", -1)]),  # Traditional characters read as Simplified
+    ("沒有任何問題", [("问题", 1)]),
+    ("物流很快，但是包裝不是很好", [("很快", 1), ("好", -1)]),
 ])
 def test_polar_words_with_their_negations(lexicon, text, expected):
     assert lexicon.polarities(text) == expected

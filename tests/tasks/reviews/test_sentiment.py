@@ -168,6 +168,29 @@ def test_real_chinese_reviews(shared_data):
     assert list(p >= 0.5) == [False, False, True, True]
 
 
+def test_a_review_in_traditional_characters_reads_as_its_simplified_twin(bilingual, tmp_path):
+    """The shop's reviews are in Simplified characters; a customer in Taiwan writes 質量 and
+    包裝. Every n-gram, word and lexicon member reads both scripts as one."""
+    pairs = [("質量不是很好，有點失望", "质量不是很好，有点失望"),
+             ("物流很快，但是包裝破損了", "物流很快，但是包装破损了"),
+             ("價格一點也不貴，推薦購買", "价格一点也不贵，推荐购买")]
+    traditional, simplified = ([pair[i] for pair in pairs] for i in (0, 1))
+    assert np.allclose(bilingual.probability(traditional), bilingual.probability(simplified))
+    assert list(bilingual.probability(traditional) >= 0.5) == [False, False, True]
+    # a model saved before the fold keeps reading text as written (its n-grams are)
+    bilingual.save(tmp_path / "old")
+    for name in ("ngrams.json", "config.json"):
+        saved = json.loads((tmp_path / "old" / name).read_text(encoding="utf-8"))
+        del (saved["config"] if name == "ngrams.json" else saved["config"]["ngrams"])[
+            "simplified_chinese"]
+        (tmp_path / "old" / name).write_text(json.dumps(saved, ensure_ascii=False),
+                                             encoding="utf-8")
+    old = ReviewSentiment.load(tmp_path / "old")
+    assert not old.vectorizer.config.simplified_chinese
+    assert not old.config.ngrams.simplified_chinese
+    assert np.allclose(old.probability(simplified), bilingual.probability(simplified))
+
+
 def test_bad_input_says_what_is_wrong():
     with pytest.raises(ConfigError, match=r"labels .*ratings"):
         ReviewSentiment().fit(["好"])

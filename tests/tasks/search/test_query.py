@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from shopformer.tasks.search.analyze import Analyzer, normalize
+from shopformer.tasks.search.analyze import Analyzer, AnalyzerConfig, normalize
 from shopformer.tasks.search.lexical import CharIndex
 from shopformer.tasks.search.spelling import Speller, edit_distance
 from shopformer.tasks.search.synonyms import RelatedTerms, SynonymConfig
@@ -68,3 +68,13 @@ def test_a_chinese_word_meets_its_longer_spelling_in_the_catalog():
     scores = index.score(["跑鞋"])
     assert scores[0] > 0 and scores[1] == 0 and scores[2] == 0
     assert index.score(["drill"]).sum() == 0  # Latin words keep their trigrams
+
+
+def test_traditional_and_simplified_chinese_are_the_same_terms():
+    """A customer in Hong Kong or Taiwan types 防曬霜; the catalog says 防晒霜."""
+    analyzer = Analyzer()
+    assert analyzer.terms("防曬霜 SPF50") == analyzer.terms("防晒霜 spf50")
+    assert analyzer.terms("藍牙耳機") == analyzer.terms("蓝牙耳机")
+    assert analyzer.words("藍牙耳機") == ["蓝牙耳机"]
+    as_written = Analyzer(AnalyzerConfig(simplified_chinese=False))  # a model saved before
+    assert as_written.terms("藍牙耳機") != as_written.terms("蓝牙耳机")

@@ -3,6 +3,7 @@ empty results, learned order, saving, explaining."""
 
 from __future__ import annotations
 
+import json
 import zlib
 
 import numpy as np
@@ -183,6 +184,21 @@ def test_saved_and_loaded_engine_answers_the_same(engine, tmp_path):
         assert [(h.item_id, round(h.score, 5)) for h in again.search(query).hits] == first
     with pytest.raises(ConfigError):
         SearchRanker.load(tmp_path / "nothing")
+
+
+def test_a_query_in_traditional_characters_finds_the_simplified_catalog(engine, tmp_path):
+    for query, kind in (("降噪耳機", "耳机-1-"), ("藍牙耳機", "耳机-0-")):
+        hits = engine.search(query, k=3).hits
+        assert hits and hits[0].item_id.startswith(kind), (query, hits)
+        assert [h.item_id for h in hits] == [
+            h.item_id for h in engine.search(query.replace("機", "机").replace("藍", "蓝"),
+                                             k=3).hits]
+    engine.save(tmp_path / "search")
+    config = tmp_path / "search" / "config.json"
+    saved = json.loads(config.read_text())
+    del saved["config"]["simplified_chinese"]  # a model saved before the fold
+    config.write_text(json.dumps(saved, ensure_ascii=False))
+    assert not SearchRanker.load(tmp_path / "search").config.simplified_chinese
 
 
 def test_bad_input_is_refused_with_where():

@@ -3,11 +3,11 @@
 A small bilingual seed lexicon per aspect, which a shop extends with its own words
 (`AspectConfig.extra_terms`, or terms learned from its reviews). English words are matched
 as search terms (stemmed: "delivered" meets "deliver"), Chinese ones as substrings of the
-clause, which needs no word boundaries ("发货慢" contains "发货"). Chinese terms are read
-left to right, longest first, as a forward maximum-matching segmenter would: where two
-terms overlap, the one that starts first wins ("外箱压坏了" is 压坏, packaging, not 坏了,
-quality). The list of aspects is the shop's choice: a hotel has rooms, a grocer has
-freshness.
+clause, which needs no word boundaries ("发货慢" contains "发货"), both in Simplified
+characters (a review's 包裝 is 包装). Chinese terms are read left to right, longest first,
+as a forward maximum-matching segmenter would: where two terms overlap, the one that starts
+first wins ("外箱压坏了" is 压坏, packaging, not 坏了, quality). The list of aspects is the
+shop's choice: a hotel has rooms, a grocer has freshness.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from shopformer.core.errors import ConfigError
+from shopformer.data.chinese_script import simplified
 from shopformer.tasks.search.analyze import CJK, Analyzer
 
 LATIN = re.compile(r"[A-Za-z]")
@@ -99,7 +100,7 @@ class AspectLexicon:
             raise ConfigError(f"unknown aspect {aspect!r}; aspects: {list(self.config.aspects)}")
         for term in terms:
             if CJK.search(term):
-                self.chinese.setdefault(aspect, []).append(term)
+                self.chinese.setdefault(aspect, []).append(simplified(term))
                 self._chinese_pattern = None
             else:
                 self.english.setdefault(aspect, set()).update(self.analyzer.terms(term))
@@ -108,7 +109,7 @@ class AspectLexicon:
         """Aspects the clause mentions, in the configured order."""
         # stemming is only needed for Latin words: Chinese terms match as substrings
         terms = set(self.analyzer.terms(clause)) if LATIN.search(clause) else set()
-        named = {aspect for match in self._chinese_terms().finditer(clause)
+        named = {aspect for match in self._chinese_terms().finditer(simplified(clause))
                  for aspect in self._aspects_of_term[match.group()]} \
             if CJK.search(clause) else set()
         return [aspect for aspect in self.config.aspects

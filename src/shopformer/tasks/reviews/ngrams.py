@@ -27,7 +27,8 @@ import numpy as np
 from scipy import sparse
 
 from shopformer.core.errors import ConfigError
-from shopformer.tasks.search.analyze import Analyzer, normalize
+from shopformer.data.chinese_script import simplified
+from shopformer.tasks.search.analyze import Analyzer, AnalyzerConfig, normalize
 
 VOCABULARY_FILE = "ngrams.json"
 NEGATION_MARK = "¬"
@@ -46,6 +47,9 @@ class NgramConfig:
     max_features: int = 600_000
     negation_scope: bool = False  # mark the n-grams inside negated stretches (module doc)
     negation_reach: int = 10  # characters a negation governs at most
+    # Traditional characters read as Simplified (差勁 as 差劲), so a review in either script
+    # meets the n-grams learned from the other. Vocabularies saved before it read as written.
+    simplified_chinese: bool = True
 
     def __post_init__(self) -> None:
         if not 1 <= self.char_min <= self.char_max:
@@ -53,6 +57,12 @@ class NgramConfig:
                               f"{self.char_min}..{self.char_max}")
         if self.word_max < 0 or self.min_count < 1 or self.max_features < 1:
             raise ConfigError("n-grams: word_max must be >= 0, min_count and max_features >= 1")
+
+
+def saved_ngram_config(saved: dict) -> NgramConfig:
+    """The settings of a saved vocabulary: one saved before the script fold holds
+    Traditional n-grams as written, and reads text as written."""
+    return NgramConfig(**{"simplified_chinese": False, **saved})
 
 
 def negated_positions(text: str, reach: int) -> list[bool]:
@@ -71,14 +81,15 @@ class NgramVectorizer:
 
     def __init__(self, config: NgramConfig | None = None) -> None:
         self.config = config or NgramConfig()
-        self.analyzer = Analyzer()
+        self.analyzer = Analyzer(AnalyzerConfig(
+            simplified_chinese=self.config.simplified_chinese))
         self.index: dict[str, int] = {}
         self.idf = np.zeros(0, np.float32)
 
     def grams(self, text: str) -> list[str]:
         """Every n-gram of one text, repeats kept; word n-grams carry a leading space so
         they never meet a character n-gram."""
-        text = normalize(text)
+        text = self.normalized(text)
         c = self.config
         negated = negated_positions(text, c.negation_reach) if c.negation_scope else None
         out = [(NEGATION_MARK if negated and negated[i] and negated[i + n - 1] else "")
@@ -91,9 +102,14 @@ class NgramVectorizer:
         """The word n-grams of one text (as `grams` writes them), for readable reasons."""
         if not self.config.word_max:
             return []
-        words = self.analyzer.terms(normalize(text))
+        words = self.analyzer.terms(self.normalized(text))
         return [" " + " ".join(words[i:i + n]) for n in range(1, self.config.word_max + 1)
                 for i in range(len(words) - n + 1)]
+
+    def normalized(self, text: str) -> str:
+        """The text as the n-grams read it: normalized, in Simplified characters."""
+        text = normalize(text)
+        return simplified(text) if self.config.simplified_chinese else text
 
     def fit(self, texts: Sequence[str]) -> NgramVectorizer:
         if not texts:
@@ -147,7 +163,7 @@ class NgramVectorizer:
     @classmethod
     def load(cls, directory: Path) -> NgramVectorizer:
         payload = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
-        vectorizer = cls(NgramConfig(**payload["config"]))
+        vectorizer = cls(saved_ngram_config(payload["config"]))
         vectorizer.index = {g: i for i, g in enumerate(payload["grams"])}
         vectorizer.idf = np.asarray(payload["idf"], np.float32)
         return vectorizer

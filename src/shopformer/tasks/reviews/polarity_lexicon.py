@@ -22,6 +22,7 @@ from functools import cache
 
 import numpy as np
 
+from shopformer.data.chinese_script import simplified
 from shopformer.tasks.reviews.clauses import clauses
 from shopformer.tasks.search.analyze import Analyzer
 
@@ -132,7 +133,7 @@ class PolarityLexicon:
     def polarities(self, text: str) -> list[tuple[str, int]]:
         """Each polar word of a text with its sign after negation, in order per clause."""
         found = []
-        for clause in clauses(text):
+        for clause in clauses(simplified(text)):  # the word lists are in Simplified
             found.extend(self._chinese(clause))
             found.extend(self._english(clause))
         return found

@@ -38,7 +38,7 @@ from scipy.special import expit
 from shopformer.core.errors import ConfigError
 from shopformer.data.tokenizer import ShopTokenizer
 from shopformer.model.heads.text_classifier import TextClassifier
-from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
+from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer, saved_ngram_config
 from shopformer.tasks.reviews.polarity_lexicon import PolarityLexicon
 from shopformer.train.calibration import fit_calibration
 from shopformer.train.classifier_io import load_classifier, read_model_dir, write_model_dir
@@ -511,6 +511,7 @@ class ReviewSentiment:
         settings.setdefault("stack_length", False)  # saved before the stack read lengths
         settings.setdefault("encoder_domain_prefix", False)  # its encoder read no category
         settings.setdefault("lexicon", False)  # saved before the lexicon member
+        settings["ngrams"] = saved_ngram_config(settings["ngrams"])
         model = cls(SentimentConfig(**settings))
         model.vectorizer = NgramVectorizer.load(directory)
         arrays = {name: tensor.numpy() for name, tensor in state.items()}

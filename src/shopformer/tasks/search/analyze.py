@@ -2,8 +2,9 @@
 
 English: NFKC (full-width → half-width), HTML entities decoded, lower case, numbers split
 from their units ("12in" → "12 in"), unit words unified ("inches", "in.", '"' → "in"),
-Snowball stemming ("drills" → "drill"). Chinese: jieba's search-mode words, so "保温杯"
-also matches "保温" and "杯". Digits stay whole ("1/2", "3.5").
+Snowball stemming ("drills" → "drill"). Chinese: in Simplified characters (OpenCC), so a
+customer in Hong Kong typing 防曬霜 meets a catalog's 防晒霜, then jieba's search-mode words,
+so "保温杯" also matches "保温" and "杯". Digits stay whole ("1/2", "3.5").
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from functools import lru_cache
 
 import jieba
 import Stemmer
+
+from shopformer.data.chinese_script import simplified
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -42,6 +45,9 @@ class AnalyzerConfig:
     stem: bool = True  # English Snowball stemming
     units: bool = True  # unify unit spellings and split "12in"
     chinese_words: bool = True  # jieba words; off: one term per character
+    # Traditional characters read as Simplified. Off only for what was learned before the
+    # fold (a saved model keeps the terms it was trained with).
+    simplified_chinese: bool = True
 
 
 TAG = re.compile(r"<[^<>]{1,200}>")
@@ -69,7 +75,10 @@ class Analyzer:
 
     def words(self, text: str) -> list[str]:
         """Unstemmed words of a normalized text (what spelling correction works on)."""
-        return WORD.findall(self._prepare(normalize(text)))
+        text = normalize(text)
+        if self.config.simplified_chinese:
+            text = simplified(text)
+        return WORD.findall(self._prepare(text))
 
     def _prepare(self, text: str) -> str:
         if self.config.units:

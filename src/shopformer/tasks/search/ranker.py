@@ -27,7 +27,7 @@ from safetensors.torch import load_file, save_file
 from shopformer.core.errors import ConfigError, InputError, Location, NotFittedError
 from shopformer.index.vectors import VectorIndex
 from shopformer.model.heads.ranking import RankingEnsemble, RankingHead
-from shopformer.tasks.search.analyze import Analyzer
+from shopformer.tasks.search.analyze import Analyzer, AnalyzerConfig
 from shopformer.tasks.search.catalog import FIELDS, SearchCatalog, SearchFilters
 from shopformer.tasks.search.features import (
     FEATURES,
@@ -59,6 +59,9 @@ TextVectors = Callable[[list[str]], np.ndarray]
 @dataclass(frozen=True)
 class SearchConfig:
     candidates: int = 200  # retrieved per query, then ranked
+    # Queries and item texts read in Simplified characters: 防曬霜 finds 防晒霜 (a model saved
+    # before this setting reads them as written: its terms learned from the log are).
+    simplified_chinese: bool = True
     field_weights: tuple[float, ...] = (1.0, 0.8, 0.5, 0.3, 0.3)  # FIELDS order
     spelling: bool = True
     related: SynonymConfig = field(default_factory=SynonymConfig)
@@ -177,7 +180,8 @@ class SearchRanker:
         if text_vectors is not None:
             self.dense_ = VectorIndex(np.asarray(text_vectors(self._dense_texts())))
         self._dense_sample: np.ndarray | None = None  # drawn on first use (_standing_out)
-        self.analyzer_ = Analyzer()
+        self.analyzer_ = Analyzer(AnalyzerConfig(
+            simplified_chinese=self.config.simplified_chinese))
         texts = self.catalog_.texts
         analyzed = [[self.analyzer_.terms(texts[name][i]) for name in FIELDS]
                     for i in range(len(self.catalog_))]
@@ -750,7 +754,7 @@ class SearchRanker:
         if saved.get("format_version") != FORMAT_VERSION:
             raise ConfigError(f"{config_path}: format version {saved.get('format_version')}"
                               f" is not {FORMAT_VERSION}: train the search model again")
-        settings = saved["config"]
+        settings = {"simplified_chinese": False, **saved["config"]}
         settings["related"] = SynonymConfig(**settings["related"])
         settings["field_weights"] = tuple(settings["field_weights"])
         if saved.get("dense") and text_vectors is None:

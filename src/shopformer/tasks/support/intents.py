@@ -25,7 +25,7 @@ from shopformer.core.errors import ConfigError, InputError, Location
 from shopformer.data.chinese_script import simplified
 from shopformer.data.tokenizer import ShopTokenizer
 from shopformer.model.heads.text_classifier import TextClassifier
-from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
+from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer, saved_ngram_config
 from shopformer.train.classifier_io import load_classifier, read_model_dir, write_model_dir
 from shopformer.train.finetune import (
     FinetuneConfig,
@@ -306,7 +306,9 @@ class IntentClassifier:
         directory = Path(directory)
         config, state = read_model_dir(directory, "intent_classifier", FORMAT_VERSION,
                                        "an intent model")
-        model = cls(IntentConfig(**{"simplified_chinese": False, **config["config"]}))
+        settings = {"simplified_chinese": False, **config["config"]}
+        settings["ngrams"] = saved_ngram_config(settings["ngrams"])
+        model = cls(IntentConfig(**settings))
         model.intents_ = list(config["intents"])
         model.stack_ = {k: float(v) for k, v in config["stack"].items()}
         model.vectorizer = NgramVectorizer.load(directory)

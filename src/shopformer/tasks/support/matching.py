@@ -26,8 +26,7 @@ from scipy.special import expit
 from shopformer.core.errors import ConfigError, InputError, Location
 from shopformer.data.tokenizer import ShopTokenizer
 from shopformer.model.heads.text_classifier import TextClassifier
-from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer
-from shopformer.tasks.search.analyze import normalize
+from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer, saved_ngram_config
 from shopformer.train.classifier_io import load_classifier, read_model_dir, write_model_dir
 from shopformer.train.finetune import (
     FinetuneConfig,
@@ -155,7 +154,7 @@ class QuestionMatcher:
         out = np.zeros((len(first), len(PAIR_FEATURES)), np.float64)
         out[:, 0] = cosine
         for row, (a, b) in enumerate(zip(first, second, strict=True)):
-            a, b = normalize(a), normalize(b)
+            a, b = self.vectorizer.normalized(a), self.vectorizer.normalized(b)
             wa = set(self.vectorizer.word_grams(a))
             wb = set(self.vectorizer.word_grams(b))
             shared, union = wa & wb, wa | wb
@@ -225,7 +224,9 @@ class QuestionMatcher:
         directory = Path(directory)
         config, state = read_model_dir(directory, "question_matcher", FORMAT_VERSION,
                                        "a question matcher")
-        model = cls(MatcherConfig(**config["config"]))
+        settings = config["config"]
+        settings["ngrams"] = saved_ngram_config(settings["ngrams"])
+        model = cls(MatcherConfig(**settings))
         model._use_vectorizer(NgramVectorizer.load(directory))
         model.edges_ = state["edges"].numpy()
         model.feature_model = LinearModel(state["feature.weights"].numpy(),
