@@ -15,6 +15,7 @@ from tests.chat_endpoint import chat_endpoint
 from tests.conftest import write
 
 from shopformer.core.errors import ConfigError, InputError
+from shopformer.data.chinese_script import traditional
 from shopformer.demo.build import build_demo_shop
 from shopformer.demo.config import DemoConfig
 from shopformer.ingest.mapping import ColumnMapping
@@ -231,6 +232,10 @@ def test_tools_read_products_policy_and_reviews(shop):
     products = ProductTool(workspace.store)
     some = products.get(products._catalog.items[3]["item_id"])
     assert [f.item_id for f in products.mentioned(f"请问{some.title}有货吗")] == [some.item_id]
+    zh = next(f for f in (products.get(row["item_id"]) for row in products._catalog.items)
+              if traditional(f.title) != f.title)  # a customer in Taiwan names it
+    assert [f.item_id for f in products.mentioned(f"請問{traditional(zh.title)}有貨嗎")] == [
+        zh.item_id]
     assert products.mentioned("zzzz qqqq") == []
     assert [t for t, _ in policy_sections(POLICY)] == ["Returns", "Shipping"]
     assert policy_sections("Returns\nwithin 7 days\n\nShipping\n48 hours") == [
@@ -710,7 +715,8 @@ def test_a_shopify_order_is_found_by_its_number_and_told_in_the_shops_time(works
 def test_a_variant_the_customer_names_is_the_one_answered_without_its_bookkeeping(
         workspace, tmp_path):
     """"is the linen shirt in L in stock?" fits the M and L variants by their longest
-    shared stretch and was asked "which one?"; and a product's answer read its export's
+    shared stretch and was asked "which one?" (so was "纯棉衬衫黑色的L码", black and L each
+    shared by another variant); and a product's answer read its export's
     bookkeeping ("image: https://cdn…, handle: linen-shirt, published: true")."""
     from shopformer.tasks.support.tools import ProductTool
 
@@ -718,12 +724,19 @@ def test_a_variant_the_customer_names_is_the_one_answered_without_its_bookkeepin
                  "LS-M,Linen Shirt - M / White,19,12,linen-shirt,https://cdn.example.com/a.jpg,"
                  "summer\nLS-L,Linen Shirt - L / White,21,0,linen-shirt,"
                  "https://cdn.example.com/a.jpg,summer\n"
-                 "T-W,冰丝T恤 白色,49,5,,,\nT-B,冰丝T恤 黑色,49,0,,,\n")
+                 "T-W,冰丝T恤 白色,49,5,,,\nT-B,冰丝T恤 黑色,49,0,,,\n"
+                 "E-N,蓝牙耳机 降噪版,199,3,,,\nE-S,蓝牙耳机 运动版,159,3,,,\n"
+                 "S-BL,纯棉衬衫 黑色 L,89,2,,,\nS-BM,纯棉衬衫 黑色 M,89,2,,,\n"
+                 "S-WL,纯棉衬衫 白色 L,89,2,,,\n")
     workspace.ingest(path, mapping=ColumnMapping(kind="item"))
     products = ProductTool(workspace.store)
     assert [f.item_id for f in products.mentioned("is the linen shirt in L in stock?")] == [
         "LS-L"]
     assert [f.item_id for f in products.mentioned("冰丝T恤黑色的还有吗")] == ["T-B"]
+    # a variant named by two words that each another variant shares, or by part of a word
+    for message, named in (("纯棉衬衫黑色的L码还有吗", "S-BL"), ("降噪的蓝牙耳机有货吗", "E-N")):
+        assert [f.item_id for f in products.mentioned(message)] == [named], message
+        assert [f.item_id for f in products.mentioned(traditional(message))] == [named]
     assert {f.item_id for f in products.mentioned("is the linen shirt in stock?")} == {
         "LS-M", "LS-L"}  # no variant named: ask which
     assert products.get("LS-L").attributes == {"stock": "0"}

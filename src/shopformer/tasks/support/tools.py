@@ -22,6 +22,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import jieba
 import numpy as np
 import pyarrow as pa
 
@@ -232,21 +233,32 @@ def _names_a_topic(term: str) -> bool:
 
 def _variant_named(said: str, tied: dict[int, str]) -> list[int]:
     """Among items a message fits equally (position → normalized title), those whose own
-    words it says: "is the linen shirt in L in stock?" fits "Linen Shirt - L / White" and
-    "… - M / White" alike by their longest shared stretch, and was asked "which one?". A
-    word counts when no other tied title has it (L, 白色); Latin words as whole words,
-    Chinese ones as written."""
+    words it says most: "is the linen shirt in L in stock?" fits "Linen Shirt - L / White"
+    and "… - M / White" alike by their longest shared stretch, and was asked "which one?".
+    A word counts when some tied title lacks it (L, 白色, 降噪), so "冰丝T恤黑色的L码" is
+    the black L, not also the black M and the white L. Latin words as whole words, Chinese
+    ones as jieba cuts them (降噪版 → 降噪) and found anywhere in the message."""
     if len(tied) < 2:
         return list(tied)
     words_said = set(MARK.findall(said))
-    own = {n: set(MARK.findall(title)) for n, title in tied.items()}
-    hits = {}
-    for n in tied:
-        others = set().union(*(words for m, words in own.items() if m != n))
-        hits[n] = sum(1 for word in own[n] - others
-                      if (word in said if CJK.match(word) else word in words_said))
+    own = {n: _title_words(title) for n, title in tied.items()}
+    everywhere = set.intersection(*own.values())
+    hits = {n: sum(1 for word in own[n] - everywhere
+                   if (word in said if CJK.match(word) else word in words_said))
+            for n in tied}
     best = max(hits.values())
     return [n for n in tied if hits[n] == best] if best else list(tied)
+
+
+def _title_words(title: str) -> set[str]:
+    """A title's Latin words and its Chinese words of two characters or more."""
+    words = set()
+    for mark in MARK.findall(title):
+        if CJK.match(mark):
+            words.update(w for w in jieba.lcut(mark) if len(w) >= 2)
+        else:
+            words.add(mark)
+    return words
 
 
 def _by_number(orders: Mapping[str, object]) -> dict[str, str]:
@@ -408,16 +420,16 @@ class ProductTool:
                                  ).todense()).ravel()
         close = [int(i) for i in np.argsort(-similarity)[:candidates]
                  if similarity[i] >= self.min_similarity]
-        said = normalize(text)
+        read = catalog.vectorizer.normalized  # as the n-grams read it: 藍牙 is 蓝牙
+        said = read(text)
+        titles = {n: read(catalog.items[n]["title"] or "") for n in close}
 
         def overlap(n: int) -> int:
-            title = normalize(catalog.items[n]["title"] or "")
-            return SequenceMatcher(None, said, title, autojunk=False).find_longest_match(
-                0, len(said), 0, len(title)).size
+            return SequenceMatcher(None, said, titles[n], autojunk=False).find_longest_match(
+                0, len(said), 0, len(titles[n])).size
         stretches = {n: overlap(n) for n in close}
         longest = max(stretches.values(), default=0)
-        tied = _variant_named(said, {n: normalize(catalog.items[n]["title"] or "")
-                                     for n in close if stretches[n] == longest})
+        tied = _variant_named(said, {n: titles[n] for n in close if stretches[n] == longest})
         return [_facts(catalog.items[n]) for n in tied]
 
 
