@@ -373,17 +373,20 @@ class Workspace:
         item category from the catalog as its domain (else the review's own category);
         publish and activate it as a new version of `models/sentiment/`."""
         from shopformer.tasks.reviews.domains import review_domains
+        from shopformer.tasks.reviews.products import CatalogProducts, reviewed_keys
         from shopformer.tasks.reviews.sentiment import ReviewSentiment
 
         # in key order: the same store always trains the same model
         table = self.store.read_table(
-            "review", ["text", "rating", "polarity", "item_id", "category"],
+            "review", ["text", "rating", "polarity", "item_id", "category", "extra"],
             order_by=["review_id"])
+        products = CatalogProducts.of(self.store)
+        reviewed = reviewed_keys(products, table["item_id"].to_pylist(),
+                                 table["extra"].to_pylist())
         rated = [(t, r, p, d) for t, r, p, d in zip(
             table["text"].to_pylist(), table["rating"].to_pylist(),
             table["polarity"].to_pylist(),
-            review_domains(self.store, table["item_id"].to_pylist(),
-                           table["category"].to_pylist()), strict=True)
+            review_domains(products, reviewed, table["category"].to_pylist()), strict=True)
             if t and (r is not None or p is not None)]
         if not rated:
             raise ConfigError("the store holds no rated reviews: nothing to learn sentiment "
@@ -409,8 +412,9 @@ class Workspace:
         """What every item's reviews say, read by the active (or given) sentiment model
         (`analyzer`: that model, already loaded); None when there is no sentiment model.
         Reading every review takes a while on a large shop, so the result is kept in
-        .shopformer/cache/ per model version and used again while the number of reviews
-        and the latest review's time stay the same (and Shopformer is not upgraded)."""
+        .shopformer/cache/ per model version and used again while the number of reviews,
+        the latest review's time and the number of items stay the same (and Shopformer is
+        not upgraded)."""
         from shopformer import __version__
         from shopformer.tasks.reviews.signals import ItemReviewSignals, item_review_signals
 
@@ -419,8 +423,11 @@ class Workspace:
             return None
         reviews = self.store.read_table("review", ["ts"])
         latest = pc.max(reviews["ts"]).as_py() if reviews.num_rows else None
+        # the catalog's size too: a product export read later makes reviews of a product
+        # (by its handle) reviews of each of its variants
         key = {"sentiment": version, "shopformer": __version__, "reviews": reviews.num_rows,
-               "latest_review": None if latest is None else latest.isoformat()}
+               "latest_review": None if latest is None else latest.isoformat(),
+               "items": self.store.count("item")}
         cached = self.root / ".shopformer" / "cache" / "review-signals" / f"{version}.json"
         if cached.is_file():
             try:

@@ -100,12 +100,16 @@ def test_workspace_timezone_applies_to_the_shops_own_files(tmp_path):
                                  "2024-05-01 08:00:00,u1,web,view,i1\n")
     write(folder / "orders.jsonl", '\ufeff{"order_id": "o1", "account": "u1", "channel": "web", '
                                    '"ts": "2024-05-01T08:00:00Z", "amount": 3}\n')
+    # Judge.me writes its review dates with the zone's name
+    write(folder / "reviews.csv", "review_id,ts,text\nr1,2024-05-01 08:00:00 UTC,nice\n")
     with Workspace.open(shop) as workspace:
         workspace.ingest(folder)
         event = next(workspace.store.read_batches("event")).to_pylist()[0]
         order = next(workspace.store.read_batches("order")).to_pylist()[0]
+        review = next(workspace.store.read_batches("review")).to_pylist()[0]
     assert event["ts"] == datetime(2024, 5, 1, 0, 0)  # 08:00 in Shanghai is midnight UTC
     assert order["ts"] == datetime(2024, 5, 1, 8, 0)  # an explicit Z stays as it is
+    assert review["ts"] == datetime(2024, 5, 1, 8, 0)  # and so does a named UTC
 
 
 def test_unknown_timezone_in_settings(tmp_path):

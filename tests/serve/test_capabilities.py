@@ -452,4 +452,7 @@ def test_shopify_webhooks_keep_orders_and_stock_current(served, monkeypatch):
     assert updated.status_code == 200 and updated.json()["updated"] == 1, updated.text
     row = served.workspace.store.read_keys("item", [item]).to_pylist()[0]
     assert row["title"] == "Travel Mug" and json.loads(row["extra"])["stock"] == "0"
+    # the product's id and handle, as review apps (Judge.me) name the product reviewed
+    assert {k: json.loads(row["extra"])[k] for k in ("product_id", "handle")} == {
+        "product_id": "632910392", "handle": "mug"}
     assert send("customers/create", {"id": 1}).json()["ignored"] is True

@@ -72,7 +72,8 @@ def item_records(payload: Mapping) -> list[dict]:
             if n == 0:
                 row[f"Option{i} Name"] = option
         if n == 0:
-            row.update({"Title": payload.get("title"), "Body (HTML)": payload.get("body_html"),
+            row.update({"Product ID": payload.get("id"),
+                        "Title": payload.get("title"), "Body (HTML)": payload.get("body_html"),
                         "Vendor": payload.get("vendor"), "Type": payload.get("product_type"),
                         "Tags": payload.get("tags"), "Status": payload.get("status"),
                         "Image Src": image})

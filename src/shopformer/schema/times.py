@@ -1,12 +1,14 @@
 """Turning the many ways shops write time into UTC timestamps, column at a time.
 
 Accepted: typed timestamps and dates, Unix epochs (seconds, milliseconds or microseconds,
-told apart by magnitude), ISO 8601 with or without offset, a few common layouts, or an
-explicit strptime format. Naive times are read in the given time zone (UTC by default).
+told apart by magnitude), ISO 8601 with or without offset (or followed by "UTC" / "GMT"),
+a few common layouts, or an explicit strptime format. Naive times are read in the given
+time zone (UTC by default).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -21,6 +23,7 @@ _FALLBACK_FORMATS = (
 _MIN_SECONDS_FOR_MS = 1e11  # 1e11 s is year 5138: anything larger must be milliseconds
 _MIN_SECONDS_FOR_US = 1e14
 TIMESTAMP = pa.timestamp("us")
+_NAMED_UTC = re.compile(r"(?<=\d)\s+(?:UTC|GMT)$", re.IGNORECASE)
 
 
 def parse_times(values: pa.Array, fmt: str | None = None, tz: str | None = None
@@ -86,6 +89,9 @@ def _parse_each(strings: pa.Array, tz: str | None) -> tuple[pa.Array, np.ndarray
 
 
 def _parse_one(text: str, zone: ZoneInfo | type[UTC] | object) -> int | None:
+    named = _NAMED_UTC.search(text)  # Judge.me's "2026-11-01 10:00:00 UTC"
+    if named:
+        text, zone = text[:named.start()], UTC
     moment = _from_iso(text)
     if moment is None:
         for layout in _FALLBACK_FORMATS:

@@ -30,17 +30,19 @@ from shopformer.ingest.readers import BATCH_ROWS, read_chunks
 from shopformer.ingest.source import RawBatch
 
 _PRODUCT = ("Title", "Body (HTML)", "Vendor", "Product Category", "Type", "Tags", "Status",
-            "Published", "Image Src")
+            "Published", "Image Src", "Product ID")
 _VARIANT_EXTRAS = {"Variant Inventory Qty": "stock", "Variant Compare At Price":
                    "compare_at_price", "Variant Barcode": "barcode", "Variant Grams": "grams",
                    "Variant Image": "variant_image"}
 _PRODUCT_EXTRAS = {"Type": "type", "Tags": "tags", "Status": "status",
-                   "Published": "published", "Image Src": "image", "Handle": "handle"}
+                   "Published": "published", "Image Src": "image", "Handle": "handle",
+                   "Product ID": "product_id"}  # the webhook's id, as review apps name it
 _OPTIONS = 3  # Option1 … Option3
 
 
 def _is_shopify_products(path: Path) -> bool:
-    return files.has_columns(path, "Handle", "Title", "Body (HTML)", "Variant SKU", "Variant Price")
+    """Shopify's own column names; a trimmed export (no Body (HTML), no SKUs) too."""
+    return files.has_columns(path, "Handle", "Title", "Variant Price")
 
 
 @ADAPTERS.register("shopify_products")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from shopformer.schema.records import top_category
-from shopformer.storage.base import Store
+from shopformer.tasks.reviews.products import CatalogProducts
 
 
 def domain_of(category: str | None) -> str | None:
@@ -20,14 +20,12 @@ def domain_of(category: str | None) -> str | None:
     return top_category(category) if category and category.strip() else None
 
 
-def review_domains(store: Store, items: Sequence[str | None],
+def review_domains(products: CatalogProducts, reviewed: Sequence[str | None],
                    own: Sequence[str | None] | None = None) -> list[str | None]:
-    """The domain of each reviewed item from the catalog; where the catalog gives none, the
-    review's own category (`own`, the review's `category` field: a data set of reviews
-    without a catalog); None when neither is known."""
-    table = store.read_table("item", ["item_id", "category"])
-    category = {item: domain_of(c) for item, c in zip(
-        table["item_id"].to_pylist(), table["category"].to_pylist(), strict=True)}
-    own = own if own is not None else [None] * len(items)
-    return [(category.get(item) if item else None) or domain_of(mine)
-            for item, mine in zip(items, own, strict=True)]
+    """The domain of each reviewed item or product (`CatalogProducts.reviewed`) from the
+    catalog; where the catalog gives none, the review's own category (`own`, the review's
+    `category` field: a data set of reviews without a catalog); None when neither is
+    known."""
+    own = own if own is not None else [None] * len(reviewed)
+    return [domain_of(products.field(key, "category")) or domain_of(mine)
+            for key, mine in zip(reviewed, own, strict=True)]

@@ -24,9 +24,10 @@ from shopformer.tasks.reviews.monitor import (
     ScoredReview,
     build_monitor,
 )
+from shopformer.tasks.reviews.products import CatalogProducts, reviewed_keys
 from shopformer.tasks.reviews.themes import Complaint, Theme, complaint_themes
 
-REVIEW_COLUMNS = ["review_id", "item_id", "ts", "rating", "text", "category"]
+REVIEW_COLUMNS = ["review_id", "item_id", "ts", "rating", "text", "category", "extra"]
 
 
 @dataclass
@@ -68,8 +69,10 @@ def scored_reviews(store: Store, analyzer: ReviewAnalyzer, timezone: str = "UTC"
     if table.num_rows == 0:
         return [], []
     zone = ZoneInfo(timezone)
-    ids, items = table["review_id"].to_pylist(), table["item_id"].to_pylist()
-    domains = review_domains(store, items, table["category"].to_pylist())
+    products = CatalogProducts.of(store)
+    ids = table["review_id"].to_pylist()
+    items = reviewed_keys(products, table["item_id"].to_pylist(), table["extra"].to_pylist())
+    domains = review_domains(products, items, table["category"].to_pylist())
     texts = table["text"].to_pylist()
     days = [ts.astimezone(zone).date() for ts in table["ts"].to_pylist()]
     scored, complaints = [], []
@@ -89,12 +92,13 @@ def scored_reviews(store: Store, analyzer: ReviewAnalyzer, timezone: str = "UTC"
 
 
 def item_groups(store: Store) -> dict[str, dict[str, str]]:
-    """item → {"category": top-level category path, "brand": …} for the catalog's items."""
-    table = store.read_table("item", ["item_id", "category", "brand"])
+    """item or product → {"category": top-level category path, "brand": …} from the
+    catalog (a product's from its variants: `CatalogProducts`)."""
+    products = CatalogProducts.of(store)
     out = {}
-    for item, category, brand in zip(*(table[c].to_pylist() for c in table.column_names),
-                                     strict=True):
-        out[item] = {k: v for k, v in (("category", category), ("brand", brand)) if v}
+    for key in (*products.items, *products.variants):
+        out[key] = {name: value for name in ("category", "brand")
+                    if (value := products.field(key, name))}
     return out
 
 
@@ -129,13 +133,12 @@ def opinion_report(store: Store, analyzer: ReviewAnalyzer, config: MonitorConfig
 
 
 def _titles(store: Store, items: set[str]) -> dict[str, str]:
-    """An item id means little to whoever reads the report; its title says what it is."""
+    """An item id means little to whoever reads the report; its title says what it is (a
+    product's, what its variants' titles share)."""
     if not items:
         return {}
-    table = store.read_table("item", ["item_id", "title"])
-    return {item: title for item, title in zip(table["item_id"].to_pylist(),
-                                               table["title"].to_pylist(), strict=True)
-            if item in items and title}
+    products = CatalogProducts.of(store)
+    return {item: title for item in items if (title := products.field(item, "title"))}
 
 
 def _worst(monitor, since: date, top: int, min_reviews: int = 10) -> list[PeriodStat]:

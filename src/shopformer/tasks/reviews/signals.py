@@ -17,6 +17,7 @@ from scipy.stats import binom
 from shopformer.storage.base import Store
 from shopformer.tasks.reviews.analysis import ReviewAnalyzer
 from shopformer.tasks.reviews.domains import review_domains
+from shopformer.tasks.reviews.products import CatalogProducts, reviewed_keys
 
 ITEM_BATCH = 2048
 # An aspect is named an item's weak point only on evidence: so few of its mentions are
@@ -114,12 +115,14 @@ class ItemReviewSignals:
 def item_review_signals(store: Store, analyzer: ReviewAnalyzer, prior_reviews: float = 5.0
                         ) -> ItemReviewSignals:
     """Signals of every reviewed item in the store ("" holds the shop-wide averages)."""
-    table = store.read_table("review", ["item_id", "text"])
-    items, texts = table["item_id"].to_pylist(), table["text"].to_pylist()
+    table = store.read_table("review", ["item_id", "text", "extra"])
+    products = CatalogProducts.of(store)
+    items = reviewed_keys(products, table["item_id"].to_pylist(), table["extra"].to_pylist())
+    texts = table["text"].to_pylist()
     keep = [n for n, (i, t) in enumerate(zip(items, texts, strict=True)) if i and t]
-    domains = review_domains(store, items)
+    domains = review_domains(products, items)
     aspects = tuple(analyzer.lexicon.config.aspects)
-    positive: dict[str, list[float]] = {}
+    positive: dict[str, list[float]] = {}  # per item or product reviewed
     by_aspect: dict[str, dict[str, list[float]]] = {}
     for begin in range(0, len(keep), ITEM_BATCH):
         rows = keep[begin:begin + ITEM_BATCH]
@@ -136,6 +139,7 @@ def item_review_signals(store: Store, analyzer: ReviewAnalyzer, prior_reviews: f
     aspect_base = {a: _mean([v for item in by_aspect.values() for v in item.get(a, [])], base)
                    for a in aspects}
     signals.aspect_positive[""] = aspect_base
+    positive, by_aspect = _per_item(positive, by_aspect, products)
     for item, values in positive.items():
         signals.reviews[item] = len(values)
         signals.positive[item] = _shrunk(values, base, prior_reviews)
@@ -145,6 +149,20 @@ def item_review_signals(store: Store, analyzer: ReviewAnalyzer, prior_reviews: f
         signals.aspect_positive[item] = {a: _shrunk(v, aspect_base.get(a, base), prior_reviews)
                                          for a, v in mentions.items()}
     return signals
+
+
+def _per_item(positive: dict[str, list[float]], by_aspect: dict[str, dict[str, list[float]]],
+              products: CatalogProducts) -> tuple[dict, dict]:
+    """Reviews per item or product → per item: a product's reviews are each variant's, on
+    top of the variant's own."""
+    items: dict[str, list[float]] = {}
+    aspects: dict[str, dict[str, list[float]]] = {}
+    for key, values in positive.items():
+        for item in products.items_of(key):
+            items.setdefault(item, []).extend(values)
+            for aspect, said in by_aspect.get(key, {}).items():
+                aspects.setdefault(item, {}).setdefault(aspect, []).extend(said)
+    return items, aspects
 
 
 def _shrunk(values: list[bool], prior: float, weight: float) -> float:
