@@ -46,9 +46,34 @@ def test_an_order_per_order_and_a_purchase_per_line(workspace, tmp_path):
                 event["session_id"]) == ("purchase", t1["account"], "mini", t1["ts"], "T1")
         assert event["person_id"] == t1["person_id"]
     assert json.loads(events[1]["extra"]) == {"宝贝标题": "防晒衣"}
+    # the items the lines name, with their names and prices, for a shop without a catalog
+    items = workspace.store.read_table("item", ["item_id", "title", "price"],
+                                       order_by=["item_id"]).to_pylist()
+    assert items == [{"item_id": "SKU-A", "title": "冰丝T恤 白色", "price": 49.0},
+                     {"item_id": "SKU-B", "title": "防晒衣", "price": 60.0}]
     # the same line twice in one order (T2) stays two purchases; re-ingesting adds nothing
     again = workspace.ingest(path)
     assert (again.kinds["order"].accepted, again.kinds["event"].accepted) == (0, 0)
+    assert (again.kinds["item"].accepted, again.kinds["item"].duplicates) == (0, 2)
+
+
+def test_the_items_lines_name_never_replace_the_catalogs(workspace, tmp_path):
+    """An item the catalog describes keeps its row; an item only the orders named is
+    replaced by the catalog export that comes later."""
+    catalog = write(tmp_path / "items.csv", "item_id,title,price,description\n"
+                    "SKU-A,冰丝T恤,59,凉感面料\n")
+    workspace.ingest(catalog)
+    summary = workspace.ingest(write(tmp_path / "orders.csv", CHINESE_LINES))
+    assert (summary.kinds["item"].accepted, summary.kinds["item"].duplicates) == (1, 1)
+    items = {i["item_id"]: i for i in workspace.store.read_table("item").to_pylist()}
+    assert (items["SKU-A"]["title"], items["SKU-A"]["price"],
+            items["SKU-A"]["description"]) == ("冰丝T恤", 59.0, "凉感面料")
+    assert items["SKU-B"]["title"] == "防晒衣"
+    later = write(tmp_path / "later" / "items.csv", "item_id,title,price,category\n"
+                  "SKU-B,防晒衣 UPF50+,69,户外\n")
+    assert workspace.ingest(later).kinds["item"].updated == 1
+    row = workspace.store.read_keys("item", ["SKU-B"]).to_pylist()[0]
+    assert (row["title"], row["price"], row["category"]) == ("防晒衣 UPF50+", 69.0, "户外")
 
 
 def test_an_order_spread_over_batches_is_one_order(workspace, tmp_path):
@@ -140,6 +165,10 @@ def test_a_shopify_orders_export(workspace, tmp_path):
         ("order-line:#1001:1", "LS-M", "web"), ("order-line:#1001:2", "CT-01", "web"),
         ("order-line:#1002:1", "WB-GR", "store"), ("order-line:#1004:1", "LS-M", "web")]
     assert events[0]["ts"] == orders["#1001"]["ts"]
+    titles = dict(zip(*workspace.store.read_table("item", ["item_id", "title"]).columns,
+                      strict=True))
+    assert {k.as_py(): v.as_py() for k, v in titles.items()} == {
+        "LS-M": "Linen Shirt - M", "CT-01": "Canvas Tote", "WB-GR": "Wool Beanie"}
     assert CliRunner().invoke(app, ["ingest", str(path), "-w", str(workspace.root)]).exit_code == 0
     assert workspace.store.read_table("event").num_rows == 4  # re-ingested: nothing added
 

@@ -28,12 +28,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shopformer.ingest.adapters.tables import constant, is_blank, numbers
+from shopformer.ingest.header_names import normalized_name
 from shopformer.ingest.source import Chunk, RawBatch
 from shopformer.schema.records import ORDER_LINE_FIELDS
 from shopformer.schema.validate import ParseOptions, Rejection
 from shopformer.storage.base import Store
 
 EVENT_ID_PREFIX = "order-line"  # event ids read order-line:<order>:<n>
+# a line's own name, as exports call it (compared as `normalized_name`)
+LINE_TITLE_NAMES = ("lineitemname", "lineitemtitle", "productname", "producttitle", "itemname",
+                    "itemtitle", "goodsname", "宝贝标题", "宝贝名称", "商品名称", "商品标题",
+                    "商品名", "标题")
 
 
 def order_line_event(order: dict, n: int) -> dict:
@@ -74,12 +79,41 @@ def order_and_line_batches(chunks: list[Chunk], file: str, options: ParseOptions
     orders = pa.concat_tables([orders.drop_columns(["_row"]), loose],
                               promote_options="default")
     named = {"read_as": dict(read_as or {}), "maybe": dict(maybe or {})}
-    return [RawBatch("order", orders, order_rows, file, options, rejections, **named),
-            RawBatch("event", events.drop_columns(["_row"]),
-                     events.column("_row").to_numpy(), file, options, **named,
-                     note=f"a row per order line: {orders.num_rows:,} orders, and a purchase "
-                          f"event for each of the {events.num_rows:,} lines naming an item "
-                          f"(event ids {EVENT_ID_PREFIX}:<order>:<line>)")]
+    batches = [RawBatch("order", orders, order_rows, file, options, rejections, **named),
+               RawBatch("event", events.drop_columns(["_row"]),
+                        events.column("_row").to_numpy(), file, options, **named,
+                        note=f"a row per order line: {orders.num_rows:,} orders, and a "
+                             f"purchase event for each of the {events.num_rows:,} lines naming "
+                             f"an item (event ids {EVENT_ID_PREFIX}:<order>:<line>)")]
+    items = _named_items(lines)
+    if items is not None:
+        batches.append(RawBatch(
+            "item", items.drop_columns(["_row"]), items.column("_row").to_numpy(), file,
+            options, new_keys_only=True,
+            note=f"{items.num_rows:,} items its lines name, with the lines' names and prices: "
+                 "stored where the catalog lacks them (a product export replaces them)"))
+    return batches
+
+
+def _named_items(lines: pa.Table) -> pa.Table | None:
+    """The items the lines name, each with its first line's name and unit price, when the
+    export names its lines (Shopify's Lineitem name, Taobao's 宝贝标题): a shop that sends
+    its orders before (or without) its catalog gets recommendations, search and answers
+    that say what an item is, not "LS-M"."""
+    title = next((c for c in lines.column_names if normalized_name(c) in LINE_TITLE_NAMES),
+                 None)
+    if title is None or "item_id" not in lines.column_names:
+        return None
+    named = lines.filter(pa.array(~is_blank(lines.column("item_id"))
+                                  & ~is_blank(lines.column(title))))
+    if named.num_rows == 0:
+        return None
+    fields = {"title": title, **({"price": "price"} if "price" in named.column_names else {})}
+    grouped = named.group_by("item_id", use_threads=False).aggregate(
+        [("_row", "min"), *((theirs, "first") for theirs in fields.values())])
+    return pa.table({"item_id": grouped.column("item_id"),
+                     **{ours: grouped.column(f"{theirs}_first") for ours, theirs in fields.items()},
+                     "_row": grouped.column("_row_min")})
 
 
 def _as_strings(table: pa.Table) -> pa.Table:

@@ -159,8 +159,9 @@ class IngestPipeline:
                     summary.read_as.setdefault(batch.file, {}).update(batch.read_as)
                 if batch.maybe:
                     summary.maybe.setdefault(batch.file, {}).update(batch.maybe)
-                if batch.note:
-                    summary.notes[batch.file] = batch.note
+                said = summary.notes.get(batch.file, "")
+                if batch.note and batch.note not in said:  # each of a file's notes, once
+                    summary.notes[batch.file] = f"{said}; {batch.note}" if said else batch.note
                 self._one_batch(batch, pii_columns, summary, sink)
         finally:
             if sink:
@@ -193,8 +194,18 @@ class IngestPipeline:
             for rejection in rejections:
                 sink.write(rejection)
             counts.rejected += len(rejections)
+        if batch.new_keys_only and clean.num_rows:
+            clean = self._without_stored(batch.kind, clean, counts)
         counts.add(self.store.append(batch.kind, clean))
         self.on_rows(batch.table.num_rows + len(batch.rejections))
+
+    def _without_stored(self, kind: str, table: pa.Table, counts: KindCounts) -> pa.Table:
+        key = record_spec(kind).key
+        stored = set(self.store.read_keys(kind, table.column(key).to_pylist())
+                     .column(key).to_pylist())
+        new = pa.array([k not in stored for k in table.column(key).to_pylist()])
+        counts.duplicates += table.num_rows - pc.sum(new).as_py()
+        return table.filter(new)
 
     def _protect_extras(self, spec: RecordSpec, table: pa.Table, pii_columns: tuple[str, ...]
                         ) -> pa.Table:

@@ -29,6 +29,9 @@ class RawBatch:
     # fields that hold pseudonyms already (an order's customer taken from the store): they
     # are not pseudonymized again
     pseudonymized: frozenset[str] = frozenset()
+    # rows whose key is stored already leave the stored row as it is (counted as
+    # duplicates): the items an orders export names, which the catalog describes better
+    new_keys_only: bool = False
 
     def __post_init__(self) -> None:
         if len(self.rows) != self.table.num_rows:
