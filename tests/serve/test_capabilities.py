@@ -322,6 +322,19 @@ def test_orders_posted_while_serving_are_told_and_recommended_from(served):
     refused = served.client.post("/v1/orders", headers=served.headers("read"),
                                  json={"orders": [order]})
     assert refused.status_code == 403
+    # a line naming an item the catalog lacks adds it, with the line's name and price; a
+    # known item keeps its catalog row
+    title = served.workspace.store.read_keys("item", [items[0]]).to_pylist()[0]["title"]
+    assert post({**order, "order_id": "W903", "lines": [
+        {"item_id": "LID-9", "price": 3.0, "name": "Travel Mug Lid"},
+        {"item_id": items[0], "price": 10.0, "name": "Tee"}]}).status_code == 200
+    lid, known = (served.workspace.store.read_keys("item", [i]).to_pylist()[0]
+                  for i in ("LID-9", items[0]))
+    assert (lid["title"], lid["price"], known["title"]) == ("Travel Mug Lid", 3.0, title)
+    answer = served.client.post("/v1/support/chat", headers=served.headers(), json={
+        "conversation_id": "c-lid", "message": "is the Travel Mug Lid in stock?",
+        "account": "new-buyer", "channel": "web"}).json()
+    assert "product:LID-9" in answer["grounds"], answer
 
 
 def test_items_posted_while_serving_change_prices_and_stock_at_once(served):

@@ -391,16 +391,40 @@ class ServingState:
                 places.append(["orders", i, "lines", n - 1])
         clean_orders = self._prepare("order", "orders", orders)
         clean_events = self._prepare("event", "orders", events, places) if events else None
+        named = self._named_items(lines)
         stored = self.workspace.store.append("order", clean_orders)
         purchases = AppendResult()
         if clean_events is not None:
             purchases = self.events.append(clean_events)
             self._observe(clean_events)
+        if named is not None:
+            self.workspace.store.append("item", named)
         support = self.served.get("support")
         if support is not None and support.value.orders is not None:
             support.value.orders.remember(self.workspace.store.read_keys(
                 "order", clean_orders["order_id"].to_pylist()))
+        if support is not None and support.value.products is not None and named is not None:
+            support.value.products.remember(named)
         return stored, purchases
+
+    def _named_items(self, lines: list[list[dict]]) -> pa.Table | None:
+        """The items order lines name (a Shopify line's `name`) that the catalog lacks, with
+        the line's name and unit price, validated, as the orders export's lines make them:
+        a shop that sends orders before its catalog gets answers that say what an item
+        is."""
+        named: dict[str, dict] = {}
+        for line in (line for its_lines in lines for line in its_lines):
+            title = line.get("name") or line.get("title")
+            if title and str(title).strip():
+                named.setdefault(str(line["item_id"]), {
+                    "item_id": str(line["item_id"]), "title": str(title).strip(),
+                    "price": line.get("price")})
+        if not named:
+            return None
+        stored = set(self.workspace.store.read_keys("item", list(named))
+                     .column("item_id").to_pylist())
+        new = [item for key, item in named.items() if key not in stored]
+        return self._prepare("item", "orders", new) if new else None
 
     def ingest_items(self, given: list[dict]) -> tuple[AppendResult, int]:
         """Store catalog items (a known item keeps the fields not given, its `extra` merged)
