@@ -19,7 +19,7 @@ WEEK = timedelta(days=7)
 # query forms (cycled), searches in the window before, in the last window, exits in the last
 PLANTED = {
     "rising": (["rain jacket", "Rain Jacket", "ｒａｉｎ　ｊａｃｋｅｔ", "rain  jacket"], 3, 30, 0),
-    "falling": (["手机壳", "手机壳 "], 30, 3, 0),
+    "falling": (["手机壳", "手机壳 ", "手機殼"], 30, 3, 0),  # Traditional characters too
     "noisy": (["phone case"], 12, 19, 0),  # +58 %, well within chance
     "lamp": (["desk lamp"], 25, 19, 0),
     "mat": (["yoga mat"], 18, 22, 0),
@@ -88,6 +88,7 @@ def test_planted_rise_and_fall_come_back_and_noise_does_not(store):
     trends = search_trends(store, now=UNTIL)
     assert [t.query for t in trends.rising] == ["rain jacket"]
     assert [t.query for t in trends.falling] == ["手机壳"]
+    assert (trends.falling[0].count_before, "手機殼" in trends.falling[0].examples) == (30, True)
     rain = trends.rising[0]
     assert (rain.count, rain.count_before, rain.change) == (30, 3, 27)
     assert rain.p_value < 0.01 and rain.share_ratio > 5

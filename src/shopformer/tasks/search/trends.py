@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from scipy.stats import binom, false_discovery_control
 
 from shopformer.core.errors import ConfigError
+from shopformer.data.chinese_script import simplified
 from shopformer.storage.base import Store
 
 SEARCH = "search"
@@ -222,9 +223,9 @@ def _searches(events: pa.Table, start: datetime, middle: datetime, until: dateti
 
 
 def _normalize(query: str) -> str:
-    """NFKC folds full-width letters, digits and spaces to half-width; then lower case and
-    single spaces."""
-    return " ".join(unicodedata.normalize("NFKC", query).casefold().split())
+    """NFKC folds full-width letters, digits and spaces to half-width; then lower case,
+    single spaces, and Simplified characters (手機殼 is 手机壳, as search reads it)."""
+    return simplified(" ".join(unicodedata.normalize("NFKC", query).casefold().split()))
 
 
 def _trends(searches: _Searches, min_count: int
