@@ -80,7 +80,12 @@ def test_bought_items_are_not_recommended_unless_rebuy_is_allowed(shop):
     assert not shown & bought
     rebuy = Recommender(RecommendConfig(rebuy_categories=("",))).fit(workspace.store,
                                                                     recommender.bundle_)
-    assert {r.item_id for r in rebuy.recommend(person, k=80)} & bought
+    again = [r.item_id for r in rebuy.recommend(person, k=80) if r.item_id in bought]
+    assert again
+    # an item sent back never comes back, even where buying again is allowed
+    rebuy.observe(person, {"item_id": again[0], "type": "return", "channel": "web",
+                           "ts": datetime(2030, 1, 1, 12)})
+    assert again[0] not in {r.item_id for r in rebuy.recommend(person, k=80)}
 
 
 def test_filters_boosts_and_diversity(shop):

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from shopformer.tasks.reviews.signals import ItemReviewSignals
 
 POPULAR_DAYS = 30
+RETURNED = ("return", "refund")  # the person did not want the item
 TIMELINE_COLUMNS = ["event_id", "ts", "item_id", "type", "channel"]
 
 
@@ -58,6 +59,9 @@ def next_item_training(**overrides: object) -> PretrainConfig:
 class RecommendConfig:
     exclude_bought: bool = True
     rebuy_categories: tuple[str, ...] = ()  # bought items of these categories may come back
+    # an item the person returned or was refunded for never comes back, whatever the
+    # category: coffee beans are bought again, the bag sent back is not wanted
+    exclude_returned: bool = True
     max_per_category: int | None = None  # diversity: at most this many items per category
     history_events: int = 50
     # Read every person's recent stored events in one pass at fit, so no request waits for
@@ -362,6 +366,10 @@ class Recommender:
                 allowed &= ~(self.review_positive_ < filters.min_review_positive)
         for item_id in filters.exclude:
             allowed[self.bundle_.vocab.items.lookup([item_id])] = False
+        returned = RETURNED if self.config.exclude_returned else ()
+        for event in history:
+            if event["type"] in returned and event["item_id"]:
+                allowed[self.bundle_.vocab.items.lookup([event["item_id"]])] = False
         if self.config.exclude_bought:
             for event in history:
                 if event["type"] == "purchase":
