@@ -740,3 +740,37 @@ def test_a_variant_the_customer_names_is_the_one_answered_without_its_bookkeepin
     assert {f.item_id for f in products.mentioned("is the linen shirt in stock?")} == {
         "LS-M", "LS-L"}  # no variant named: ask which
     assert products.get("LS-L").attributes == {"stock": "0"}
+
+
+def test_items_remembered_while_serving_are_found_without_refitting_every_title(
+        workspace, tmp_path):
+    """`POST /v1/items` refitted the title n-grams of the whole catalog for every post (a
+    stock change too): seconds a request at 100k items. A stock change keeps them; a new
+    or retitled item adds its own row."""
+    from shopformer.tasks.support.tools import ProductTool
+
+    workspace.ingest(write(tmp_path / "items.csv", "item_id,title,price,stock\n"
+                           "LS-M,Linen Shirt - M,19,12\nCT-01,Canvas Tote,16,3\n"
+                           "T-W,冰丝T恤 白色,49,5\n"), mapping=ColumnMapping(kind="item"))
+    products = ProductTool(workspace.store)
+    vectorizer = products._catalog.vectorizer
+
+    def remember(csv: str) -> None:
+        path = write(tmp_path / "posted.csv", "item_id,title,price,stock\n" + csv)
+        workspace.ingest(path, mapping=ColumnMapping(kind="item"))
+        posted = [line.split(",")[0] for line in csv.strip().splitlines()]
+        products.remember(workspace.store.read_keys("item", posted))
+
+    remember("CT-01,Canvas Tote,16,0\n")  # sold out: the titles' n-grams are kept
+    assert products._catalog.vectorizer is vectorizer
+    assert products.get("CT-01").attributes == {"stock": "0"}
+    remember("LID-9,Travel Mug Lid,3,7\nLS-M,Silk Scarf - Red,25,4\n")
+    assert [f.item_id for f in products.mentioned("is the travel mug lid in stock?")] == [
+        "LID-9"]
+    assert [f.item_id for f in products.mentioned("do you have the silk scarf?")] == ["LS-M"]
+    assert [f.item_id for f in products.mentioned("冰丝T恤白色还有吗")] == ["T-W"]
+    assert products.mentioned("linen shirt") == []  # its old title is gone
+    fresh = ProductTool(workspace.store)  # the same answers as a tool read from the store
+    for message in ("travel mug lid", "silk scarf", "canvas tote", "冰丝T恤"):
+        assert [f.item_id for f in products.mentioned(message)] == [
+            f.item_id for f in fresh.mentioned(message)], message

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import jieba
 import numpy as np
 import pyarrow as pa
+from scipy import sparse
 
 from shopformer.core.errors import ConfigError
 from shopformer.data.chinese_script import simplified
@@ -337,10 +338,28 @@ class ProductTool:
 
     def remember(self, rows: pa.Table) -> None:
         """Items stored since this tool read the store (the server's `POST /v1/items`: a new
-        stock, price or product), as stored."""
+        stock, price or product), as stored. A new stock or price keeps the title n-grams as
+        they are, and a new or retitled item adds its own row (the vocabulary only grows):
+        fitting the whole catalog's n-grams again took seconds a post at 100k items."""
+        catalog = self._catalog
         changed = {row["item_id"]: row for row in rows.select(PRODUCT_COLUMNS).to_pylist()}
-        self._index([changed.pop(row["item_id"], row) for row in self._catalog.items]
-                    + list(changed.values()))
+        items, position = list(catalog.items), dict(catalog.position)
+        retitled = []
+        for item_id, row in changed.items():
+            n = position.setdefault(item_id, len(items))
+            if n == len(items):
+                items.append(row)
+            elif (items[n]["title"] or "") == (row["title"] or ""):
+                items[n] = row
+                continue
+            items[n] = row
+            retitled.append(n)
+        vectorizer, titles = catalog.vectorizer, catalog.titles
+        if retitled:
+            vectorizer, titles = _with_titles(vectorizer, titles, len(items), {
+                n: items[n]["title"] or "" for n in retitled})
+        by_lower = {item.lower(): item for item in position if len(item) >= MIN_NAMED_ID}
+        self._catalog = _Products(items, position, by_lower, vectorizer, titles)
 
     def get(self, item_id: str) -> ProductFacts | None:
         catalog = self._catalog
@@ -433,6 +452,26 @@ class ProductTool:
         return [_facts(catalog.items[n]) for n in tied]
 
 
+def _with_titles(vectorizer: NgramVectorizer, titles: sparse.csr_matrix, size: int,
+                 changed: dict[int, str]) -> tuple[NgramVectorizer, sparse.csr_matrix]:
+    """A copy of the title n-grams grown by the n-grams of `changed` (row → its new title),
+    and the title rows for `size` items with those rows in place."""
+    grown = NgramVectorizer(vectorizer.config)
+    grown.index, grown.idf = dict(vectorizer.index), vectorizer.idf.copy()
+    grown.extend(list(changed.values()))
+    width = len(grown.index)
+    kept = sparse.csr_matrix((titles.data, titles.indices, titles.indptr),
+                             shape=(titles.shape[0], width))
+    kept.resize((size, width))  # the new items' rows start empty
+    rows = np.fromiter(changed, np.int64, len(changed))
+    keep = np.ones(size, np.float32)
+    keep[rows] = 0
+    place = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, np.arange(len(rows)))),
+                              shape=(size, len(rows)))
+    return grown, (sparse.diags(keep) @ kept + place @ grown.transform(changed.values())
+                   ).tocsr()
+
+
 @dataclass(frozen=True)
 class _Products:
     """The catalog as the product tool reads it, swapped whole when items change."""
@@ -441,7 +480,7 @@ class _Products:
     position: dict[str, int]
     by_lower: dict[str, str]  # ids long enough to be read out of messages, lower case
     vectorizer: NgramVectorizer
-    titles: object  # the titles' n-gram rows
+    titles: sparse.csr_matrix  # the titles' n-gram rows, a row per item
 
 
 def _facts(row: dict) -> ProductFacts:
