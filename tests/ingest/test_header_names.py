@@ -39,6 +39,10 @@ def test_common_names_are_read_once_and_never_over_our_own():
     assert common_columns("order", ["order_id", "ts", "amount"],
                           ["订单编号", "下单时间", "实付金额"], {}) == {
         "order_id": "订单编号", "ts": "下单时间", "amount": "实付金额"}
+    # Taobao's order report: the total before discounts, and what the buyer paid
+    assert common_columns("order", ["amount"], ["总金额", "买家实际支付金额"], {}) == {
+        "amount": "买家实际支付金额"}
+    assert common_columns("order", ["amount"], ["总金额", "订单金额"], {}) == {}
 
 
 def test_rows_keyed_by_their_content_keep_their_keys():

@@ -54,7 +54,8 @@ NAMES: dict[str, tuple[str, ...]] = {
     "review_id": ("reviewid", "commentid", "评价id", "评论id", "评价编号"),
     "event_id": ("eventid", "logid", "事件id", "日志id"),
     "amount": ("total", "totalamount", "ordertotal", "paid", "金额", "实付金额", "订单金额",
-               "支付金额", "总金额", "实付款"),
+               "支付金额", "总金额", "实付款", "买家实际支付金额", "实际支付金额", "amountpaid",
+               "totalpaid"),
     "payment": ("paymentmethod", "paymenttype", "支付方式", "付款方式"),
     "role": ("speaker", "sender", "sendertype", "author", "authortype", "from", "who",
              "角色", "发送方", "发送人", "身份"),
@@ -94,6 +95,12 @@ KIND_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
               "price": ("lineitemprice", "price", "unitprice", "itemprice", "价格", "单价",
                         "售价", "商品单价", "商品价格")},
 }
+# Where a file has several columns a field's names fit, the one of these names is read: a
+# Taobao order report has 总金额 (the total before discounts) and 买家实际支付金额 (what the
+# buyer paid), and an order's amount is what was paid. Otherwise several fitting columns
+# are read as none: which one is meant is the shop's to say (--map).
+PREFERRED = {"amount": ("买家实际支付金额", "实际支付金额", "实付金额", "实付款", "amountpaid",
+                        "totalpaid", "paid")}
 _SEPARATORS = re.compile(r"[\s_.\-]+")
 
 
@@ -115,6 +122,9 @@ def common_columns(kind: str, fields: Iterable[str], columns: Iterable[str],
         names = (normalized_name(field),
                  *(KIND_NAMES.get(kind, {}).get(field) or NAMES.get(field, ())))
         fitting = [c for c in columns if c not in taken and normalized_name(c) in names]
+        preferred = [c for c in fitting if normalized_name(c) in PREFERRED.get(field, ())]
+        if len(fitting) > 1 and len(preferred) == 1:
+            fitting = preferred
         if len(fitting) == 1:
             found[field] = fitting[0]
             taken.add(fitting[0])
