@@ -5,6 +5,7 @@ and what each customer bought was lost."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 from tests.conftest import csv_text, write
@@ -216,3 +217,46 @@ def test_a_line_report_after_its_order_report_takes_the_orders_customer(workspac
             order["account"], "web", order["ts"], person)
     again = workspace.ingest(lines, mapping=ColumnMapping(kind="order"), rejects=rejects)
     assert again.kinds["event"].duplicates == 2 and again.kinds["order"].duplicates == 1
+
+
+def test_lines_refunded_in_full_are_refunds_of_their_items(workspace, tmp_path):
+    """An order refunded in full (Shopify's Financial Status "refunded"), or a line whose
+    refund went through (Taobao's 退款状态 退款成功), was stored as a purchase alone: the
+    customer who sent a bag back was recommended it again."""
+    rows = [
+        {"Name": "#2001", "Email": "kim@example.com", "Financial Status": "refunded",
+         "Total": "35.00", "Created at": "2026-11-02 10:00:00 +0100", "Lineitem quantity": "1",
+         "Lineitem name": "Canvas Tote", "Lineitem price": "16.00", "Lineitem sku": "CT-01"},
+        {"Name": "#2001", "Email": "kim@example.com", "Lineitem quantity": "1",
+         "Lineitem name": "Linen Shirt - M", "Lineitem price": "19.00", "Lineitem sku": "LS-M"},
+        {"Name": "#2002", "Email": "kim@example.com", "Financial Status": "partially_refunded",
+         "Total": "39.00", "Created at": "2026-11-03 10:00:00 +0100", "Lineitem quantity": "1",
+         "Lineitem name": "Wool Beanie", "Lineitem price": "39.00", "Lineitem sku": "WB-GR"},
+    ]
+    summary = workspace.ingest(write(tmp_path / "orders_export.csv",
+                                     csv_text(SHOPIFY_COLUMNS, rows)))
+    assert "and a refund for each of the 2 refunded in full" in summary.notes[
+        str(tmp_path / "orders_export.csv")]
+    events = workspace.store.read_table("event", order_by=["event_id"]).to_pylist()
+    assert [(e["event_id"], e["type"], e["item_id"]) for e in events] == [
+        ("order-line:#2001:1", "purchase", "CT-01"), ("order-line:#2001:2", "purchase", "LS-M"),
+        ("order-line:#2002:1", "purchase", "WB-GR"),  # which lines, the export does not say
+        ("order-refund:#2001:1", "refund", "CT-01"), ("order-refund:#2001:2", "refund", "LS-M")]
+    assert events[3]["ts"] == events[0]["ts"]  # no refund time given: the order's
+    assert events[3]["person_id"] == events[0]["person_id"]
+    # a line report: the refund status and time are each line's own
+    workspace.ingest(write(tmp_path / "订单报表.csv", "订单编号,买家会员名,订单创建时间,总金额\n"
+                           "3001,tb_li4,2026-11-05 10:00:00,98.00\n"),
+                     mapping=ColumnMapping(kind="order", constants={"channel": "app"}))
+    lines = write(tmp_path / "宝贝报表.csv",
+                  "订单编号,标题,价格,购买数量,商家编码,退款状态,退款时间\n"
+                  "3001,冰丝T恤 白色,49.00,1,SKU-A,退款成功,2026-11-09 15:00:00\n"
+                  "3001,防晒衣,49.00,1,SKU-B,没有申请退款,\n")
+    summary = workspace.ingest(lines, mapping=ColumnMapping(kind="order"))
+    assert summary.kinds["event"].accepted == 3
+    refund = workspace.store.read_keys("event", ["order-refund:3001:1"]).to_pylist()[0]
+    assert (refund["type"], refund["item_id"], refund["ts"]) == (
+        "refund", "SKU-A", datetime(2026, 11, 9, 15, 0))
+    assert refund["person_id"] == workspace.person_for_account("app", "tb_li4")
+    again = workspace.ingest(lines, mapping=ColumnMapping(kind="order"))
+    assert again.kinds["event"].duplicates == 3

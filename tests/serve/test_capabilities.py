@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
 from tests.serve.helpers import make_keys
@@ -434,8 +434,10 @@ def test_shopify_webhooks_keep_orders_and_stock_current(served, monkeypatch):
              "source_name": "pos", "payment_gateway_names": ["shopify_payments"],
              "fulfillments": [{"created_at": "2026-11-30T15:00:00+08:00",
                                "tracking_company": "SF Express", "tracking_number": "SF777"}],
-             "line_items": [{"sku": item, "quantity": 2, "price": "9.50", "name": "Mug"},
-                            {"sku": "", "quantity": 1, "price": "0.00", "name": "Gift wrap"}]}
+             "line_items": [{"id": 11, "sku": "", "quantity": 1, "price": "0.00",
+                             "name": "Gift wrap"},
+                            {"id": 12, "sku": item, "quantity": 2, "price": "9.50",
+                             "name": "Mug"}]}
     product = {"id": 632910392, "handle": "mug", "title": "Travel Mug", "vendor": "Acme",
                "product_type": "Kitchen", "status": "active",
                "options": [{"name": "Title"}],
@@ -463,6 +465,16 @@ def test_shopify_webhooks_keep_orders_and_stock_current(served, monkeypatch):
         "conversation_id": "c-shopify", "message": "#5001", "account": "mia@example.com",
         "channel": "store"}).json()
     assert "order:#5001" in answer["grounds"] and "SF777" in answer["text"], answer
+    # the mug is the order's second line, as the orders export numbers it
+    assert served.workspace.store.read_keys("event", ["order-line:#5001:2"]).num_rows == 1
+    refunded = {**order, "refunds": [{"created_at": "2026-12-02T10:00:00+08:00",
+                                      "refund_line_items": [{"line_item_id": 12,
+                                                             "quantity": 1}]}]}
+    assert send("orders/updated", refunded).json()["refunds"] == 1
+    assert send("orders/updated", refunded).json()["refunds"] == 0  # a retry adds nothing
+    refund = served.workspace.store.read_keys("event", ["order-refund:#5001:2"]).to_pylist()[0]
+    assert (refund["type"], refund["item_id"], refund["ts"]) == (
+        "refund", item, datetime(2026, 12, 2, 2, 0))
     updated = send("products/update", product)
     assert updated.status_code == 200 and updated.json()["updated"] == 1, updated.text
     row = served.workspace.store.read_keys("item", [item]).to_pylist()[0]

@@ -35,6 +35,13 @@ from shopformer.schema.validate import ParseOptions, Rejection
 from shopformer.storage.base import Store
 
 EVENT_ID_PREFIX = "order-line"  # event ids read order-line:<order>:<n>
+REFUND_ID_PREFIX = "order-refund"  # a refunded line's refund: order-refund:<order>:<n>
+# a line's or its order's refund status (Shopify's Financial Status, Taobao's 退款状态), the
+# values that say it was refunded in full, and when (compared as `normalized_name`)
+REFUND_STATUS_NAMES = ("financialstatus", "paymentstatus", "refundstatus", "退款状态",
+                       "售后状态", "支付状态")
+REFUNDED = r"^\s*(?:refunded|fully[ _]refunded|退款成功|已退款|退款完成|全额退款)\s*$"
+REFUND_TIME_NAMES = ("refundedat", "refunddate", "refundtime", "退款时间", "退款完成时间")
 # a line's own name, as exports call it (compared as `normalized_name`)
 LINE_TITLE_NAMES = ("lineitemname", "lineitemtitle", "productname", "producttitle", "itemname",
                     "itemtitle", "goodsname", "宝贝标题", "宝贝名称", "商品名称", "商品标题",
@@ -82,9 +89,7 @@ def order_and_line_batches(chunks: list[Chunk], file: str, options: ParseOptions
     batches = [RawBatch("order", orders, order_rows, file, options, rejections, **named),
                RawBatch("event", events.drop_columns(["_row"]),
                         events.column("_row").to_numpy(), file, options, **named,
-                        note=f"a row per order line: {orders.num_rows:,} orders, and a "
-                             f"purchase event for each of the {events.num_rows:,} lines naming "
-                             f"an item (event ids {EVENT_ID_PREFIX}:<order>:<line>)")]
+                        note=_lines_note(orders.num_rows, events))]
     items = _named_items(lines)
     if items is not None:
         batches.append(RawBatch(
@@ -93,6 +98,17 @@ def order_and_line_batches(chunks: list[Chunk], file: str, options: ParseOptions
             note=f"{items.num_rows:,} items its lines name, with the lines' names and prices: "
                  "stored where the catalog lacks them (a product export replaces them)"))
     return batches
+
+
+def _lines_note(orders: int, events: pa.Table) -> str:
+    refunds = pc.sum(pc.equal(events.column("type"), "refund")).as_py() or 0
+    note = (f"a row per order line: {orders:,} orders, and a purchase event for each of the "
+            f"{events.num_rows - refunds:,} lines naming an item (event ids "
+            f"{EVENT_ID_PREFIX}:<order>:<line>)")
+    if refunds:
+        note += (f", and a refund for each of the {refunds:,} refunded in full "
+                 f"({REFUND_ID_PREFIX}:<order>:<line>)")
+    return note
 
 
 def _named_items(lines: pa.Table) -> pa.Table | None:
@@ -184,7 +200,7 @@ def _events(lines: pa.Table, orders: pa.Table, own: list[str]) -> pa.Table:
     of_order = {name: orders.column(name).take(place)
                 for name in ("ts", "account", "channel") if name in orders.column_names}
     n = lines.num_rows
-    return pa.table({
+    bought = pa.table({
         "event_id": pc.binary_join_element_wise(
             EVENT_ID_PREFIX, order_ids, pa.array((number + 1).astype(str)), ":"),
         **of_order,
@@ -193,6 +209,50 @@ def _events(lines: pa.Table, orders: pa.Table, own: list[str]) -> pa.Table:
         **{c: lines.column(c) for c in own},
         "_row": lines.column("_row"),
     })
+    refunded = _said(lines, orders, place, REFUND_STATUS_NAMES, REFUNDED)
+    if not refunded.any():
+        return bought
+    # a line refunded in full: a refund of its item, when the export says (else at the
+    # order's time), so that what the customer sent back is not what they liked
+    back = bought.filter(pa.array(refunded))
+    ids = pc.binary_join_element_wise(REFUND_ID_PREFIX, order_ids.filter(pa.array(refunded)),
+                                      pa.array((number[refunded] + 1).astype(str)), ":")
+    back = back.set_column(0, "event_id", ids)
+    back = back.set_column(back.column_names.index("type"), "type",
+                           constant("refund", back.num_rows))
+    when = _line_values(lines, orders, place, REFUND_TIME_NAMES)
+    if when is not None:
+        when = when.filter(pa.array(refunded))
+        if "ts" not in back.column_names:  # a line report: the order's, from the store
+            back = back.append_column("ts", when)
+        else:
+            at = back.column_names.index("ts")
+            back = back.set_column(at, "ts", pc.if_else(pc.is_null(when), back.column("ts"),
+                                                        when))
+    return pa.concat_tables([bought, back], promote_options="default")
+
+
+def _line_values(lines: pa.Table, orders: pa.Table, place: pa.Array,
+                 names: tuple[str, ...]) -> pa.Array | None:
+    """Each line's value of the first column so named: the line's own, else its order's
+    (an export gives an order's fields on its first line only); None without one."""
+    column = next((c for c in lines.column_names if normalized_name(c) in names), None)
+    if column is None:
+        return None
+    own = lines.column(column).combine_chunks()
+    if column not in orders.column_names:
+        return own
+    return pc.if_else(pc.is_null(own), orders.column(column).take(place), own)
+
+
+def _said(lines: pa.Table, orders: pa.Table, place: pa.Array, names: tuple[str, ...],
+          pattern: str) -> np.ndarray:
+    """Which lines' value of a column so named matches `pattern` (case-insensitive)."""
+    values = _line_values(lines, orders, place, names)
+    if values is None:
+        return np.zeros(lines.num_rows, bool)
+    matched = pc.match_substring_regex(values, pattern, ignore_case=True)
+    return matched.fill_null(False).to_numpy(zero_copy_only=False)
 
 
 def _place_in_group(codes: np.ndarray) -> np.ndarray:
@@ -231,10 +291,11 @@ def with_stored_orders(batches: Iterable[RawBatch], store: Store) -> Iterator[Ra
         if not blank.any():  # every row has its customer: the usual case, at no cost
             yield batch
             continue
-        if batch.kind == "event":  # only the purchases this module made of order lines
+        if batch.kind == "event":  # only the purchases and refunds made of order lines
             ids_given = table.column("event_id").to_pylist() \
                 if "event_id" in table.column_names else [None] * table.num_rows
-            blank &= np.array([str(i).startswith(f"{EVENT_ID_PREFIX}:") for i in ids_given])
+            blank &= np.array([str(i).startswith((f"{EVENT_ID_PREFIX}:", f"{REFUND_ID_PREFIX}:"))
+                               for i in ids_given])
         ids = table.column(key).to_pylist()
         wanted = sorted({i for i, b in zip(ids, blank, strict=True) if b and i})
         stored = {row["order_id"]: row for row in store.read_keys("order", wanted).to_pylist()

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from shopformer.core.errors import InputError, Location
 from shopformer.ingest.adapters.shopify_orders import shopify_channel, shopify_customer
 from shopformer.ingest.adapters.shopify_products import variant_items
+from shopformer.ingest.order_lines import REFUND_ID_PREFIX
 
 ORDER_TOPICS = frozenset({"orders/create", "orders/updated", "orders/paid",
                           "orders/fulfilled", "orders/partially_fulfilled",
@@ -44,11 +45,44 @@ def order_record(payload: Mapping) -> tuple[dict, list[dict]]:
         latest = fulfillments[-1]
         order.update(shipped_at=latest.get("created_at"), carrier=latest.get("tracking_company"),
                      tracking=latest.get("tracking_number"))
-    lines = [{"item_id": str(line["sku"]).strip(), "quantity": line.get("quantity") or 1,
-              "price": line.get("price"), "name": line.get("name")}
-             for line in payload.get("line_items") or []
-             if isinstance(line, Mapping) and str(line.get("sku") or "").strip()]
+    # each line keeps its place among all the order's lines, as the orders export numbers
+    # them: the same order from the export and from a webhook is the same purchases
+    lines = [{"item_id": _sku(line), "quantity": line.get("quantity") or 1,
+              "price": line.get("price"), "name": line.get("name"), "place": n}
+             for n, line in enumerate(_line_items(payload), 1) if _sku(line)]
     return {k: v for k, v in order.items() if v not in (None, "")}, lines
+
+
+def refund_records(payload: Mapping, order: Mapping) -> list[dict]:
+    """A `refund` event per refunded line of a Shopify order (its `refunds`), at the time of
+    the refund, keyed `order-refund:<order>:<place>` as the orders export keys a line
+    refunded in full: what the customer sent back is not what they liked."""
+    place = {line.get("id"): (n, line) for n, line in enumerate(_line_items(payload), 1)}
+    out = []
+    for refund in payload.get("refunds") or []:
+        if not isinstance(refund, Mapping):
+            continue
+        for refunded in refund.get("refund_line_items") or []:
+            if not isinstance(refunded, Mapping):
+                continue
+            n, line = place.get(refunded.get("line_item_id"), (None, None))
+            if line is None or not _sku(line):
+                continue
+            out.append({"event_id": f"{REFUND_ID_PREFIX}:{order['order_id']}:{n}",
+                        "ts": refund.get("created_at") or order.get("ts"),
+                        "account": order["account"], "channel": order["channel"],
+                        "type": "refund", "item_id": _sku(line),
+                        "quantity": refunded.get("quantity") or 1, "price": line.get("price"),
+                        "session_id": order["order_id"]})
+    return out
+
+
+def _line_items(payload: Mapping) -> list[Mapping]:
+    return [line for line in payload.get("line_items") or [] if isinstance(line, Mapping)]
+
+
+def _sku(line: Mapping) -> str:
+    return str(line.get("sku") or "").strip()
 
 
 def item_records(payload: Mapping) -> list[dict]:

@@ -61,6 +61,10 @@ class OrderLineIn(BaseModel):
     item_id: str = Field(min_length=1, max_length=200)
     quantity: int = Field(1, ge=1, le=1_000_000)
     price: float | None = Field(None, ge=0, allow_inf_nan=False, description="unit price")
+    place: int | None = Field(None, ge=1, le=100_000, description=(
+        "its place among all the order's lines, 1 first, where lines without an item (gift "
+        "wrap) are left out: the purchase's id is order-line:<order>:<place>, as an orders "
+        "export numbers it; by default its place in `lines`"))
 
 
 class OrderIn(BaseModel):

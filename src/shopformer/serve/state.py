@@ -387,7 +387,8 @@ class ServingState:
         events, places = [], []
         for i, (order, its_lines) in enumerate(zip(orders, lines, strict=True)):
             for n, line in enumerate(its_lines, 1):
-                events.append({**line, **order_line_event(order, n)})
+                number = int(line.pop("place", None) or n)
+                events.append({**line, **order_line_event(order, number)})
                 places.append(["orders", i, "lines", n - 1])
         clean_orders = self._prepare("order", "orders", orders)
         clean_events = self._prepare("event", "orders", events, places) if events else None

@@ -24,6 +24,7 @@ from shopformer.ingest.shopify_webhooks import (
     PRODUCT_TOPICS,
     item_records,
     order_record,
+    refund_records,
 )
 from shopformer.serve.schemas import problems
 from shopformer.serve.state import reader_form
@@ -57,8 +58,12 @@ async def shopify(request: Request) -> dict:
         order, lines = order_record(payload)
         stored, purchases = await run_in_threadpool(
             state.ingest_orders, [reader_form(order)], [[reader_form(line) for line in lines]])
+        refunds = refund_records(payload, order)
+        refunded = await run_in_threadpool(
+            state.ingest_events, [reader_form(r) for r in refunds]) if refunds else None
         return {"topic": topic, "order_id": order["order_id"], "accepted": stored.inserted,
-                "updated": stored.updated, "purchases": purchases.inserted}
+                "updated": stored.updated, "purchases": purchases.inserted,
+                "refunds": refunded.inserted if refunded else 0}
     if topic in PRODUCT_TOPICS:
         items = item_records(payload)
         if not items:
