@@ -64,6 +64,6 @@ def test_a_products_reviews_are_each_variants(workspace, tmp_path, bilingual):
 
     scored, _ = scored_reviews(store, ReviewAnalyzer(bilingual))
     assert sorted({r.item_id for r in scored}) == ["canvas-tote", "linen-shirt"]
-    groups = item_groups(store)
+    groups = item_groups(products)
     assert groups["linen-shirt"] == {"category": "Apparel > Shirts", "brand": "Nordic Linen"}
     assert products.field("linen-shirt", "title") == "Linen Shirt"  # the report's name for it

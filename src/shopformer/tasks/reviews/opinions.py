@@ -61,15 +61,18 @@ class OpinionReport:
                 "aspects": self.aspects, "notes": self.notes, "titles": self.titles}
 
 
-def scored_reviews(store: Store, analyzer: ReviewAnalyzer, timezone: str = "UTC"
+def scored_reviews(store: Store, analyzer: ReviewAnalyzer, timezone: str = "UTC",
+                   products: CatalogProducts | None = None
                    ) -> tuple[list[ScoredReview], list[Complaint]]:
-    """Every review of the store, analysed; and every negative clause that names why."""
+    """Every review of the store, analysed, each about its item or product (`products`:
+    the store's catalog, read here when not given); and every negative clause that names
+    why."""
     table = store.read_table("review", REVIEW_COLUMNS)
     table = table.filter(pc.and_(pc.is_valid(table["text"]), pc.is_valid(table["ts"])))
     if table.num_rows == 0:
         return [], []
     zone = ZoneInfo(timezone)
-    products = CatalogProducts.of(store)
+    products = products or CatalogProducts.of(store)
     ids = table["review_id"].to_pylist()
     items = reviewed_keys(products, table["item_id"].to_pylist(), table["extra"].to_pylist())
     domains = review_domains(products, items, table["category"].to_pylist())
@@ -91,10 +94,9 @@ def scored_reviews(store: Store, analyzer: ReviewAnalyzer, timezone: str = "UTC"
     return scored, complaints
 
 
-def item_groups(store: Store) -> dict[str, dict[str, str]]:
+def item_groups(products: CatalogProducts) -> dict[str, dict[str, str]]:
     """item or product → {"category": top-level category path, "brand": …} from the
-    catalog (a product's from its variants: `CatalogProducts`)."""
-    products = CatalogProducts.of(store)
+    catalog (a product's from its variants)."""
     out = {}
     for key in (*products.items, *products.variants):
         out[key] = {name: value for name in ("category", "brand")
@@ -106,7 +108,8 @@ def opinion_report(store: Store, analyzer: ReviewAnalyzer, config: MonitorConfig
                    *, until: date | None = None, timezone: str = "UTC", top: int = 10
                    ) -> OpinionReport:
     config = config or MonitorConfig()
-    reviews, complaints = scored_reviews(store, analyzer, timezone)
+    products = CatalogProducts.of(store)
+    reviews, complaints = scored_reviews(store, analyzer, timezone, products)
     if not reviews:
         stored = store.count("review")
         if not stored:
@@ -115,7 +118,7 @@ def opinion_report(store: Store, analyzer: ReviewAnalyzer, config: MonitorConfig
         raise ConfigError(f"none of the store's {stored:,} reviews has both a text and a time "
                           "(ts): opinions are counted per day, so they need the day each "
                           "review was written")
-    monitor = build_monitor(reviews, item_groups(store), config, until)
+    monitor = build_monitor(reviews, item_groups(products), config, until)
     alerts, tests = monitor.alerts()
     since = monitor.start_of(max(0, monitor.periods - config.window_periods))
     last = monitor.start_of(monitor.periods) - timedelta(days=1)
@@ -129,15 +132,12 @@ def opinion_report(store: Store, analyzer: ReviewAnalyzer, config: MonitorConfig
     named = {g.key for g in [*alerts, *worst] if g.level == "item"}
     return OpinionReport(since, last, config.period_days, len(window),
                          sum(r.negative for r in window), tests, alerts, themes, worst,
-                         _aspects(window), notes, _titles(store, named))
+                         _aspects(window), notes, _titles(products, named))
 
 
-def _titles(store: Store, items: set[str]) -> dict[str, str]:
+def _titles(products: CatalogProducts, items: set[str]) -> dict[str, str]:
     """An item id means little to whoever reads the report; its title says what it is (a
     product's, what its variants' titles share)."""
-    if not items:
-        return {}
-    products = CatalogProducts.of(store)
     return {item: title for item in items if (title := products.field(item, "title"))}
 
 
