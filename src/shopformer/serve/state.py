@@ -387,8 +387,8 @@ class ServingState:
         events, places = [], []
         for i, (order, its_lines) in enumerate(zip(orders, lines, strict=True)):
             for n, line in enumerate(its_lines, 1):
-                number = int(line.pop("place", None) or n)
-                events.append({**line, **order_line_event(order, number)})
+                own = {k: v for k, v in line.items() if k != "place"}  # place keys it
+                events.append({**own, **order_line_event(order, int(line.get("place") or n))})
                 places.append(["orders", i, "lines", n - 1])
         clean_orders = self._prepare("order", "orders", orders)
         clean_events = self._prepare("event", "orders", events, places) if events else None
