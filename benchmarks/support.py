@@ -34,6 +34,10 @@ instead of a hand-off when a reply is grounded in something else (another order 
 the wrong tool, a past answer to another question). The same conversations are answered
 again with an intent model learned from the built-in seed examples only (no label of the
 shop's; `shopformer-seed-intents`), its upset floors from the intents it reads.
+
+Questions no intent covers (`--parts open_set`): BANKING77 with 10 of its intents left out
+of training, three draws; how often the assistant would act on an intent for the known
+intents' test messages and the unseen ones', by confidence alone and with typicality.
 """
 
 from __future__ import annotations
@@ -72,7 +76,9 @@ SHOT_SEED, VALID_SEED = 2026, 2027
 SYSTEMS = ("shopformer", "shopformer-minilm", "tfidf-logreg")
 DEFAULT_SYSTEMS = ("shopformer", "tfidf-logreg")  # shopformer-minilm: opt in (slow on CPU)
 MATCH_SYSTEMS = ("shopformer", "tfidf-cosine", "bm25")
-PARTS = ("banking77", "atec", "demo")
+PARTS = ("banking77", "atec", "demo", "open_set")
+OPEN_SET_SEEDS = (0, 1, 2)  # which 10 of BANKING77's intents the model never sees
+UNSEEN_INTENTS = 10
 DEMO_POLICY = """# Returns 退货
 Unused items can be returned within 7 days of delivery; start the return on the order
 page. 7天无理由退货：商品未使用，可在签收后7天内在订单页申请退货。
@@ -423,6 +429,16 @@ def main() -> None:
         if not args.sample:
             update_docs("support-demo", "Customer-service hand-off quality: demo shop",
                         command, describe_demo(results), machine_description())
+    if "open_set" in parts and not args.validate:
+        data = Banking77(args.data / "intent_banking77", args.sample)
+        results = run_open_set(data)
+        rows += [{"system": system, "dataset": "banking77_open_set", "split": "test",
+                  "metric": m, "value": round(v, 4)} for system, metrics in results.items()
+                 for m, v in metrics.items()]
+        if not args.sample:
+            update_docs("support-open-set", "Customer-service questions no intent covers: "
+                        "BANKING77 with unseen intents", command, describe_open_set(results),
+                        machine_description())
     if args.validate or args.sample:
         log.info("not written (validation or smoke run): %s", rows)
         return
@@ -519,6 +535,61 @@ def describe_atec(data: Atec, results, args) -> str:
     lines += ["", f"Always answering \"no match\" scores accuracy "
               f"{1 - data.labels[data.test].mean():.4f} and F1 0 here."]
     return "\n".join(lines)
+
+
+def run_open_set(data: Banking77) -> dict[str, dict[str, float]]:
+    """Questions the shop's chats never asked: the intent model (n-grams, as a shop without
+    a shop model has) learns BANKING77's training messages of all but UNSEEN_INTENTS of its
+    intents; the test messages of the others are such questions. How often the assistant
+    would act on the intent (confidence >= 0.5), by confidence alone and with `typical`
+    (`tasks/support/typicality.py`), on the known intents' test messages and the unseen
+    ones'; the mean over OPEN_SET_SEEDS draws of the unseen intents."""
+    intents = sorted(set(data.train_intents))
+    acted: dict[str, dict[str, list[float]]] = {
+        "shopformer": {"acted_on_known": [], "acted_on_unseen": [], "not_typical_known": [],
+                       "not_typical_unseen": []},
+        "shopformer-confidence-only": {"acted_on_known": [], "acted_on_unseen": []}}
+    for seed in OPEN_SET_SEEDS:
+        unseen = set(np.random.default_rng(seed).choice(intents, UNSEEN_INTENTS,
+                                                        replace=False))
+        kept = [i for i, c in enumerate(data.train_intents) if c not in unseen]
+        model = IntentClassifier().fit([data.train_texts[i] for i in kept],
+                                       [data.train_intents[i] for i in kept])
+        for name, wanted in (("known", False), ("unseen", True)):
+            texts = [t for t, c in zip(data.test_texts, data.test_intents, strict=True)
+                     if (c in unseen) == wanted]
+            guesses = model.predict(texts)
+            sure = np.array([g.confidence >= 0.5 for g in guesses])
+            typical = np.array([g.typical for g in guesses])
+            acted["shopformer"][f"acted_on_{name}"].append(float(np.mean(sure & typical)))
+            acted["shopformer"][f"not_typical_{name}"].append(float(np.mean(~typical)))
+            acted["shopformer-confidence-only"][f"acted_on_{name}"].append(float(np.mean(sure)))
+        log.info("open set, seed %d: %s", seed, {s: {m: v[-1] for m, v in r.items()}
+                                                 for s, r in acted.items()})
+    return {system: {m: float(np.mean(v)) for m, v in metrics.items()}
+            for system, metrics in acted.items()}
+
+
+def describe_open_set(results) -> str:
+    ours, alone = results["shopformer"], results["shopformer-confidence-only"]
+    return "\n".join([
+        f"BANKING77's intent model (n-grams) learns the training messages of "
+        f"{77 - UNSEEN_INTENTS} of its 77 intents; the test messages of the other "
+        f"{UNSEEN_INTENTS} are questions the shop's chats never asked. Mean over "
+        f"{len(OPEN_SET_SEEDS)} draws of the unseen intents (seeds "
+        f"{', '.join(map(str, OPEN_SET_SEEDS))}). The assistant acts on an intent when its "
+        "confidence is at least 0.5 (`intent_threshold`) and, with typicality, when the "
+        "message is also typical of the intent (`tasks/support/typicality.py`); otherwise "
+        "only the policy file or a known answer may answer, else a person does.", "",
+        "| system | acted on, known intents | acted on, unseen intents |",
+        "|---|---:|---:|",
+        *(f"| {system} | {r['acted_on_known']:.3f} | {r['acted_on_unseen']:.3f} |"
+          for system, r in results.items()), "",
+        f"Not typical: {ours['not_typical_known']:.3f} of the known intents' test messages "
+        f"(the floor is the 5 % quantile of held-out ones), {ours['not_typical_unseen']:.3f} "
+        f"of the unseen intents'. Acting on a question no intent covers is answering it "
+        f"wrongly: {alone['acted_on_unseen'] - ours['acted_on_unseen']:.3f} of them fewer, "
+        f"at {alone['acted_on_known'] - ours['acted_on_known']:.3f} of the known ones."])
 
 
 def describe_demo(results) -> str:

@@ -168,6 +168,25 @@ def test_hand_off_when_asked_or_unsure_with_a_summary(shop):
     assert nonsense.handoff is not None and nonsense.handoff.reason in ("unsure", "no_answer")
 
 
+def test_a_question_the_shops_chats_never_asked_is_not_answered_as_another(shop):
+    """The demo shop's chats are about orders, refunds, returns, addresses and products.
+    "有什么优惠活动吗" (any promotions?) was read as refund_status at 0.89 and answered with
+    the refund policy, "可以开发票吗" (an invoice?) too, and "do you ship on weekends?"
+    asked for an order number. They are not typical of any intent now: the policy file
+    answers what it covers (shipping), and a person the rest."""
+    _, assistant, _ = shop
+    _, person = an_order(assistant)
+    for n, text in enumerate(("有什么优惠活动吗", "可以开发票吗", "what payment methods do you "
+                              "accept?", "你们有实体店吗")):
+        reply = assistant.reply(Conversation(f"c-never-{n}", person_id=person), text)
+        assert reply.handoff is not None and reply.handoff.reason == "unsure", (text, reply)
+    for n, text in enumerate(("你们周末发货吗", "do you ship on weekends?")):  # asked for an order
+        weekends = assistant.reply(Conversation(f"c-never-ship-{n}", person_id=person), text)
+        assert weekends.grounds == ("policy:Shipping",), (text, weekends)
+    genuine = assistant.reply(Conversation("c-never-genuine", person_id=person), "你们是正品吗")
+    assert genuine.handoff.reason == "unsure"  # not sent on as a complaint
+
+
 def test_a_greeting_is_greeted_back_not_read_as_a_question(shop):
     """The demo's chats open "Hi, where is my order …?", so the intent model reads a bare
     "hi" as an order question and asked an anonymous customer to sign in, handing off."""

@@ -193,7 +193,9 @@ class SupportAssistant:
         details_only = rest is not None and len(self._words(rest)) <= DETAIL_WORDS
         if details_only and conversation.intent:
             details_only = not self._asks_anew(conversation, rest)
-        confident = guess.confidence >= self.config.intent_threshold
+        # a message naming an order is about that order, however it is put
+        confident = self._sure(guess) or (
+            rest is not None and guess.confidence >= self.config.intent_threshold)
         if details_only and conversation.intent:
             # "O0000014", "order number is O0000014", "SKU00231": continues the question
             # asked before, and the reply is that question's ("O0000014" alone reads as
@@ -320,8 +322,15 @@ class SupportAssistant:
         if self._gives_only(rest):
             return False  # "It's O0001895", "订单号是O0001895": the number, nothing asked
         guess = self.intents.predict([rest], alternatives=1)[0]
+        # likely enough alone: beside an order number, a question is about that order
         return (guess.confidence >= self.config.intent_threshold
                 and guess.intent != conversation.intent)
+
+    def _sure(self, guess: IntentGuess) -> bool:
+        """Sure enough of an intent to act on it: likely enough, and asked as the shop's
+        messages of that intent are (a question they never asked is read as some intent
+        all the same: `typicality.py`)."""
+        return guess.confidence >= self.config.intent_threshold and guess.typical
 
     def _gives_only(self, rest: str) -> bool:
         """Whether the words around an order number only give it ("It's", "订单号是"; an
@@ -453,7 +462,7 @@ class SupportAssistant:
         if self.answers is None:
             return None
         own = self.intent_answers.get(guess.intent)
-        if own is not None and guess.confidence >= self.config.intent_threshold:
+        if own is not None and self._sure(guess):
             return SupportReply(_in_language(own.answer, zh), guess.intent, guess.confidence,
                                 (f"faq:{own.intent}",), facts={"answer": {
                                     "question": own.question, "answer": own.answer,
@@ -462,7 +471,7 @@ class SupportAssistant:
         # another customer's message: it answers only a message of the same intent, read
         # with confidence ("we have logged your complaint, a specialist will call you" is
         # the nearest answer to an unsure complaint, and promises what no one will do).
-        confident = guess.confidence >= self.config.intent_threshold
+        confident = self._sure(guess)
         found = [f for f in self.answers.find(text, k=10)
                  if f.known.source == "faq"
                  or (confident and self._asked_as(f.known.question) == guess.intent)]

@@ -26,6 +26,7 @@ from shopformer.data.chinese_script import simplified
 from shopformer.data.tokenizer import ShopTokenizer
 from shopformer.model.heads.text_classifier import TextClassifier
 from shopformer.tasks.reviews.ngrams import NgramConfig, NgramVectorizer, saved_ngram_config
+from shopformer.tasks.support.typicality import Typicality
 from shopformer.train.classifier_io import load_classifier, read_model_dir, write_model_dir
 from shopformer.train.finetune import (
     FinetuneConfig,
@@ -58,12 +59,18 @@ class IntentConfig:
     # read Traditional characters as Simplified, in training and when answering (a model
     # saved before this setting reads text as it is: `load`)
     simplified_chinese: bool = True
+    # A message less like the training messages of the intent it is read as than this
+    # share of held-out messages is "not typical" (`typicality.py`): a question the shop's
+    # chats never asked. 0: every message is typical.
+    novelty_quantile: float = 0.05
 
     def __post_init__(self) -> None:
         if isinstance(self.ngrams, dict):
             object.__setattr__(self, "ngrams", NgramConfig(**self.ngrams))
         if not 0 < self.validation_share < 0.5:
             raise ConfigError("intents: validation_share must be in (0, 0.5)")
+        if not 0 <= self.novelty_quantile < 1:
+            raise ConfigError("intents: novelty_quantile must be in [0, 1)")
         object.__setattr__(self, "strengths", tuple(float(s) for s in self.strengths))
         if not self.strengths or min(self.strengths) <= 0 or self.encoder_epochs < 1 or \
                 self.encoder_patience < 1:
@@ -89,9 +96,11 @@ class IntentGuess:
     intent: str
     confidence: float  # calibrated P(intent)
     alternatives: tuple[tuple[str, float], ...]  # the next most likely, with their P
+    typical: bool = True  # like the messages the intent was learned from (`typicality.py`)
 
     def to_dict(self) -> dict:
         return {"intent": self.intent, "confidence": round(self.confidence, 4),
+                "typical": self.typical,
                 "alternatives": [{"intent": i, "confidence": round(p, 4)}
                                  for i, p in self.alternatives]}
 
@@ -115,6 +124,7 @@ class IntentClassifier:
         self.classifier: TextClassifier | None = None
         self.tokenizer: ShopTokenizer | None = None
         self.stack_: dict[str, float] = {}
+        self.typical_: Typicality | None = None
         self.report_: IntentFitReport | None = None
 
     # ---- training -------------------------------------------------------------------
@@ -158,12 +168,18 @@ class IntentClassifier:
             epoch = result.best_epoch
             members["encoder"] = self._encoder_logits(held_texts)
         self.stack_ = _fit_stack(members, y[held])
+        read_as = self._stacked(members).argmax(1)
         accuracy = {name: float(np.mean(z.argmax(1) == y[held])) for name, z in members.items()}
-        accuracy["stacked"] = float(np.mean(self._stacked(members).argmax(1) == y[held]))
+        accuracy["stacked"] = float(np.mean(read_as == y[held]))
+        quantile = self.config.novelty_quantile
+        floor = None if not quantile else Typicality.held_out_floor(
+            train_x, y[train], held_x, read_as, quantile)
         # the stack is chosen; the n-gram member now learns from every example
         self.vectorizer = NgramVectorizer(self.config.ngrams).fit(texts)
-        self.ngram_model = fit_softmax(self.vectorizer.transform(texts), y, classes,
-                                       strength=self.strength_)
+        every_x = self.vectorizer.transform(texts)
+        self.ngram_model = fit_softmax(every_x, y, classes, strength=self.strength_)
+        self.typical_ = None if floor is None else \
+            Typicality.of(every_x, y, floor, self.config.seed)
         self.report_ = IntentFitReport(len(texts), len(held), accuracy, dict(self.stack_),
                                        epoch, self.strength_)
         return self
@@ -215,6 +231,9 @@ class IntentClassifier:
             np.append(self.ngram_model.bias, np.float32(bias)))
         if self.classifier is not None:
             self._add_encoder_class(examples, margin)
+        if self.typical_ is not None:  # its examples are what it is typically asked
+            self.typical_ = self.typical_.grown(len(self.vectorizer.index), x,
+                                                len(self.intents_))
         self.intents_ = [*self.intents_, name.strip()]
         return self
 
@@ -251,12 +270,16 @@ class IntentClassifier:
 
     def predict(self, texts: Sequence[str], alternatives: int = 2) -> list[IntentGuess]:
         p = self.probabilities(texts)
+        read_as = p.argmax(1) if len(p) else np.zeros(0, np.int64)
+        typical = np.ones(len(p), bool) if self.typical_ is None or not len(p) else \
+            self.typical_.typical(self.vectorizer.transform([self._clean(t) for t in texts]),
+                                  read_as)
         out = []
-        for row in p:
+        for row, usual in zip(p, typical, strict=True):
             order = np.argsort(-row, kind="stable")[:1 + alternatives]
             out.append(IntentGuess(self.intents_[order[0]], float(row[order[0]]),
                                    tuple((self.intents_[i], float(row[i]))
-                                         for i in order[1:])))
+                                         for i in order[1:]), bool(usual)))
         return out
 
     def reasons(self, text: str, top: int = 3) -> list[tuple[str, float]]:
@@ -298,6 +321,9 @@ class IntentClassifier:
                   "report": None if self.report_ is None else asdict(self.report_)}
         state = {"ngram.weights": torch.from_numpy(self.ngram_model.weights),
                  "ngram.bias": torch.from_numpy(self.ngram_model.bias)}
+        if self.typical_ is not None:
+            config["typical_floor"] = self.typical_.floor
+            state.update(self.typical_.state())
         write_model_dir(directory, config, state, self.classifier, self.tokenizer)
         self.vectorizer.save(Path(directory))
 
@@ -314,6 +340,8 @@ class IntentClassifier:
         model.vectorizer = NgramVectorizer.load(directory)
         model.ngram_model = SoftmaxModel(state["ngram.weights"].numpy(),
                                          state["ngram.bias"].numpy())
+        if "typical.data" in state:  # absent in models saved before it, or without it
+            model.typical_ = Typicality.from_state(state, config["typical_floor"])
         if config["encoder"] is not None:
             model.classifier, model.tokenizer = load_classifier(
                 config["encoder"], state, directory, len(model.intents_))
