@@ -81,8 +81,8 @@ class NgramVectorizer:
 
     def __init__(self, config: NgramConfig | None = None) -> None:
         self.config = config or NgramConfig()
-        self.analyzer = Analyzer(AnalyzerConfig(
-            simplified_chinese=self.config.simplified_chinese))
+        # it is given text `normalized` has folded already (when the config folds)
+        self.analyzer = Analyzer(AnalyzerConfig(simplified_chinese=False))
         self.index: dict[str, int] = {}
         self.idf = np.zeros(0, np.float32)
 
@@ -95,14 +95,18 @@ class NgramVectorizer:
         out = [(NEGATION_MARK if negated and negated[i] and negated[i + n - 1] else "")
                + text[i:i + n]
                for n in range(c.char_min, c.char_max + 1) for i in range(len(text) - n + 1)]
-        out.extend(self.word_grams(text))
+        out.extend(self._word_grams(text))
         return out
 
     def word_grams(self, text: str) -> list[str]:
         """The word n-grams of one text (as `grams` writes them), for readable reasons."""
+        return self._word_grams(self.normalized(text))
+
+    def _word_grams(self, normal: str) -> list[str]:
+        """`word_grams` of a text already `normalized`."""
         if not self.config.word_max:
             return []
-        words = self.analyzer.terms(self.normalized(text))
+        words = self.analyzer.terms(normal)
         return [" " + " ".join(words[i:i + n]) for n in range(1, self.config.word_max + 1)
                 for i in range(len(words) - n + 1)]
 
