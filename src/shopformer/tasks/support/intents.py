@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from scipy import sparse
 from scipy.optimize import minimize
 from scipy.special import log_softmax
 
@@ -256,24 +257,16 @@ class IntentClassifier:
     # ---- prediction -----------------------------------------------------------------
     def log_probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """(N, intents) calibrated log P(intent | text), intents in `intents_` order."""
-        self._check_fitted()
-        texts = [self._clean(t) for t in texts]
-        if not texts:
-            return np.zeros((0, len(self.intents_)))
-        members = {"ngrams": self.ngram_model.decision(self.vectorizer.transform(texts))}
-        if self.classifier is not None:
-            members["encoder"] = self._encoder_logits(texts)
-        return log_softmax(self._stacked(members), axis=1)
+        return self._read(texts)[0]
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         return np.exp(self.log_probabilities(texts))
 
     def predict(self, texts: Sequence[str], alternatives: int = 2) -> list[IntentGuess]:
-        p = self.probabilities(texts)
-        read_as = p.argmax(1) if len(p) else np.zeros(0, np.int64)
+        logp, rows = self._read(texts)
+        p = np.exp(logp)
         typical = np.ones(len(p), bool) if self.typical_ is None or not len(p) else \
-            self.typical_.typical(self.vectorizer.transform([self._clean(t) for t in texts]),
-                                  read_as)
+            self.typical_.typical(rows, p.argmax(1))
         out = []
         for row, usual in zip(p, typical, strict=True):
             order = np.argsort(-row, kind="stable")[:1 + alternatives]
@@ -281,6 +274,18 @@ class IntentClassifier:
                                    tuple((self.intents_[i], float(row[i]))
                                          for i in order[1:]), bool(usual)))
         return out
+
+    def _read(self, texts: Sequence[str]) -> tuple[np.ndarray, sparse.csr_matrix | None]:
+        """(log P(intent | text), the texts' n-gram rows: typicality reads them too)."""
+        self._check_fitted()
+        texts = [self._clean(t) for t in texts]
+        if not texts:
+            return np.zeros((0, len(self.intents_))), None
+        rows = self.vectorizer.transform(texts)
+        members = {"ngrams": self.ngram_model.decision(rows)}
+        if self.classifier is not None:
+            members["encoder"] = self._encoder_logits(texts)
+        return log_softmax(self._stacked(members), axis=1), rows
 
     def reasons(self, text: str, top: int = 3) -> list[tuple[str, float]]:
         """The words (or, without any, the character n-grams) that pushed the n-gram member
