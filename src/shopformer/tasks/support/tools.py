@@ -346,13 +346,15 @@ class ProductTool:
         items, position = list(catalog.items), dict(catalog.position)
         retitled = []
         for item_id, row in changed.items():
-            n = position.setdefault(item_id, len(items))
-            if n == len(items):
+            n = position.get(item_id)
+            if n is None:
+                position[item_id] = n = len(items)
                 items.append(row)
-            elif (items[n]["title"] or "") == (row["title"] or ""):
+            else:
+                same = (items[n]["title"] or "") == (row["title"] or "")
                 items[n] = row
-                continue
-            items[n] = row
+                if same:
+                    continue
             retitled.append(n)
         vectorizer, titles = catalog.vectorizer, catalog.titles
         if retitled:
