@@ -19,7 +19,7 @@ an order's lines may be far apart in the file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC
 
@@ -48,11 +48,13 @@ LINE_TITLE_NAMES = ("lineitemname", "lineitemtitle", "productname", "producttitl
                     "商品名", "标题")
 
 
-def order_line_event(order: dict, n: int) -> dict:
-    """The purchase record of an order's `n`th line (1-based), without the line's own
-    fields (item, quantity, price …): as the server makes it from a posted order."""
-    return {"event_id": f"{EVENT_ID_PREFIX}:{order['order_id']}:{n}", "ts": order["ts"],
-            "account": order["account"], "channel": order["channel"], "type": "purchase",
+def order_line_event(order: Mapping, n: int, kind: str = "purchase") -> dict:
+    """The purchase (or, with `kind` "refund", the refund) record of an order's `n`th line
+    (1-based), without the line's own fields (item, quantity, price …): as the server makes
+    it from a posted order or a webhook's refund."""
+    prefix = REFUND_ID_PREFIX if kind == "refund" else EVENT_ID_PREFIX
+    return {"event_id": f"{prefix}:{order['order_id']}:{n}", "ts": order.get("ts"),
+            "account": order["account"], "channel": order["channel"], "type": kind,
             "session_id": order["order_id"]}
 
 

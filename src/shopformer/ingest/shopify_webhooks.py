@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from shopformer.core.errors import InputError, Location
 from shopformer.ingest.adapters.shopify_orders import shopify_channel, shopify_customer
 from shopformer.ingest.adapters.shopify_products import variant_items
-from shopformer.ingest.order_lines import REFUND_ID_PREFIX
+from shopformer.ingest.order_lines import order_line_event
 
 ORDER_TOPICS = frozenset({"orders/create", "orders/updated", "orders/paid",
                           "orders/fulfilled", "orders/partially_fulfilled",
@@ -68,12 +68,10 @@ def refund_records(payload: Mapping, order: Mapping) -> list[dict]:
             n, line = place.get(refunded.get("line_item_id"), (None, None))
             if line is None or not _sku(line):
                 continue
-            out.append({"event_id": f"{REFUND_ID_PREFIX}:{order['order_id']}:{n}",
-                        "ts": refund.get("created_at") or order.get("ts"),
-                        "account": order["account"], "channel": order["channel"],
-                        "type": "refund", "item_id": _sku(line),
-                        "quantity": refunded.get("quantity") or 1, "price": line.get("price"),
-                        "session_id": order["order_id"]})
+            event = order_line_event(order, n, "refund")
+            out.append({**event, "ts": refund.get("created_at") or event["ts"],
+                        "item_id": _sku(line), "quantity": refunded.get("quantity") or 1,
+                        "price": line.get("price")})
     return out
 
 
